@@ -1,0 +1,57 @@
+# Two commands do everything: `make run` (serve the demo) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi.py
+CATALOGUES := $(wildcard lms/translations/*/LC_MESSAGES/messages.po)
+
+.PHONY: run test lint format translations extract-messages system-deps clean
+
+run: $(VENV)/.app translations
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo load
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: $(VENV)/.test translations system-deps
+	$(BIN)/ruff check lms tests migrations wsgi.py
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.test
+	$(BIN)/ruff check lms tests migrations wsgi.py
+	$(BIN)/ruff format --check lms tests wsgi.py
+
+format: $(VENV)/.test
+	$(BIN)/ruff format lms tests wsgi.py
+	$(BIN)/ruff check --fix lms tests migrations wsgi.py
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.app: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.app
+
+# compiled catalogues (.mo) are build output, not kept in git
+translations: $(CATALOGUES:.po=.mo)
+
+%.mo: %.po | $(VENV)/bin/python
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+# after changing user-facing text: refresh the catalogue, then translate the new entries
+extract-messages: $(VENV)/.app
+	$(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs='.* .venv node_modules' \
+	  --no-location --omit-header -o /tmp/lms-messages.pot .
+	$(BIN)/pybabel update -i /tmp/lms-messages.pot -d lms/translations --no-location --width 100 --ignore-obsolete
+
+# Debian packages the tests use (Chromium, poppler, zbar, HarfBuzz subsetting)
+system-deps:
+	@bash scripts/install-system-deps.sh
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
+	find lms -name '*.mo' -delete

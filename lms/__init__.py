@@ -1,0 +1,71 @@
+"""Digital-skills training for farming households going online.
+
+`create_app()` is the only way an application is made: configuration, extensions,
+blueprints, CLI commands and template filters are all bound here.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from lms import config as config_module
+from lms.extensions import babel, csrf, db, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application; ``config`` overrides everything else (used by tests)."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("LMS_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    config_module.load(app, config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+
+    from lms.core import i18n, security, web
+
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    i18n.init_app(app)
+    security.init_app(app)
+    web.init_app(app)
+    _register_domains(app)
+    return app
+
+
+def _register_domains(app: Flask) -> None:
+    from lms.admin.views import bp as admin_bp
+    from lms.areas.cli import cli as areas_cli
+    from lms.areas.views import bp as areas_bp
+    from lms.attendance.views import bp as attendance_bp
+    from lms.auth.cli import cli as users_cli
+    from lms.auth.views import bp as auth_bp
+    from lms.courses.views import bp as courses_bp
+    from lms.demo.cli import cli as demo_cli
+    from lms.households.views import bp as households_bp
+    from lms.organisations.views import bp as organisations_bp
+    from lms.reports.views import bp as reports_bp
+
+    for blueprint in (
+        auth_bp,
+        admin_bp,
+        areas_bp,
+        organisations_bp,
+        households_bp,
+        attendance_bp,
+        courses_bp,
+        reports_bp,
+    ):
+        app.register_blueprint(blueprint)
+    for group in (areas_cli, users_cli, demo_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import SelectField, StringField
+from wtforms.validators import DataRequired, Length
+
+from lms.areas.models import AreaLevel
+from lms.core.forms import select_choices
+
+LEVEL_LABELS = {
+    AreaLevel.PROVINCE: _l("Province"),
+    AreaLevel.DISTRICT: _l("District (legacy)"),
+    AreaLevel.COMMUNE: _l("Commune / ward"),
+}
+
+
+def _optional_id(value: str | int | None) -> int | None:
+    return int(value) if value not in (None, "", "None") else None
+
+
+class AreaForm(FlaskForm):
+    code = StringField(
+        _l("Official code"),
+        validators=[DataRequired(_l("Please enter the official code.")), Length(max=10)],
+        render_kw={"inputmode": "numeric"},
+    )
+    name = StringField(
+        _l("Name"), validators=[DataRequired(_l("Please enter the area's name.")), Length(max=120)]
+    )
+    level = SelectField(
+        _l("Level"), choices=lambda: select_choices(LEVEL_LABELS.items()), default=AreaLevel.COMMUNE
+    )
+    parent_id = SelectField(_l("Belongs to"), coerce=_optional_id)
+    merged_into_id = SelectField(_l("Merged into"), coerce=_optional_id)
+
+
+class AreaImportForm(FlaskForm):
+    file = FileField(
+        _l("CSV file (code, name, level, parent_code, merged_into_code)"),
+        validators=[
+            FileRequired(_l("Please choose a file.")),
+            FileAllowed(["csv"], _l("Only .csv files can be imported here.")),
+        ],
+    )

@@ -1,0 +1,47 @@
+"""Administrative areas: province → (district) → commune, kept as data with official codes."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.core.models import Base, TimestampMixin, str_enum
+
+
+class AreaLevel(StrEnum):
+    PROVINCE = "province"
+    #: kept only for legacy lists; the 2025 reform removed districts
+    DISTRICT = "district"
+    COMMUNE = "commune"
+
+
+class Area(TimestampMixin, Base):
+    __tablename__ = "areas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the official code (GSO), e.g. "40" for Nghệ An, "16690" for Phường Trường Vinh
+    code: Mapped[str] = mapped_column(String(10), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    level: Mapped[AreaLevel] = mapped_column(str_enum(AreaLevel))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
+    #: set when an administrative reform merged this unit into another
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"))
+    #: ids from the root down, "/1/7/": a subtree is every path with this prefix
+    path: Mapped[str] = mapped_column(String(255), index=True, default="")
+
+    parent: Mapped[Area | None] = relationship(
+        remote_side=[id], foreign_keys=[parent_id], back_populates="children"
+    )
+    children: Mapped[list[Area]] = relationship(
+        foreign_keys=[parent_id], back_populates="parent", order_by="Area.name"
+    )
+    merged_into: Mapped[Area | None] = relationship(remote_side=[id], foreign_keys=[merged_into_id])
+
+    @property
+    def is_merged(self) -> bool:
+        return self.merged_into_id is not None
+
+    def __repr__(self) -> str:
+        return f"<Area {self.code} {self.name}>"

@@ -1,0 +1,87 @@
+"""Login and account forms: they check the shape of input; rules stay in services."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TelField,
+)
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+
+from lms.auth.models import Role
+from lms.core.forms import select_choices
+
+
+class HouseholdLoginForm(FlaskForm):
+    phone = TelField(
+        _l("Phone number"),
+        validators=[DataRequired(_l("Please enter your phone number.")), Length(max=20)],
+        render_kw={"autocomplete": "tel", "inputmode": "tel"},
+    )
+    pin = PasswordField(
+        _l("PIN"),
+        validators=[
+            DataRequired(_l("Please enter your PIN.")),
+            Regexp(r"^\d{6}$", message=_l("The PIN must be exactly 6 digits.")),
+        ],
+        render_kw={"inputmode": "numeric", "autocomplete": "current-password", "maxlength": 6},
+    )
+    next = HiddenField()
+
+
+class StaffLoginForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail"),
+        validators=[DataRequired(_l("Please enter your e-mail.")), Length(max=254)],
+        render_kw={"autocomplete": "username"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(_l("Please enter your password.")), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    next = HiddenField()
+
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("Administrator"),
+    Role.OFFICIAL: _l("Official"),
+    Role.TRAINER: _l("Trainer"),
+    Role.HOUSEHOLD: _l("Household member"),
+}
+
+
+class UserForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=lambda: select_choices(ROLE_LABELS.items()))
+    full_name = StringField(
+        _l("Full name"),
+        validators=[DataRequired(_l("Please enter the full name.")), Length(max=120)],
+    )
+    email = EmailField(
+        _l("E-mail (staff)"),
+        validators=[Optional(), Email(_l("The e-mail address is not valid.")), Length(max=254)],
+    )
+    phone = TelField(_l("Phone number"), validators=[Optional(), Length(max=20)])
+    secret = PasswordField(
+        _l("Password (staff) or 6-digit PIN (household)"),
+        validators=[Optional(), Length(max=200)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    area_id = SelectField(_l("Area"), coerce=lambda v: int(v) if v else None)
+    organisation_id = SelectField(_l("Organisation"), coerce=lambda v: int(v) if v else None)
+    household_id = StringField(
+        _l("Household number (household members)"),
+        validators=[Optional(), Regexp(r"^\d+$", message=_l("Enter the household's number."))],
+    )
+    is_active = BooleanField(_l("Active"), default=True)
+
+
+def role_label(role: Role) -> str:
+    return str(ROLE_LABELS[Role(role)])

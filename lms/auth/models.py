@@ -1,0 +1,69 @@
+"""Accounts: staff log in with e-mail + password, household members with phone + PIN."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.areas.models import Area
+from lms.core.models import Base, TimestampMixin, str_enum
+from lms.households.models import Household
+from lms.organisations.models import Organisation
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    OFFICIAL = "official"
+    TRAINER = "trainer"
+    HOUSEHOLD = "household"
+
+    @property
+    def is_staff(self) -> bool:
+        return self is not Role.HOUSEHOLD
+
+
+class User(UserMixin, TimestampMixin, Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    role: Mapped[Role] = mapped_column(str_enum(Role))
+    full_name: Mapped[str] = mapped_column(String(120))
+    #: staff log in with it; lower-cased
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    #: household members log in with it; canonical form 0912345678
+    phone: Mapped[str | None] = mapped_column(String(15), unique=True)
+    #: slow hash of the password (staff) or of the 6-digit PIN (household members)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    #: the scope of officials and trainers
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    last_login_at: Mapped[datetime | None]
+
+    area: Mapped[Area | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+    household: Mapped[Household | None] = relationship()
+
+    @property
+    def login(self) -> str:
+        """What the user types to log in."""
+        return (self.email if self.role.is_staff else self.phone) or ""
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"
+
+
+class LoginFailure(Base):
+    """Failed logins per identifier (e-mail or phone), known account or not."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    identifier: Mapped[str] = mapped_column(String(254), unique=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]

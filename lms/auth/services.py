@@ -1,0 +1,232 @@
+"""Logging in and managing accounts.
+
+Repeated failures lock the identifier (e-mail or phone) for a while, whether or not an
+account exists, so a locked login says nothing about who is registered.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from lms.areas.models import Area
+from lms.auth.models import LoginFailure, Role, User
+from lms.core.audit import record_event, snapshot
+from lms.core.errors import LoginLocked, RuleViolation, rollback_on_violation
+from lms.core.models import utcnow
+from lms.core.text import clean, normalize_phone
+from lms.extensions import db
+from lms.households.models import Household
+from lms.organisations.models import Organisation
+
+AUDITED_FIELDS = (
+    "role",
+    "full_name",
+    "email",
+    "phone",
+    "area_id",
+    "organisation_id",
+    "household_id",
+    "is_active",
+)
+MIN_PASSWORD_LENGTH = 8
+
+# A real hash to check against when the account does not exist, so both cases take as long.
+_DUMMY_HASH: dict[str, str] = {}
+
+
+def hash_secret(secret: str) -> str:
+    return generate_password_hash(secret, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def authenticate_staff(email: str, password: str) -> User:
+    """Staff log in with e-mail + password."""
+    identifier = (email or "").strip().lower()
+    user = db.session.scalar(
+        select(User).where(func.lower(User.email) == identifier, User.role != Role.HOUSEHOLD)
+    )
+    return _authenticate(identifier, user, password, _l("The e-mail or password is not correct."))
+
+
+def authenticate_household(phone: str, pin: str) -> User:
+    """Household members log in with their phone number + 6-digit PIN."""
+    identifier = normalize_phone(phone) or clean(phone)
+    user = db.session.scalar(
+        select(User).where(User.phone == identifier, User.role == Role.HOUSEHOLD)
+    )
+    return _authenticate(identifier, user, pin, _l("The phone number or PIN is not correct."))
+
+
+def _authenticate(identifier: str, user: User | None, secret: str, wrong_message) -> User:
+    """Check the secret; count failures and lock the identifier after too many.
+
+    Rule: after LOGIN_MAX_FAILURES wrong attempts in a row the identifier is locked for
+    LOGIN_LOCK_MINUTES, even with the right secret; a success resets the count.
+    """
+    failure = db.session.scalar(select(LoginFailure).where(LoginFailure.identifier == identifier))
+    now = utcnow()
+    if failure is not None and failure.locked_until and failure.locked_until > now:
+        raise LoginLocked(_locked_message(failure.locked_until - now))
+
+    stored_hash = user.password_hash if user is not None else _dummy_hash()
+    if check_password_hash(stored_hash, secret or "") and user is not None and user.is_active:
+        if failure is not None:
+            db.session.delete(failure)
+        user.last_login_at = now
+        db.session.commit()
+        return user
+
+    if failure is None:
+        failure = LoginFailure(identifier=identifier[:254], failures=0)
+        db.session.add(failure)
+    failure.failures += 1
+    locked = failure.failures >= current_app.config["LOGIN_MAX_FAILURES"]
+    if locked:
+        lock = timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+        failure.locked_until = now + lock
+        failure.failures = 0
+    db.session.commit()
+    if locked:
+        raise LoginLocked(_locked_message(lock))
+    if user is not None and not user.is_active:
+        raise RuleViolation(
+            _l("This account has been deactivated. Please contact the administrator.")
+        )
+    raise RuleViolation(wrong_message)
+
+
+def _locked_message(remaining: timedelta):
+    minutes = max(1, math.ceil(remaining.total_seconds() / 60))
+    return _l(
+        "Too many failed attempts. Logging in is locked; please try again in %(minutes)d minutes.",
+        minutes=minutes,
+    )
+
+
+def _dummy_hash() -> str:
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in _DUMMY_HASH:
+        _DUMMY_HASH[method] = generate_password_hash("not-a-password", method=method)
+    return _DUMMY_HASH[method]
+
+
+@rollback_on_violation
+def create_user(actor: User | None, **fields: Any) -> User:
+    """Create an account. Rules: staff have an e-mail and a password of at least 8
+    characters; household members have a phone, a 6-digit PIN and a household; officials
+    and trainers have an area; trainers belong to an organisation."""
+    secret = fields.pop("secret", None)
+    user = User(is_active=True)
+    _apply(user, fields)
+    if not secret:
+        raise RuleViolation(_l("Please enter a password or PIN."), field="secret")
+    _check_secret(user, secret)
+    user.password_hash = hash_secret(secret)
+    db.session.add(user)
+    _flush_unique()
+    record_event(actor, "user.create", user, after=snapshot(user, AUDITED_FIELDS))
+    db.session.commit()
+    return user
+
+
+@rollback_on_violation
+def update_user(actor: User, user: User, **fields: Any) -> User:
+    """Change an account; a new secret is set only when one is given."""
+    before = snapshot(user, AUDITED_FIELDS)
+    secret = fields.pop("secret", None)
+    if user.id == actor.id and fields.get("is_active") is False:
+        raise RuleViolation(_l("You cannot deactivate your own account."), field="is_active")
+    if user.id == actor.id and fields.get("role", user.role) != user.role:
+        raise RuleViolation(_l("You cannot change your own role."), field="role")
+    _apply(user, fields)
+    if secret:
+        _check_secret(user, secret)
+        user.password_hash = hash_secret(secret)
+    _flush_unique()
+    after = snapshot(user, AUDITED_FIELDS)
+    record_event(actor, "user.update", user, before=before, after=after)
+    if secret:
+        record_event(actor, "user.reset_secret", user)
+    db.session.commit()
+    return user
+
+
+def deactivate_user(actor: User, user: User) -> User:
+    """A deactivated account can no longer log in; its records stay."""
+    return update_user(actor, user, is_active=False)
+
+
+def _apply(user: User, fields: dict[str, Any]) -> None:
+    for name, value in fields.items():
+        setattr(user, name, value)
+    user.full_name = clean(user.full_name)
+    if not user.full_name:
+        raise RuleViolation(_l("Please enter the full name."), field="full_name")
+    role = Role(user.role)
+    if role.is_staff:
+        user.email = clean(user.email).lower() or None
+        user.phone = normalize_phone(user.phone) if user.phone else None
+        user.household_id = None
+        if not user.email:
+            raise RuleViolation(_l("Staff need an e-mail address to log in."), field="email")
+    else:
+        user.phone = normalize_phone(user.phone)
+        user.email = None
+        user.area_id = user.organisation_id = None
+        if not user.phone:
+            raise RuleViolation(_l("The phone number is not valid."), field="phone")
+        if user.household_id is None or db.session.get(Household, user.household_id) is None:
+            raise RuleViolation(
+                _l("A household member must belong to a household."), field="household_id"
+            )
+    if role in (Role.OFFICIAL, Role.TRAINER):
+        if user.area_id is None or db.session.get(Area, user.area_id) is None:
+            raise RuleViolation(_l("Officials and trainers need an area."), field="area_id")
+    elif role is Role.ADMIN:
+        user.area_id = None
+    if role is Role.TRAINER and (
+        user.organisation_id is None or db.session.get(Organisation, user.organisation_id) is None
+    ):
+        raise RuleViolation(
+            _l("A trainer must belong to an organisation."), field="organisation_id"
+        )
+
+
+def _check_secret(user: User, secret: str) -> None:
+    if user.role is Role.HOUSEHOLD:
+        if not (len(secret) == 6 and secret.isdigit()):
+            raise RuleViolation(_l("The PIN must be exactly 6 digits."), field="secret")
+    elif len(secret) < MIN_PASSWORD_LENGTH:
+        raise RuleViolation(
+            _l("The password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
+            field="secret",
+        )
+
+
+def _flush_unique() -> None:
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        db.session.rollback()
+        raise RuleViolation(
+            _l("This e-mail or phone number is already used by another account.")
+        ) from error
+
+
+def list_users(actor: User, page: int):
+    """Accounts in the actor's scope, by role then name, one page at a time."""
+    from lms.core.scope import visible_users
+
+    return db.paginate(
+        select(User).where(visible_users(actor)).order_by(User.role, User.full_name),
+        page=page,
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )

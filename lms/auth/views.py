@@ -1,0 +1,146 @@
+"""Logging in and out, and the administrator's account screens."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from lms.areas.services import list_areas
+from lms.auth import services
+from lms.auth.forms import HouseholdLoginForm, StaffLoginForm, UserForm, role_label
+from lms.auth.models import Role, User
+from lms.core.errors import RuleViolation
+from lms.core.forms import attach_error, select_choices
+from lms.core.scope import get_or_404, role_required
+from lms.core.web import home_url_for, safe_next
+from lms.organisations.services import list_organisations
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.app_context_processor
+def inject_role_label() -> dict:
+    return {"role_label": role_label}
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response | tuple[str, int] | str:
+    """Household members: phone number + PIN (the phone-first page)."""
+    return _login(HouseholdLoginForm(), "auth/login.html", services.authenticate_household)
+
+
+@bp.route("/login/staff", methods=["GET", "POST"])
+def login_staff() -> Response | tuple[str, int] | str:
+    """Staff: e-mail + password."""
+    return _login(StaffLoginForm(), "auth/login_staff.html", services.authenticate_staff)
+
+
+def _login(form, template: str, authenticate) -> Response | tuple[str, int] | str:
+    if current_user.is_authenticated:
+        return redirect(home_url_for(current_user))
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        credentials = [field.data for field in form if field.name not in ("next", "csrf_token")]
+        try:
+            user = authenticate(*credentials)
+        except RuleViolation as error:
+            flash(str(error.message), "error")
+        else:
+            login_user(user, remember=False)
+            return redirect(safe_next(form.next.data) or home_url_for(user))
+    status = 400 if request.method == "POST" else 200
+    return render_template(template, form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> Response:
+    logout_user()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.get("/users")
+@role_required(Role.ADMIN)
+def users() -> str:
+    page = services.list_users(current_user, request.args.get("page", 1, type=int))
+    return render_template("auth/users.html", page=page)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def create_user() -> Response | tuple[str, int] | str:
+    form = _user_form()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(current_user, **_user_fields(form))
+        except RuleViolation as error:
+            attach_error(form, error)
+        else:
+            flash(_("The account of %(name)s was created.", name=user.full_name), "success")
+            return redirect(url_for("auth.users"))
+    return _render_user_form(form, None)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def edit_user(user_id: int) -> Response | tuple[str, int] | str:
+    user = get_or_404(User, user_id)
+    form = _user_form(obj=user)
+    if request.method == "GET":
+        form.household_id.data = str(user.household_id or "")
+    if form.validate_on_submit():
+        try:
+            services.update_user(current_user, user, **_user_fields(form))
+        except RuleViolation as error:
+            attach_error(form, error)
+        else:
+            flash(_("The account of %(name)s was saved.", name=user.full_name), "success")
+            return redirect(url_for("auth.users"))
+    return _render_user_form(form, user)
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+@role_required(Role.ADMIN)
+def deactivate_user(user_id: int) -> Response:
+    user = get_or_404(User, user_id)
+    try:
+        services.deactivate_user(current_user, user)
+    except RuleViolation as error:
+        flash(str(error.message), "error")
+    else:
+        flash(_("The account of %(name)s was deactivated.", name=user.full_name), "success")
+    return redirect(url_for("auth.users"))
+
+
+def _user_form(**kwargs) -> UserForm:
+    form = UserForm(**kwargs)
+    form.area_id.choices = select_choices(
+        ((area.id, area.name) for area in list_areas(current_user)), blank=True
+    )
+    form.organisation_id.choices = select_choices(
+        ((org.id, org.name) for org in list_organisations(current_user)), blank=True
+    )
+    return form
+
+
+def _user_fields(form: UserForm) -> dict:
+    return {
+        "role": Role(form.role.data),
+        "full_name": form.full_name.data,
+        "email": form.email.data,
+        "phone": form.phone.data,
+        "secret": form.secret.data or None,
+        "area_id": form.area_id.data,
+        "organisation_id": form.organisation_id.data,
+        "household_id": int(form.household_id.data) if form.household_id.data else None,
+        "is_active": form.is_active.data,
+    }
+
+
+def _render_user_form(form: UserForm, user: User | None) -> tuple[str, int]:
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/user_form.html", form=form, user=user), status

@@ -1,0 +1,72 @@
+"""The audit trail: who did what to which record, when, from where, before and after."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+from flask import has_request_context, request
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.core.models import Base, utcnow
+from lms.extensions import db
+
+if TYPE_CHECKING:
+    from lms.auth.models import User
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    #: None for the system itself (CLI imports, demo data)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    #: "<domain>.<verb>", e.g. "user.create", "area.import"
+    action: Mapped[str] = mapped_column(String(60))
+    target_type: Mapped[str] = mapped_column(String(60))
+    target_id: Mapped[int | None] = mapped_column(index=True)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+
+    actor: Mapped[User | None] = relationship()
+
+
+def snapshot(record: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    """The named fields of a record as JSON-safe values, for ``before`` / ``after``."""
+    return {name: _jsonable(getattr(record, name)) for name in fields}
+
+
+def record_event(
+    actor: User | None,
+    action: str,
+    target: Any,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Add an audit event to the current transaction; the calling service commits it.
+
+    ``target`` is a record, or a model class for an action on many records (an import).
+    """
+    event = AuditEvent(
+        actor_id=actor.id if actor is not None else None,
+        action=action,
+        target_type=target.__name__ if isinstance(target, type) else type(target).__name__,
+        target_id=None if isinstance(target, type) else getattr(target, "id", None),
+        before=before,
+        after=after,
+        ip_address=request.remote_addr if has_request_context() else None,
+    )
+    db.session.add(event)
+    return event
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value

@@ -1,0 +1,72 @@
+"""Domain errors and the HTTP error pages (Vietnamese and English, never a stack trace)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import ParamSpec, TypeVar
+
+from flask import Flask, render_template
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class RuleViolation(Exception):
+    """A business rule refused the action; ``message`` is shown to the user as it is."""
+
+    def __init__(self, message: str | LazyString, field: str | None = None) -> None:
+        super().__init__(str(message))
+        self.message = message
+        #: the form field the message belongs to, when there is one
+        self.field = field
+
+
+class LoginLocked(RuleViolation):
+    """Too many failed logins for one phone or e-mail."""
+
+
+def rollback_on_violation(service: Callable[P, R]) -> Callable[P, R]:
+    """A refused service leaves nothing behind: its pending changes are rolled back."""
+
+    @wraps(service)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
+        from lms.extensions import db
+
+        try:
+            return service(*args, **kwargs)
+        except RuleViolation:
+            db.session.rollback()
+            raise
+
+    return wrapped
+
+
+ERROR_PAGES = (400, 403, 404, 405, 413, 429, 500)
+
+
+def init_app(app: Flask) -> None:
+    for code in ERROR_PAGES:
+        app.register_error_handler(code, _render_error)
+    app.register_error_handler(CSRFError, _render_csrf_error)
+
+
+def _render_csrf_error(error: CSRFError) -> tuple[str, int]:
+    reason = _l(
+        "The form has expired or did not come from this site. "
+        "Please go back, reload the page and try again."
+    )
+    return render_template("errors/error.html", code=400, reason=reason), 400
+
+
+def _render_error(error: Exception) -> tuple[str, int]:
+    code = error.code if isinstance(error, HTTPException) and error.code else 500
+    if code == 500:
+        from lms.extensions import db
+
+        db.session.rollback()
+    return render_template("errors/error.html", code=code), code

@@ -1,0 +1,26 @@
+"""Helpers shared by every form."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
+
+from lms.core.errors import RuleViolation
+
+
+def attach_error(form: FlaskForm, error: RuleViolation) -> None:
+    """Show a service's refusal next to its field, or above the form."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, str(error.message)]
+    else:
+        form.form_errors.append(str(error.message))
+
+
+def select_choices(pairs: Iterable[tuple[Any, Any]], blank: bool = False) -> list[SelectChoice]:
+    """Options for a SelectField from (value, label) pairs; ``blank`` adds an empty first one."""
+    options = [SelectChoice("", "—")] if blank else []
+    return options + [SelectChoice(value, str(label)) for value, label in pairs]

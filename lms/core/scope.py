@@ -1,0 +1,116 @@
+"""Who may see what (DESIGN §4 rule 4), decided here and nowhere else.
+
+Each ``visible_<things>(user)`` returns a where-clause; every list starts from it and
+``get_or_404`` applies it to every fetch by id, so an id outside the caller's scope
+answers 404 exactly like an id that does not exist.
+
+- a household member sees its own household;
+- a trainer sees the households of its area (to enrol them and register walk-ins) and the
+  sessions of its organisation in its area;
+- an official sees everything in its area's subtree;
+- an admin sees everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort
+from flask_login import current_user, login_required
+from sqlalchemy import ColumnElement, false, select, true
+
+from lms.areas.models import Area
+from lms.attendance.models import ClassSession
+from lms.auth.models import Role, User
+from lms.extensions import db
+from lms.households.models import Household
+from lms.organisations.models import Organisation
+
+ModelT = TypeVar("ModelT")
+Clause = ColumnElement[bool]
+
+
+def subtree_ids(root: Area | None):
+    """A subquery of the ids of ``root`` and every area below it."""
+    if root is None:
+        return select(Area.id).where(false())
+    return select(Area.id).where(Area.path.startswith(root.path, autoescape=True))
+
+
+def visible_areas(user: User) -> Clause:
+    if user.role is Role.ADMIN:
+        return true()
+    if user.role is Role.HOUSEHOLD:
+        return Area.id == (user.household.area_id if user.household else None)
+    return Area.id.in_(subtree_ids(user.area))
+
+
+def visible_households(user: User) -> Clause:
+    if user.role is Role.ADMIN:
+        return true()
+    if user.role is Role.HOUSEHOLD:
+        return Household.id == user.household_id if user.household_id else false()
+    return Household.area_id.in_(subtree_ids(user.area))
+
+
+def visible_sessions(user: User) -> Clause:
+    if user.role is Role.ADMIN:
+        return true()
+    if user.role is Role.OFFICIAL:
+        return ClassSession.area_id.in_(subtree_ids(user.area))
+    if user.role is Role.TRAINER:
+        return (ClassSession.organisation_id == user.organisation_id) & ClassSession.area_id.in_(
+            subtree_ids(user.area)
+        )
+    # households see the sessions they are enrolled in, once rosters exist (attendance issue)
+    return false()
+
+
+def visible_organisations(user: User) -> Clause:
+    if user.role is Role.HOUSEHOLD:
+        return false()
+    return true()
+
+
+def visible_users(user: User) -> Clause:
+    """Accounts are managed by admins; everyone else sees only their own."""
+    if user.role is Role.ADMIN:
+        return true()
+    return User.id == user.id
+
+
+SCOPES: dict[type, Callable[[User], Clause]] = {
+    Area: visible_areas,
+    Household: visible_households,
+    ClassSession: visible_sessions,
+    Organisation: visible_organisations,
+    User: visible_users,
+}
+
+
+def get_or_404(model: type[ModelT], record_id: Any, user: User | None = None) -> ModelT:
+    """Fetch one record by id within the user's scope; anything else is a 404."""
+    user = user if user is not None else current_user
+    statement = select(model).where(model.id == record_id, SCOPES[model](user))  # type: ignore[attr-defined]
+    record = db.session.scalar(statement)
+    if record is None:
+        abort(404)
+    return record
+
+
+def role_required(*roles: Role) -> Callable:
+    """Log in first, then the user's role must be one of ``roles`` (otherwise 403)."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

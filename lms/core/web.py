@@ -1,0 +1,98 @@
+"""What every page shares: the user loader, the role home pages, the language switch."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, current_app, redirect, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from lms.core import errors
+from lms.core.text import mask_national_id, mask_phone
+from lms.extensions import db, login_manager
+
+bp = Blueprint("core", __name__)
+
+#: where each role lands after logging in
+HOME_ENDPOINTS = {
+    "household": "courses.my_courses",
+    "trainer": "attendance.sessions",
+    "official": "reports.overview",
+    "admin": "admin.index",
+}
+
+
+#: the main menu of each role: (endpoint, label)
+MENUS = {
+    "household": (("courses.my_courses", _l("My courses")),),
+    "trainer": (
+        ("attendance.sessions", _l("Class sessions")),
+        ("households.index", _l("Households")),
+    ),
+    "official": (
+        ("reports.overview", _l("Overview")),
+        ("households.index", _l("Households")),
+        ("attendance.sessions", _l("Class sessions")),
+    ),
+    "admin": (
+        ("admin.index", _l("Administration")),
+        ("reports.overview", _l("Overview")),
+        ("households.index", _l("Households")),
+        ("attendance.sessions", _l("Class sessions")),
+    ),
+}
+
+
+def init_app(app: Flask) -> None:
+    errors.init_app(app)
+    app.register_blueprint(bp)
+    app.jinja_env.globals.update(current_locale=lambda: str(get_locale()), main_menu=main_menu)
+    app.jinja_env.filters.update(mask_phone=mask_phone, mask_national_id=mask_national_id)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to continue.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    from lms.auth.models import User
+
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.is_active else None
+
+
+def main_menu() -> tuple:
+    return MENUS[current_user.role] if current_user.is_authenticated else ()
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site is a safe place to go back to (no open redirects)."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or "\\" in target:
+        return None
+    return target
+
+
+def home_url_for(user) -> str:
+    return url_for(HOME_ENDPOINTS[user.role])
+
+
+@bp.get("/")
+def index() -> Response:
+    if current_user.is_authenticated:
+        return redirect(home_url_for(current_user))
+    return redirect(url_for("auth.login"))
+
+
+@bp.get("/language/<code>")
+def set_language(code: str) -> Response:
+    """Remember the chosen language in the session and go back to the page."""
+    if code in current_app.config["LANGUAGES"]:
+        session["language"] = code
+    return redirect(safe_next(request.args.get("next")) or url_for("core.index"))

@@ -1,0 +1,162 @@
+"""Demo data for ``make run``: real Nghệ An areas, the postal organisations, one login per
+role, a handful of households and class sessions. Loaded through the same services as the
+screens, so demo data obeys every rule."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from importlib import resources
+
+from sqlalchemy import select
+
+from lms.areas.models import Area
+from lms.areas.services import import_areas_csv
+from lms.attendance.models import ClassSession
+from lms.auth.models import Role, User
+from lms.auth.services import create_user
+from lms.core.models import utcnow
+from lms.extensions import db
+from lms.households.models import Household
+from lms.organisations.models import OrganisationKind
+from lms.organisations.services import save_organisation
+
+STAFF_PASSWORD = "demo12345"
+HOUSEHOLD_PIN = "123456"
+
+DEMO_LOGINS = (
+    ("admin", "quantri@demo.vn", STAFF_PASSWORD),
+    ("official", "canbo.tinh@demo.vn", STAFF_PASSWORD),
+    ("official", "canbo.dienchau@demo.vn", STAFF_PASSWORD),
+    ("trainer", "giangvien.vnpost@demo.vn", STAFF_PASSWORD),
+    ("trainer", "giangvien.viettelpost@demo.vn", STAFF_PASSWORD),
+    ("household", "0912345678", HOUSEHOLD_PIN),
+)
+
+ORGANISATIONS = (
+    ("VNPOST-NA", "Bưu điện tỉnh Nghệ An (VNPost)", OrganisationKind.POSTAL),
+    ("VTP-NA", "Viettel Post Nghệ An", OrganisationKind.POSTAL),
+    (
+        "VP-CT-NA",
+        "Văn phòng Chương trình — Sở Công Thương Nghệ An",
+        OrganisationKind.PROGRAMME_OFFICE,
+    ),
+)
+
+#: (head of household, phone, national ID, commune code, address)
+HOUSEHOLDS = (
+    ("Nguyễn Thị Hương", "0912345678", "040186001234", "17464", "Xóm 3"),
+    ("Trần Văn Đức", "0987654321", "040084002345", "17464", "Xóm 5"),
+    ("Lê Thị Ngọc Ánh", "0358123456", None, "17464", "Xóm Đông"),
+    ("Hồ Sỹ Quang", "0971234567", "040079003456", "17506", "Thôn Tân Hợp"),
+    ("Phan Thị Lợi", "0389765432", None, "17506", "Thôn Bắc Sơn"),
+    ("Nguyễn Đình Thắng", "0862345678", "040090004567", "17662", "Xóm Trung Tiến"),
+    ("Đặng Thị Mai", "0943216789", None, "17662", "Xóm Yên Lạc"),
+    ("Vi Văn Tám", "0328654321", None, "17254", "Bản Khe Choăng"),
+    ("Lô Thị Xuân", "0395112233", None, "17254", "Bản Nưa"),
+    ("Trương Công Thành", "0916778899", "040082005678", "17935", "Xóm Kim Liên"),
+)
+
+
+def load_demo_data() -> bool:
+    """Load the demo once; returns False (and changes nothing) when it is already there."""
+    if db.session.scalar(select(User).where(User.email == DEMO_LOGINS[0][1])):
+        return False
+    with resources.files("lms.areas").joinpath("data/nghe_an.csv").open("rb") as stream:
+        report = import_areas_csv(None, stream)
+    if not report.ok:
+        raise RuntimeError(f"demo areas refused: {report.errors}")
+    area = {
+        code: db.session.scalar(select(Area).where(Area.code == code))
+        for code in ("40", "17464", "17506", "17662", "17254", "17935")
+    }
+    province = area["40"]
+    organisations = {
+        code: save_organisation(None, None, code=code, name=name, kind=kind, area_id=province.id)
+        for code, name, kind in ORGANISATIONS
+    }
+    households = []
+    for head_name, phone, national_id, commune, address in HOUSEHOLDS:
+        household = Household(
+            head_name=head_name,
+            phone=phone,
+            national_id=national_id,
+            area_id=area[commune].id,
+            address=address,
+        )
+        db.session.add(household)
+        households.append(household)
+    db.session.commit()
+
+    staff = dict(secret=STAFF_PASSWORD)
+    create_user(
+        None,
+        role=Role.ADMIN,
+        full_name="Quản trị viên Chương trình",
+        email="quantri@demo.vn",
+        **staff,
+    )
+    create_user(
+        None,
+        role=Role.OFFICIAL,
+        full_name="Phạm Minh Tuấn",
+        email="canbo.tinh@demo.vn",
+        area_id=province.id,
+        organisation_id=organisations["VP-CT-NA"].id,
+        **staff,
+    )
+    create_user(
+        None,
+        role=Role.OFFICIAL,
+        full_name="Hoàng Thị Lan",
+        email="canbo.dienchau@demo.vn",
+        area_id=area["17464"].id,
+        **staff,
+    )
+    vnpost = create_user(
+        None,
+        role=Role.TRAINER,
+        full_name="Nguyễn Văn Bình",
+        email="giangvien.vnpost@demo.vn",
+        area_id=province.id,
+        organisation_id=organisations["VNPOST-NA"].id,
+        **staff,
+    )
+    viettel = create_user(
+        None,
+        role=Role.TRAINER,
+        full_name="Lê Thị Thu",
+        email="giangvien.viettelpost@demo.vn",
+        area_id=province.id,
+        organisation_id=organisations["VTP-NA"].id,
+        **staff,
+    )
+    create_user(
+        None,
+        role=Role.HOUSEHOLD,
+        full_name=households[0].head_name,
+        phone=households[0].phone,
+        household_id=households[0].id,
+        secret=HOUSEHOLD_PIN,
+    )
+
+    start = utcnow().replace(hour=1, minute=30, second=0, microsecond=0) + timedelta(days=3)
+    sessions = (
+        ("Bán hàng trên Postmart — lớp 1", vnpost, "17464", "Hội trường UBND xã Diễn Châu", 0),
+        ("Thanh toán trực tuyến an toàn", vnpost, "17506", "Nhà văn hóa thôn Tân Hợp", 2),
+        ("Mở gian hàng trên Voso", viettel, "17662", "Hội trường UBND xã Đô Lương", 1),
+    )
+    for title, trainer, commune, place, day in sessions:
+        starts_at = start + timedelta(days=day)
+        db.session.add(
+            ClassSession(
+                title=title,
+                organisation_id=trainer.organisation_id,
+                trainer_id=trainer.id,
+                area_id=area[commune].id,
+                place=place,
+                starts_at=starts_at,
+                ends_at=starts_at + timedelta(hours=3),
+            )
+        )
+    db.session.commit()
+    return True

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, StringField
+from wtforms.validators import DataRequired, Length
+
+from lms.core.forms import select_choices
+from lms.organisations.models import OrganisationKind
+
+KIND_LABELS = {
+    OrganisationKind.POSTAL: _l("Postal company branch"),
+    OrganisationKind.COMMUNE_OFFICE: _l("Commune office"),
+    OrganisationKind.PROGRAMME_OFFICE: _l("Programme office"),
+}
+
+
+class OrganisationForm(FlaskForm):
+    code = StringField(
+        _l("Short code"),
+        validators=[DataRequired(_l("Please enter a short code.")), Length(max=30)],
+    )
+    name = StringField(
+        _l("Name"), validators=[DataRequired(_l("Please enter the name.")), Length(max=160)]
+    )
+    kind = SelectField(_l("Kind"), choices=lambda: select_choices(KIND_LABELS.items()))
+    area_id = SelectField(_l("Area"), coerce=int)
+    is_active = BooleanField(_l("Active"), default=True)

@@ -1,0 +1,176 @@
+"""Builders: ``make_<thing>(**overrides)`` returns a flushed row with sensible defaults."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import timedelta
+
+from lms.areas.models import Area, AreaLevel
+from lms.attendance.models import ClassSession
+from lms.auth.models import Role, User
+from lms.auth.services import hash_secret
+from lms.core.models import utcnow
+from lms.extensions import db
+from lms.households.models import Household
+from lms.organisations.models import Organisation, OrganisationKind
+
+_sequence = itertools.count(1)
+PASSWORD = "correct-horse"
+PIN = "246810"
+
+
+def _flushed(record):
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def make_area(**overrides) -> Area:
+    n = next(_sequence)
+    parent = overrides.pop("parent", None)
+    fields = {
+        "code": str(90000 + n),
+        "name": f"Xã Thử Nghiệm {n}",
+        "level": AreaLevel.COMMUNE if parent else AreaLevel.PROVINCE,
+        "parent_id": parent.id if parent else None,
+        "path": "",
+    }
+    area = _flushed(Area(**{**fields, **overrides}))
+    area.path = (parent.path if parent else "/") + f"{area.id}/"
+    db.session.flush()
+    return area
+
+
+def make_organisation(**overrides) -> Organisation:
+    n = next(_sequence)
+    area = overrides.pop("area", None) or make_area()
+    fields = {
+        "code": f"ORG-{n}",
+        "name": f"Bưu điện thử nghiệm {n}",
+        "kind": OrganisationKind.POSTAL,
+        "area_id": area.id,
+    }
+    return _flushed(Organisation(**{**fields, **overrides}))
+
+
+def make_household(**overrides) -> Household:
+    n = next(_sequence)
+    area = overrides.pop("area", None) or make_area(parent=make_area())
+    fields = {
+        "head_name": f"Nguyễn Văn Thử {n}",
+        "phone": f"09{n:08d}",
+        "area_id": area.id,
+    }
+    return _flushed(Household(**{**fields, **overrides}))
+
+
+def make_user(role: Role = Role.ADMIN, **overrides) -> User:
+    n = next(_sequence)
+    secret = overrides.pop("secret", PIN if role is Role.HOUSEHOLD else PASSWORD)
+    fields: dict = {
+        "role": role,
+        "full_name": f"Người dùng {n}",
+        "password_hash": hash_secret(secret),
+    }
+    if role is Role.HOUSEHOLD:
+        household = overrides.pop("household", None) or make_household()
+        fields |= {"phone": household.phone, "household_id": household.id}
+    else:
+        fields["email"] = f"user{n}@example.vn"
+    if "area" in overrides:
+        fields["area_id"] = overrides.pop("area").id
+    if "organisation" in overrides:
+        fields["organisation_id"] = overrides.pop("organisation").id
+    return _flushed(User(**{**fields, **overrides}))
+
+
+def make_session(**overrides) -> ClassSession:
+    n = next(_sequence)
+    trainer = overrides.pop("trainer", None)
+    area = overrides.pop("area", None) or (
+        trainer.area if trainer else make_area(parent=make_area())
+    )
+    if trainer is None:
+        trainer = make_user(Role.TRAINER, area=area, organisation=make_organisation(area=area))
+    starts_at = overrides.pop("starts_at", utcnow() + timedelta(days=1))
+    fields = {
+        "title": f"Buổi tập huấn {n}",
+        "organisation_id": trainer.organisation_id,
+        "trainer_id": trainer.id,
+        "area_id": area.id,
+        "place": "Hội trường UBND xã",
+        "starts_at": starts_at,
+        "ends_at": starts_at + timedelta(hours=3),
+    }
+    return _flushed(ClassSession(**{**fields, **overrides}))
+
+
+@dataclass
+class World:
+    """One province, two communes, two postal organisations, one actor per role and scope."""
+
+    province: Area
+    commune_1: Area
+    commune_2: Area
+    org_x: Organisation
+    org_y: Organisation
+    admin: User
+    official_province: User
+    official_1: User
+    official_2: User
+    trainer_x: User
+    trainer_y: User
+    household_a: Household
+    household_b: Household
+    member_a: User
+    member_b: User
+    session_x: ClassSession
+    session_y: ClassSession
+
+
+def build_world() -> World:
+    province = make_area(code="40", name="Tỉnh Nghệ An", level=AreaLevel.PROVINCE)
+    commune_1 = make_area(code="17464", name="Xã Diễn Châu", parent=province)
+    commune_2 = make_area(code="17506", name="Xã Yên Thành", parent=province)
+    org_x = make_organisation(code="VNPOST", name="Bưu điện Nghệ An", area=province)
+    org_y = make_organisation(code="VTP", name="Viettel Post Nghệ An", area=province)
+    household_a = make_household(
+        head_name="Nguyễn Thị Hương", phone="0912345678", national_id="040186001234", area=commune_1
+    )
+    household_b = make_household(
+        head_name="Trần Văn Đức", phone="0987654321", national_id="040084002345", area=commune_2
+    )
+    trainer_x = make_user(
+        Role.TRAINER,
+        full_name="Giảng viên X",
+        email="gv.x@example.vn",
+        area=province,
+        organisation=org_x,
+    )
+    trainer_y = make_user(
+        Role.TRAINER,
+        full_name="Giảng viên Y",
+        email="gv.y@example.vn",
+        area=province,
+        organisation=org_y,
+    )
+    return World(
+        province=province,
+        commune_1=commune_1,
+        commune_2=commune_2,
+        org_x=org_x,
+        org_y=org_y,
+        admin=make_user(Role.ADMIN, full_name="Quản trị", email="admin@example.vn"),
+        official_province=make_user(Role.OFFICIAL, email="tinh@example.vn", area=province),
+        official_1=make_user(Role.OFFICIAL, email="xa1@example.vn", area=commune_1),
+        official_2=make_user(Role.OFFICIAL, email="xa2@example.vn", area=commune_2),
+        trainer_x=trainer_x,
+        trainer_y=trainer_y,
+        household_a=household_a,
+        household_b=household_b,
+        member_a=make_user(Role.HOUSEHOLD, household=household_a),
+        member_b=make_user(Role.HOUSEHOLD, household=household_b),
+        session_x=make_session(title="Lớp Diễn Châu", trainer=trainer_x, area=commune_1),
+        session_y=make_session(title="Lớp Yên Thành", trainer=trainer_y, area=commune_2),
+    )

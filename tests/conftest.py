@@ -1,0 +1,118 @@
+"""Fixtures for the whole suite.
+
+The database is SQLite in a temporary folder, or PostgreSQL when ``TEST_DATABASE_URL`` is
+set (CI runs both). The schema is made once per run; every test starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import os
+
+import flask_babel
+import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from lms import create_app
+from lms.extensions import db
+from tests.builders import World, build_world
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+class LmsClient(FlaskClient):
+    """A test client that forgets what the previous request cached in ``g``.
+
+    pytest-flask keeps one request context (and so one ``g``) for the whole test, and
+    Flask-Login caches the user there, Flask-Babel the locale: without this, a logged-in
+    user or a language would leak into the next request of the same test, even from
+    another client.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.pop("_login_user", None)
+            flask_babel.refresh()
+        return super().open(*args, **kwargs)
+
+
+def make_test_app(tmp_path_factory, **overrides):
+    database_url = TEST_DATABASE_URL or (
+        f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    )
+    config = {
+        "ENV_NAME": "testing",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "test-secret-key",
+        "WTF_CSRF_ENABLED": False,
+        **overrides,
+    }
+    app = create_app(config)
+    app.test_client_class = LmsClient
+    return app
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    app = make_test_app(tmp_path_factory)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _empty_tables(request):
+    """Every test that uses the database starts from empty tables."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    if has_app_context():
+        db.session.remove()  # the test's own session, pushed by pytest-flask
+    with app.app_context():
+        tables = db.metadata.sorted_tables
+        with db.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                names = ", ".join(table.name for table in tables)
+                connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in reversed(tables):
+                    connection.execute(table.delete())
+
+
+@pytest.fixture
+def csrf(app, monkeypatch):
+    """Switch CSRF protection back on for one test."""
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+
+
+@pytest.fixture
+def world(app) -> World:
+    """Two communes, two postal organisations, and one account per role and scope."""
+    world = build_world()
+    db.session.commit()
+    return world
+
+
+def login_as(client: FlaskClient, user) -> FlaskClient:
+    """Log ``user`` in on ``client`` without going through the form."""
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+        session["_fresh"] = True
+    return client
+
+
+@pytest.fixture
+def client_for(app):
+    """``client_for(user)``: a fresh client logged in as ``user`` (one client per actor)."""
+
+    def make(user=None) -> FlaskClient:
+        client = app.test_client()
+        return login_as(client, user) if user is not None else client
+
+    return make
