@@ -165,9 +165,9 @@ def import_areas_csv(actor: User | None, stream: IO[bytes]) -> ImportReport:
     """
     report = ImportReport()
     rows = _read_rows(stream, report)
-    if report.ok:
-        _check_references(rows, report)
+    _check_references(rows, report)
     if not report.ok:
+        report.errors.sort()
         return report
     _write_rows(actor, rows, report)
     db.session.commit()

@@ -1,0 +1,63 @@
+"""Browser tests: Debian's Chromium driven by Playwright against a live server.
+
+The server runs the test application in a thread on 127.0.0.1 with CSRF protection on.
+Phones are 360×740; officials and administrators use a desktop window.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = "/usr/bin/chromium"
+PHONE = {"width": 360, "height": 740}
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not shutil.which(CHROMIUM):
+        pytest.skip(
+            f"{CHROMIUM} is not installed: run `make test` as root to install Debian's chromium"
+        )
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {
+        **browser_context_args,
+        "viewport": PHONE,
+        "locale": "vi-VN",
+        "is_mobile": True,
+        "has_touch": True,
+    }
+
+
+@pytest.fixture(scope="session")
+def _server(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def server_url(_server, app, monkeypatch):
+    """The live server's address; CSRF protection is on, as in production."""
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    return _server

@@ -1,0 +1,154 @@
+"""Who may open what: every route × every actor, with ids that belong to someone else.
+
+Out of scope answers 404 (never someone else's data), a wrong role 403, and an anonymous
+visitor is sent to the login page. A route missing from this table fails the last test.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+ACTORS = ("anonymous", "member_a", "trainer_x", "official_1", "official_2", "admin")
+#: sent to the login page, which brings the visitor back afterwards
+LOGIN = "login"
+
+#: (endpoint, method, path built from the world, {actor: status}); anything not listed is 403
+MATRIX = [
+    ("core.index", "GET", lambda w: "/", dict.fromkeys(ACTORS, 302)),
+    ("core.set_language", "GET", lambda w: "/language/en", dict.fromkeys(ACTORS, 302)),
+    ("auth.login", "GET", lambda w: "/login", {"anonymous": 200, **dict.fromkeys(ACTORS[1:], 302)}),
+    (
+        "auth.login_staff",
+        "GET",
+        lambda w: "/login/staff",
+        {"anonymous": 200, **dict.fromkeys(ACTORS[1:], 302)},
+    ),
+    ("auth.logout", "POST", lambda w: "/logout", dict.fromkeys(ACTORS, 302)),
+    ("auth.users", "GET", lambda w: "/users", {"anonymous": LOGIN, "admin": 200}),
+    ("auth.create_user", "GET", lambda w: "/users/new", {"anonymous": LOGIN, "admin": 200}),
+    (
+        "auth.edit_user",
+        "GET",
+        lambda w: f"/users/{w.official_2.id}/edit",
+        {"anonymous": LOGIN, "admin": 200},
+    ),
+    (
+        "auth.deactivate_user",
+        "POST",
+        lambda w: f"/users/{w.official_2.id}/deactivate",
+        {"anonymous": LOGIN, "admin": 302},
+    ),
+    ("admin.index", "GET", lambda w: "/admin/", {"anonymous": LOGIN, "admin": 200}),
+    ("admin.audit", "GET", lambda w: "/admin/audit", {"anonymous": LOGIN, "admin": 200}),
+    ("areas.index", "GET", lambda w: "/areas/", {"anonymous": LOGIN, "admin": 200}),
+    ("areas.create", "GET", lambda w: "/areas/new", {"anonymous": LOGIN, "admin": 200}),
+    (
+        "areas.edit",
+        "GET",
+        lambda w: f"/areas/{w.commune_2.id}/edit",
+        {"anonymous": LOGIN, "admin": 200},
+    ),
+    ("areas.import_csv", "GET", lambda w: "/areas/import", {"anonymous": LOGIN, "admin": 200}),
+    ("organisations.index", "GET", lambda w: "/organisations/", {"anonymous": LOGIN, "admin": 200}),
+    (
+        "organisations.create",
+        "GET",
+        lambda w: "/organisations/new",
+        {"anonymous": LOGIN, "admin": 200},
+    ),
+    (
+        "organisations.edit",
+        "GET",
+        lambda w: f"/organisations/{w.org_y.id}/edit",
+        {"anonymous": LOGIN, "admin": 200},
+    ),
+    (
+        "households.index",
+        "GET",
+        lambda w: "/households/",
+        {"anonymous": LOGIN, "trainer_x": 200, "official_1": 200, "official_2": 200, "admin": 200},
+    ),
+    # household B lives in commune 2: out of scope for household A and the official of commune 1
+    (
+        "households.detail",
+        "GET",
+        lambda w: f"/households/{w.household_b.id}",
+        {
+            "anonymous": LOGIN,
+            "member_a": 404,
+            "trainer_x": 200,
+            "official_1": 404,
+            "official_2": 200,
+            "admin": 200,
+        },
+    ),
+    (
+        "attendance.sessions",
+        "GET",
+        lambda w: "/sessions/",
+        {"anonymous": LOGIN, "trainer_x": 200, "official_1": 200, "official_2": 200, "admin": 200},
+    ),
+    # session Y belongs to organisation Y in commune 2
+    (
+        "attendance.detail",
+        "GET",
+        lambda w: f"/sessions/{w.session_y.id}",
+        {"anonymous": LOGIN, "trainer_x": 404, "official_1": 404, "official_2": 200, "admin": 200},
+    ),
+    ("courses.my_courses", "GET", lambda w: "/learn/", {"anonymous": LOGIN, "member_a": 200}),
+    (
+        "reports.overview",
+        "GET",
+        lambda w: "/overview/",
+        {"anonymous": LOGIN, "official_1": 200, "official_2": 200, "admin": 200},
+    ),
+]
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize(
+    ("endpoint", "method", "path", "expected"), MATRIX, ids=[row[0] for row in MATRIX]
+)
+def test_access(world, client_for, actor, endpoint, method, path, expected):
+    user = None if actor == "anonymous" else getattr(world, actor)
+    response = client_for(user).open(path(world), method=method)
+    status = expected.get(actor, 403)
+    if status == LOGIN:
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/login?next=")
+    else:
+        assert response.status_code == status
+
+
+@pytest.mark.parametrize(
+    ("actor", "path", "absent"),
+    [
+        ("official_1", "/households/", "Trần Văn Đức"),
+        ("official_2", "/households/", "Nguyễn Thị Hương"),
+        ("official_1", "/sessions/", "Lớp Yên Thành"),
+        ("trainer_x", "/sessions/", "Lớp Yên Thành"),
+        ("official_1", "/overview/", "Xã Yên Thành"),
+    ],
+)
+def test_lists_hold_no_record_of_another_scope(world, client_for, actor, path, absent):
+    body = client_for(getattr(world, actor)).get(path).get_data(as_text=True)
+    assert absent not in body
+
+
+def test_a_household_sees_its_own_record_with_its_national_id(world, client_for):
+    body = (
+        client_for(world.member_a).get(f"/households/{world.household_a.id}").get_data(as_text=True)
+    )
+    assert "040186001234" in body
+
+
+def test_staff_see_national_ids_masked_except_admins(world, client_for):
+    path = f"/households/{world.household_a.id}"
+    assert "********1234" in client_for(world.official_1).get(path).get_data(as_text=True)
+    assert "040186001234" not in client_for(world.trainer_x).get(path).get_data(as_text=True)
+    assert "040186001234" in client_for(world.admin).get(path).get_data(as_text=True)
+
+
+def test_every_route_is_in_the_matrix(app):
+    routes = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
+    assert routes == {row[0] for row in MATRIX}
