@@ -19,4 +19,4 @@ def load_command() -> None:
         click.echo("Demo data already present; nothing changed.")
     click.echo("Demo logins (http://127.0.0.1:5000):")
     for role, login, secret in DEMO_LOGINS:
-        click.echo(f"  {role:<10} {login:<28} {secret}")
+        click.echo(f"  {role:<10} {login:<32} {secret}")
