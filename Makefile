@@ -45,8 +45,8 @@ translations: $(CATALOGUES:.po=.mo)
 # after changing user-facing text: refresh the catalogue, then translate the new entries
 extract-messages: $(VENV)/.app
 	$(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs='.* .venv node_modules' \
-	  --no-location --omit-header -o /tmp/lms-messages.pot .
-	$(BIN)/pybabel update -i /tmp/lms-messages.pot -d lms/translations --no-location --width 100 --ignore-obsolete
+	  --no-location --project lms --version 0.1 -o /tmp/lms-messages.pot .
+	$(BIN)/pybabel update -i /tmp/lms-messages.pot -d lms/translations --width 100 --ignore-obsolete --no-fuzzy-matching
 
 # Debian packages the tests use (Chromium, poppler, zbar, HarfBuzz subsetting)
 system-deps:

@@ -28,6 +28,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     config_module.load(app, config)
 
+    _import_models()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
@@ -43,6 +44,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+def _import_models() -> None:
+    """Every table, known to SQLAlchemy and Alembic before anything runs."""
+    import lms.areas.models
+    import lms.attendance.models
+    import lms.auth.models
+    import lms.core.audit
+    import lms.core.database
+    import lms.households.models
+    import lms.organisations.models
+    import lms.products.models  # noqa: F401
+
+
 def _register_domains(app: Flask) -> None:
     from lms.admin.views import bp as admin_bp
     from lms.areas.cli import cli as areas_cli
@@ -52,8 +65,10 @@ def _register_domains(app: Flask) -> None:
     from lms.auth.views import bp as auth_bp
     from lms.courses.views import bp as courses_bp
     from lms.demo.cli import cli as demo_cli
+    from lms.households.cli import cli as households_cli
     from lms.households.views import bp as households_bp
     from lms.organisations.views import bp as organisations_bp
+    from lms.products.views import bp as products_bp
     from lms.reports.views import bp as reports_bp
 
     for blueprint in (
@@ -62,10 +77,11 @@ def _register_domains(app: Flask) -> None:
         areas_bp,
         organisations_bp,
         households_bp,
+        products_bp,
         attendance_bp,
         courses_bp,
         reports_bp,
     ):
         app.register_blueprint(blueprint)
-    for group in (areas_cli, users_cli, demo_cli):
+    for group in (areas_cli, users_cli, demo_cli, households_cli):
         app.cli.add_command(group)

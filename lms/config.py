@@ -25,7 +25,12 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # a class form left open on a phone must still submit
-    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    #: uploads are refused above this size before anything is parsed (413)
+    MAX_CONTENT_LENGTH = 21 * 1024 * 1024
+    IMPORT_MAX_BYTES = 20 * 1024 * 1024
+    IMPORT_MAX_ROWS = 200_000
+    #: where uploaded imports are kept (default: the instance folder's imports/)
+    IMPORT_FOLDER = None
     #: werkzeug hash method for passwords and PINs (scrypt: slow on purpose)
     PASSWORD_HASH_METHOD = "scrypt"
     LOGIN_MAX_FAILURES = 5

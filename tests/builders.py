@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 from dataclasses import dataclass
 from datetime import timedelta
+
+from sqlalchemy import select
 
 from lms.areas.models import Area, AreaLevel
 from lms.attendance.models import ClassSession
 from lms.auth.models import Role, User
 from lms.auth.services import hash_secret
-from lms.core.models import utcnow
+from lms.core.models import today, utcnow
 from lms.extensions import db
-from lms.households.models import Household
+from lms.households.models import Household, HouseholdImport, ProductGroup, ScaleClass
 from lms.organisations.models import Organisation, OrganisationKind
+from lms.products.models import Certification, CertificationKind, Listing, Marketplace, Product
 
 _sequence = itertools.count(1)
 PASSWORD = "correct-horse"
@@ -63,6 +67,48 @@ def make_household(**overrides) -> Household:
         "area_id": area.id,
     }
     return _flushed(Household(**{**fields, **overrides}))
+
+
+def make_product(**overrides) -> Product:
+    household = overrides.pop("household", None) or make_household()
+    fields = {"name": "Chè xanh Thanh Chương", "category": "chè", "ocop_stars": 0}
+    return _flushed(Product(household_id=household.id, **{**fields, **overrides}))
+
+
+def make_certification(**overrides) -> Certification:
+    product = overrides.pop("product", None) or make_product()
+    fields = {
+        "kind": CertificationKind.VIETGAP,
+        "number": f"VG-{next(_sequence)}",
+        "expires_on": None,
+    }
+    return _flushed(Certification(product_id=product.id, **{**fields, **overrides}))
+
+
+def marketplace(code: str = "postmart") -> Marketplace:
+    """The marketplaces are seeded by the migrations."""
+    return db.session.scalar(select(Marketplace).where(Marketplace.code == code))
+
+
+def make_listing(**overrides) -> Listing:
+    product = overrides.pop("product", None) or make_product()
+    market = overrides.pop("marketplace", None) or marketplace()
+    fields = {"url": "https://postmart.vn/shop/1", "listed_on": today()}
+    return _flushed(
+        Listing(product_id=product.id, marketplace_id=market.id, **{**fields, **overrides})
+    )
+
+
+def make_classification(model: type[ScaleClass] | type[ProductGroup], **overrides):
+    n = next(_sequence)
+    return _flushed(model(**{"code": f"c{n}", "name": f"Loại {n}", **overrides}))
+
+
+def make_import(actor: User | None, text: str, filename: str = "ds-ho.csv") -> HouseholdImport:
+    from lms.households.importing import start_import
+
+    record, _ = start_import(actor, io.BytesIO(text.encode("utf-8")), filename)
+    return record
 
 
 def make_user(role: Role = Role.ADMIN, **overrides) -> User:
@@ -127,6 +173,10 @@ class World:
     member_b: User
     session_x: ClassSession
     session_y: ClassSession
+    product_b: Product
+    certification_b: Certification
+    listing_b: Listing
+    import_2: HouseholdImport
 
 
 def build_world() -> World:
@@ -155,7 +205,16 @@ def build_world() -> World:
         area=province,
         organisation=org_y,
     )
+    product_b = make_product(household=household_b, name="Mật ong Yên Thành")
+    official_2 = make_user(Role.OFFICIAL, email="xa2@example.vn", area=commune_2)
+    db.session.commit()
     return World(
+        product_b=product_b,
+        certification_b=make_certification(product=product_b),
+        listing_b=make_listing(product=product_b),
+        import_2=make_import(
+            official_2, "Họ và tên,Số điện thoại,Xã/Phường\nHồ Văn Mới,0977000111,Xã Yên Thành\n"
+        ),
         province=province,
         commune_1=commune_1,
         commune_2=commune_2,
@@ -164,7 +223,7 @@ def build_world() -> World:
         admin=make_user(Role.ADMIN, full_name="Quản trị", email="admin@example.vn"),
         official_province=make_user(Role.OFFICIAL, email="tinh@example.vn", area=province),
         official_1=make_user(Role.OFFICIAL, email="xa1@example.vn", area=commune_1),
-        official_2=make_user(Role.OFFICIAL, email="xa2@example.vn", area=commune_2),
+        official_2=official_2,
         trainer_x=trainer_x,
         trainer_y=trainer_y,
         household_a=household_a,

@@ -1,7 +1,8 @@
 """Fixtures for the whole suite.
 
 The database is SQLite in a temporary folder, or PostgreSQL when ``TEST_DATABASE_URL`` is
-set (CI runs both). The schema is made once per run; every test starts from empty tables.
+set (CI runs both). The schema is made once per run by the migrations, as in production;
+every test starts from empty tables, except the reference data the migrations seed.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import os
 
 import flask_babel
+import flask_migrate
 import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
@@ -53,15 +55,26 @@ def make_test_app(tmp_path_factory, **overrides):
     return app
 
 
+#: tables the migrations fill with reference data: tests read them, never empty them
+SEEDED_TABLES = {"marketplaces"}
+
+
+def _drop_everything() -> None:
+    db.drop_all()
+    with db.engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     app = make_test_app(tmp_path_factory)
     with app.app_context():
-        db.drop_all()
-        db.create_all()
+        _drop_everything()
+        flask_migrate.upgrade()
     yield app
     with app.app_context():
-        db.drop_all()
+        db.session.remove()
+        _drop_everything()
         db.engine.dispose()
 
 
@@ -75,7 +88,7 @@ def _empty_tables(request):
     if has_app_context():
         db.session.remove()  # the test's own session, pushed by pytest-flask
     with app.app_context():
-        tables = db.metadata.sorted_tables
+        tables = [table for table in db.metadata.sorted_tables if table.name not in SEEDED_TABLES]
         with db.engine.begin() as connection:
             if connection.dialect.name == "postgresql":
                 names = ", ".join(table.name for table in tables)

@@ -12,6 +12,20 @@ ACTORS = ("anonymous", "member_a", "trainer_x", "official_1", "official_2", "adm
 #: sent to the login page, which brings the visitor back afterwards
 LOGIN = "login"
 
+STAFF = ("trainer_x", "official_1", "official_2", "admin")
+STAFF_OK = {"anonymous": LOGIN, **dict.fromkeys(STAFF, 200)}
+#: a record of commune 2: the official of commune 1 and household A may not see it
+IN_COMMUNE_2 = {
+    "anonymous": LOGIN,
+    "member_a": 403,
+    "trainer_x": 200,
+    "official_1": 404,
+    "official_2": 200,
+    "admin": 200,
+}
+CHANGES_IN_COMMUNE_2 = {**IN_COMMUNE_2, "trainer_x": 302, "official_2": 302, "admin": 302}
+OWN_IMPORT = {"anonymous": LOGIN, "official_1": 404, "official_2": 200, "admin": 200}
+
 #: (endpoint, method, path built from the world, {actor: status}); anything not listed is 403
 MATRIX = [
     ("core.index", "GET", lambda w: "/", dict.fromkeys(ACTORS, 302)),
@@ -94,6 +108,84 @@ MATRIX = [
         "GET",
         lambda w: f"/sessions/{w.session_y.id}",
         {"anonymous": LOGIN, "trainer_x": 404, "official_1": 404, "official_2": 200, "admin": 200},
+    ),
+    ("households.export", "GET", lambda w: "/households/export.xlsx", STAFF_OK),
+    ("households.create", "GET", lambda w: "/households/new", STAFF_OK),
+    ("households.edit", "GET", lambda w: f"/households/{w.household_b.id}/edit", IN_COMMUNE_2),
+    (
+        "households.inform",
+        "POST",
+        lambda w: "/households/inform",
+        {**STAFF_OK, **dict.fromkeys(STAFF, 302)},
+    ),
+    (
+        "households.import_upload",
+        "GET",
+        lambda w: "/households/import",
+        {"anonymous": LOGIN, "official_1": 200, "official_2": 200, "admin": 200},
+    ),
+    # import 2 was uploaded by the official of commune 2
+    (
+        "households.import_preview",
+        "GET",
+        lambda w: f"/households/import/{w.import_2.id}",
+        OWN_IMPORT,
+    ),
+    (
+        "households.import_rejected",
+        "GET",
+        lambda w: f"/households/import/{w.import_2.id}/rejected.xlsx",
+        OWN_IMPORT,
+    ),
+    (
+        "households.import_commit",
+        "POST",
+        lambda w: f"/households/import/{w.import_2.id}/commit",
+        {**OWN_IMPORT, "official_2": 302, "admin": 302},
+    ),
+    (
+        "households.classifications",
+        "GET",
+        lambda w: "/households/classifications/scale-classes",
+        {"anonymous": LOGIN, "admin": 200},
+    ),
+    # product B belongs to household B, in commune 2
+    (
+        "products.create",
+        "GET",
+        lambda w: f"/households/{w.household_b.id}/products/new",
+        IN_COMMUNE_2,
+    ),
+    ("products.edit", "GET", lambda w: f"/products/{w.product_b.id}", IN_COMMUNE_2),
+    (
+        "products.delete",
+        "POST",
+        lambda w: f"/products/{w.product_b.id}/delete",
+        CHANGES_IN_COMMUNE_2,
+    ),
+    (
+        "products.add_certification",
+        "POST",
+        lambda w: f"/products/{w.product_b.id}/certifications",
+        CHANGES_IN_COMMUNE_2,
+    ),
+    (
+        "products.delete_certification",
+        "POST",
+        lambda w: f"/certifications/{w.certification_b.id}/delete",
+        CHANGES_IN_COMMUNE_2,
+    ),
+    (
+        "products.set_listing",
+        "POST",
+        lambda w: f"/products/{w.product_b.id}/listings",
+        CHANGES_IN_COMMUNE_2,
+    ),
+    (
+        "products.end_listing",
+        "POST",
+        lambda w: f"/listings/{w.listing_b.id}/end",
+        CHANGES_IN_COMMUNE_2,
     ),
     ("courses.my_courses", "GET", lambda w: "/learn/", {"anonymous": LOGIN, "member_a": 200}),
     (

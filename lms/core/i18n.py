@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import Flask, current_app, session
 from flask_babel import format_datetime, format_decimal
@@ -24,6 +24,11 @@ def format_date_vn(value: datetime | None) -> str:
     return format_datetime(value, "dd/MM/yyyy") if value else ""
 
 
+def format_day(value: date | None) -> str:
+    """A calendar date (no time, no time zone) as dd/mm/yyyy."""
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
 def format_datetime_vn(value: datetime | None) -> str:
     return format_datetime(value, "dd/MM/yyyy HH:mm") if value else ""
 
@@ -31,4 +36,5 @@ def format_datetime_vn(value: datetime | None) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_date_vn
     app.jinja_env.filters["datetime"] = format_datetime_vn
+    app.jinja_env.filters["day"] = format_day
     app.jinja_env.filters["number"] = format_decimal

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, Enum, MetaData
 from sqlalchemy.engine import Dialect
@@ -20,8 +21,17 @@ NAMING_CONVENTION = {
 }
 
 
+#: the programme's calendar: "today" for dates such as expiries and outreach
+PROGRAMME_TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def today() -> date:
+    """Today's date in Vietnam (a certificate expiring "today" is still valid all day)."""
+    return datetime.now(PROGRAMME_TIMEZONE).date()
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -25,8 +25,9 @@ from lms.areas.models import Area
 from lms.attendance.models import ClassSession
 from lms.auth.models import Role, User
 from lms.extensions import db
-from lms.households.models import Household
+from lms.households.models import Household, HouseholdImport
 from lms.organisations.models import Organisation
+from lms.products.models import Certification, Listing, Product
 
 ModelT = TypeVar("ModelT")
 Clause = ColumnElement[bool]
@@ -53,6 +54,28 @@ def visible_households(user: User) -> Clause:
     if user.role is Role.HOUSEHOLD:
         return Household.id == user.household_id if user.household_id else false()
     return Household.area_id.in_(subtree_ids(user.area))
+
+
+def visible_products(user: User) -> Clause:
+    """Products are seen with their household."""
+    if user.role is Role.ADMIN:
+        return true()
+    return Product.household_id.in_(select(Household.id).where(visible_households(user)))
+
+
+def visible_certifications(user: User) -> Clause:
+    return Certification.product_id.in_(select(Product.id).where(visible_products(user)))
+
+
+def visible_listings(user: User) -> Clause:
+    return Listing.product_id.in_(select(Product.id).where(visible_products(user)))
+
+
+def visible_imports(user: User) -> Clause:
+    """An import is seen by whoever uploaded it (and admins)."""
+    if user.role is Role.ADMIN:
+        return true()
+    return HouseholdImport.created_by_id == user.id
 
 
 def visible_sessions(user: User) -> Clause:
@@ -84,6 +107,10 @@ def visible_users(user: User) -> Clause:
 SCOPES: dict[type, Callable[[User], Clause]] = {
     Area: visible_areas,
     Household: visible_households,
+    HouseholdImport: visible_imports,
+    Product: visible_products,
+    Certification: visible_certifications,
+    Listing: visible_listings,
     ClassSession: visible_sessions,
     Organisation: visible_organisations,
     User: visible_users,

@@ -58,3 +58,24 @@ def mask_national_id(national_id: str | None) -> str:
     if not national_id:
         return ""
     return "*" * (len(national_id) - 4) + national_id[-4:]
+
+
+# Vietnamese alphabetical order: a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y,
+# then tones (none, huyền, hỏi, ngã, sắc, nặng), then lower case before upper case: the
+# order ICU's "vi" collation gives on PostgreSQL.
+_LETTER_MARKS = {"\u0306": 1, "\u0302": 2, "\u031b": 3}  # breve, circumflex, horn
+_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+
+
+def vietnamese_sort_key(text: str | None) -> tuple:
+    """A key that sorts strings in Vietnamese order (for SQLite and Python sorts)."""
+    letters, tones, cases = [], [], []
+    for char in unicodedata.normalize("NFC", text or ""):
+        base, *marks = unicodedata.normalize("NFD", char)
+        lower = base.lower()
+        # đ sorts as its own letter right after d
+        letter = (ord("d"), 9) if lower == "đ" else (ord(lower), 0)
+        letters.append((letter[0], letter[1] + sum(_LETTER_MARKS.get(m, 0) for m in marks)))
+        tones.append(sum(_TONES.get(m, 0) for m in marks))
+        cases.append(base != lower)
+    return (letters, tones, cases)

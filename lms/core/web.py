@@ -49,7 +49,9 @@ MENUS = {
 def init_app(app: Flask) -> None:
     errors.init_app(app)
     app.register_blueprint(bp)
-    app.jinja_env.globals.update(current_locale=lambda: str(get_locale()), main_menu=main_menu)
+    app.jinja_env.globals.update(
+        current_locale=lambda: str(get_locale()), main_menu=main_menu, url_with=url_with
+    )
     app.jinja_env.filters.update(mask_phone=mask_phone, mask_national_id=mask_national_id)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to continue.")
@@ -67,6 +69,13 @@ def load_user(user_id: str):
 
 def main_menu() -> tuple:
     return MENUS[current_user.role] if current_user.is_authenticated else ()
+
+
+def url_with(endpoint: str, **changes) -> str:
+    """The URL of ``endpoint`` keeping the current query (filters), with ``changes`` applied;
+    a change to None removes that argument."""
+    args = {**request.args.to_dict(), **changes}
+    return url_for(endpoint, **{key: value for key, value in args.items() if value is not None})
 
 
 def safe_next(target: str | None) -> str | None:

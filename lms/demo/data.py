@@ -14,11 +14,16 @@ from lms.areas.services import import_areas_csv
 from lms.attendance.models import ClassSession
 from lms.auth.models import Role, User
 from lms.auth.services import create_user
-from lms.core.models import utcnow
+from lms.core.models import today, utcnow
 from lms.extensions import db
-from lms.households.models import Household
+from lms.households.models import (
+    Household,
+    OutreachChannel,
+    OutreachEvent,
+)
 from lms.organisations.models import OrganisationKind
 from lms.organisations.services import save_organisation
+from lms.products.models import Certification, CertificationKind, Listing, Marketplace, Product
 
 STAFF_PASSWORD = "demo12345"
 HOUSEHOLD_PIN = "123456"
@@ -42,7 +47,22 @@ ORGANISATIONS = (
     ),
 )
 
-#: (head of household, phone, national ID, commune code, address)
+SCALE_CLASSES = (
+    ("nho", "Hộ nhỏ"),
+    ("vua", "Hộ vừa"),
+    ("lon", "Hộ lớn"),
+    ("htx", "Hợp tác xã / tổ hợp tác"),
+)
+PRODUCT_GROUPS = (
+    ("trong-trot", "Trồng trọt"),
+    ("chan-nuoi", "Chăn nuôi"),
+    ("thuy-san", "Thủy sản"),
+    ("lam-san", "Lâm sản"),
+    ("che-bien", "Chế biến thực phẩm"),
+    ("thu-cong", "Thủ công mỹ nghệ"),
+)
+
+#: (head of household, phone, national ID, commune code, village)
 HOUSEHOLDS = (
     ("Nguyễn Thị Hương", "0912345678", "040186001234", "17464", "Xóm 3"),
     ("Trần Văn Đức", "0987654321", "040084002345", "17464", "Xóm 5"),
@@ -55,6 +75,52 @@ HOUSEHOLDS = (
     ("Lô Thị Xuân", "0395112233", None, "17254", "Bản Nưa"),
     ("Trương Công Thành", "0916778899", "040082005678", "17935", "Xóm Kim Liên"),
 )
+
+
+def _get_or_add(model, code: str, name: str, position: int):
+    record = db.session.scalar(select(model).where(model.code == code))
+    if record is None:
+        record = model(code=code, name=name, position=position)
+        db.session.add(record)
+    return record
+
+
+def _add_products(households: list[Household]) -> None:
+    """A few real Nghệ An products: rated, certified (one expired), listed, and not."""
+    days = timedelta(days=1)
+    postmart = db.session.scalar(select(Marketplace).where(Marketplace.code == "postmart"))
+    tea = Product(
+        household=households[0],
+        name="Chè xanh Diễn Châu",
+        category="chè",
+        ocop_stars=3,
+        ocop_year=2024,
+        ocop_decision="2456/QĐ-UBND",
+    )
+    honey = Product(household=households[3], name="Mật ong rừng Yên Thành", category="mật ong")
+    honey.certifications.append(
+        Certification(
+            kind=CertificationKind.VIETGAP,
+            number="VG-NA-0192",
+            issuer="Sở Nông nghiệp và Môi trường Nghệ An",
+            expires_on=today() + 400 * days,
+        )
+    )
+    sauce = Product(household=households[5], name="Tương Nam Đàn", category="gia vị")
+    sauce.certifications.append(
+        Certification(
+            kind=CertificationKind.FOOD_SAFETY, number="ATTP-77", expires_on=today() - 30 * days
+        )
+    )
+    db.session.add_all([tea, honey, sauce])
+    if postmart is not None:
+        tea.listings.append(
+            Listing(marketplace=postmart, listed_on=today() - 60 * days, url="https://postmart.vn/")
+        )
+    for household in households[:6]:
+        household.outreach.append(
+            OutreachEvent(informed_on=today() - 20 * days, channel=OutreachChannel.MEETING)
+        )
 
 
 def load_demo_data() -> bool:

@@ -1,24 +1,411 @@
-"""Households: reading the registry in scope (the registry issue adds import and editing)."""
+"""The household registry: records in scope, search, data quality, classification, outreach.
+
+Imports live in ``importing.py``, exports in ``exporting.py``.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
 from flask import current_app
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, not_, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
+from lms.areas.models import Area, AreaLevel
 from lms.auth.models import Role, User
-from lms.core.scope import visible_households
+from lms.core.audit import record_event, snapshot
+from lms.core.database import vietnamese
+from lms.core.errors import RuleViolation, rollback_on_violation
+from lms.core.models import today
+from lms.core.scope import subtree_ids, visible_areas, visible_households
+from lms.core.text import clean, fold, normalize_national_id, normalize_phone
 from lms.extensions import db
-from lms.households.models import Household
+from lms.households.models import (
+    Household,
+    OutreachChannel,
+    OutreachEvent,
+    ProductGroup,
+    ScaleClass,
+)
+
+AUDITED_FIELDS = (
+    "head_name",
+    "phone",
+    "national_id",
+    "village",
+    "address",
+    "area_id",
+    "scale_class_id",
+    "product_group_id",
+)
 
 
-def list_households(user: User, page: int) -> Pagination:
-    statement = select(Household).where(visible_households(user)).order_by(Household.head_name)
+# ---------------------------------------------------------------- data quality
+
+
+@dataclass(frozen=True)
+class QualityCheck:
+    """One data-quality rule, stated twice: in SQL for counts, in Python for one record."""
+
+    code: str
+    message: LazyString
+    #: true in SQL when a household has the problem
+    sql: Callable[[], ColumnElement[bool]]
+    #: true in Python when a household has the problem
+    test: Callable[[Household], bool]
+
+
+def _areas_where(*conditions) -> Select:
+    return select(Area.id).where(*conditions)
+
+
+QUALITY_CHECKS: tuple[QualityCheck, ...] = (
+    QualityCheck(
+        "phone_missing",
+        _l("No phone number"),
+        lambda: Household.phone.is_(None),
+        lambda h: not h.phone,
+    ),
+    QualityCheck(
+        "national_id_invalid",
+        _l("The national ID (CCCD) is not 12 digits"),
+        lambda: Household.national_id.is_not(None) & (func.length(Household.national_id) != 12),
+        lambda h: h.national_id is not None and normalize_national_id(h.national_id) is None,
+    ),
+    QualityCheck(
+        "commune_missing",
+        _l("The commune is not set"),
+        lambda: Household.area_id.in_(_areas_where(Area.level != AreaLevel.COMMUNE)),
+        lambda h: h.area.level is not AreaLevel.COMMUNE,
+    ),
+    QualityCheck(
+        "commune_merged",
+        _l("The commune was merged into another: move the household to the new commune"),
+        lambda: Household.area_id.in_(_areas_where(Area.merged_into_id.is_not(None))),
+        lambda h: h.area.merged_into_id is not None,
+    ),
+    QualityCheck(
+        "scale_class_missing",
+        _l("No scale class"),
+        lambda: Household.scale_class_id.is_(None),
+        lambda h: h.scale_class_id is None,
+    ),
+    QualityCheck(
+        "product_group_missing",
+        _l("No product group"),
+        lambda: Household.product_group_id.is_(None),
+        lambda h: h.product_group_id is None,
+    ),
+)
+
+
+def household_problems(household: Household) -> list[QualityCheck]:
+    """The household's open data-quality problems; none means "standardised"."""
+    return [check for check in QUALITY_CHECKS if check.test(household)]
+
+
+def is_standardised() -> ColumnElement[bool]:
+    """SQL: the household passes every data-quality check."""
+    return and_(*(not_(check.sql()) for check in QUALITY_CHECKS))
+
+
+def standardised_share(user: User, area: Area | None = None) -> tuple[int, int]:
+    """(standardised, all) households in the user's scope, within ``area`` when given."""
+    statement = select(func.count().filter(is_standardised()), func.count()).where(
+        visible_households(user)
+    )
+    if area is not None:
+        statement = statement.where(Household.area_id.in_(subtree_ids(area)))
+    standardised, total = db.session.execute(statement).one()
+    return standardised, total
+
+
+# ---------------------------------------------------------------- listing and search
+
+
+@dataclass(frozen=True)
+class HouseholdFilter:
+    """What a list of households can be narrowed by; every list and export uses it."""
+
+    q: str = ""
+    area_id: int | None = None
+    scale_class_id: int | None = None
+    product_group_id: int | None = None
+    #: "ok" = standardised, "problems" = not yet
+    quality: str = ""
+    #: "yes" = informed about the programme, "no" = not yet
+    informed: str = ""
+
+    def apply(self, statement: Select) -> Select:
+        if self.q:
+            statement = statement.where(search_clause(self.q))
+        if self.area_id:
+            area = db.session.get(Area, self.area_id)
+            statement = statement.where(Household.area_id.in_(subtree_ids(area)))
+        if self.scale_class_id:
+            statement = statement.where(Household.scale_class_id == self.scale_class_id)
+        if self.product_group_id:
+            statement = statement.where(Household.product_group_id == self.product_group_id)
+        if self.quality == "ok":
+            statement = statement.where(is_standardised())
+        elif self.quality == "problems":
+            statement = statement.where(not_(is_standardised()))
+        if self.informed == "yes":
+            statement = statement.where(is_informed())
+        elif self.informed == "no":
+            statement = statement.where(not_(is_informed()))
+        return statement
+
+
+def search_clause(query: str) -> ColumnElement[bool]:
+    """Diacritic- and case-insensitive search over the name, the phone and the CCCD's last digits.
+
+    "nguyen thi huong" finds "Nguyễn Thị Hương"; "0912 345 678" and "+84912345678" find its
+    phone; "1234" finds the CCCD ending in 1234.
+    """
+    conditions = []
+    words = re.sub(r"[\d+().\-]", " ", query)
+    if fold(words):
+        conditions.append(Household.name_key.contains(fold(words), autoescape=True))
+    digits = re.sub(r"\D", "", query)
+    if len(digits) >= 3:
+        phone = normalize_phone(digits) or digits
+        conditions.append(
+            or_(
+                Household.phone.contains(phone, autoescape=True),
+                Household.national_id.endswith(digits, autoescape=True),
+            )
+        )
+    return and_(*conditions) if conditions else Household.id.is_(None)
+
+
+def is_informed() -> ColumnElement[bool]:
+    """SQL: someone recorded that the household was informed about the programme."""
+    return exists().where(OutreachEvent.household_id == Household.id)
+
+
+def households_query(user: User, filters: HouseholdFilter) -> Select:
+    """Households in scope, filtered, in Vietnamese alphabetical order."""
+    statement = select(Household).where(visible_households(user))
+    return filters.apply(statement).order_by(vietnamese(Household.head_name), Household.id)
+
+
+def list_households(user: User, filters: HouseholdFilter, page: int) -> Pagination:
     return db.paginate(
-        statement, page=page, per_page=current_app.config["PAGE_SIZE"], error_out=False
+        households_query(user, filters).options(selectinload(Household.area)),
+        page=page,
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
     )
 
 
 def can_see_national_id(user: User, household: Household) -> bool:
     """The full CCCD is shown to admins and to the household itself; others see it masked."""
     return user.role is Role.ADMIN or user.household_id == household.id
+
+
+def communes_for(user: User) -> list[Area]:
+    """The communes a user may put households in: in scope, current (not merged)."""
+    statement = (
+        select(Area)
+        .where(visible_areas(user), Area.level == AreaLevel.COMMUNE, Area.merged_into_id.is_(None))
+        .order_by(vietnamese(Area.name))
+    )
+    return list(db.session.scalars(statement))
+
+
+def active_classes(model: type[ScaleClass] | type[ProductGroup]) -> Sequence:
+    statement = select(model).where(model.is_active).order_by(model.position, model.name)
+    return db.session.scalars(statement).all()
+
+
+# ---------------------------------------------------------------- create and edit
+
+
+@rollback_on_violation
+def create_household(actor: User, **fields: Any) -> Household:
+    """Register a household in a commune of the actor's scope.
+
+    Rules: a head of household's name; a valid phone if any, used by no other household;
+    a 12-digit CCCD if any, used by no other household; a current commune in scope.
+    """
+    household = Household()
+    _apply(actor, household, fields)
+    db.session.add(household)
+    _flush_unique()
+    record_event(actor, "household.create", household, after=snapshot(household, AUDITED_FIELDS))
+    db.session.commit()
+    return household
+
+
+@rollback_on_violation
+def update_household(actor: User, household: Household, **fields: Any) -> Household:
+    """Edit a household, under the same rules as ``create_household``."""
+    before = snapshot(household, AUDITED_FIELDS)
+    _apply(actor, household, fields)
+    _flush_unique()
+    after = snapshot(household, AUDITED_FIELDS)
+    if after != before:
+        record_event(actor, "household.update", household, before=before, after=after)
+    db.session.commit()
+    return household
+
+
+def _apply(actor: User, household: Household, fields: dict[str, Any]) -> None:
+    head_name = clean(fields.get("head_name", household.head_name))
+    if not head_name:
+        raise RuleViolation(
+            _l("Please enter the name of the head of household."), field="head_name"
+        )
+    household.head_name = head_name
+    if "phone" in fields:
+        household.phone = _phone(fields["phone"])
+    if "national_id" in fields:
+        household.national_id = _national_id(fields["national_id"])
+    for name in ("village", "address"):
+        if name in fields:
+            setattr(household, name, clean(fields[name]))
+    if "area_id" in fields:
+        household.area_id = _commune_in_scope(actor, fields["area_id"]).id
+    for name, model in (("scale_class_id", ScaleClass), ("product_group_id", ProductGroup)):
+        if name in fields:
+            value = fields[name]
+            if value is not None and db.session.get(model, value) is None:
+                raise RuleViolation(_l("Please choose from the list."), field=name)
+            setattr(household, name, value)
+
+
+def _phone(raw: str | None) -> str | None:
+    if not clean(raw):
+        return None
+    phone = normalize_phone(raw)
+    if phone is None:
+        raise RuleViolation(
+            _l("The phone number is not valid: enter 10 digits, e.g. 0912 345 678."), field="phone"
+        )
+    return phone
+
+
+def _national_id(raw: str | None) -> str | None:
+    if not clean(raw):
+        return None
+    national_id = normalize_national_id(raw)
+    if national_id is None:
+        raise RuleViolation(
+            _l("The national ID (CCCD) must be exactly 12 digits."), field="national_id"
+        )
+    return national_id
+
+
+def _commune_in_scope(actor: User, area_id: int | None) -> Area:
+    area = db.session.scalar(select(Area).where(Area.id == area_id, visible_areas(actor)))
+    if area is None or area.level is not AreaLevel.COMMUNE:
+        raise RuleViolation(_l("Please choose a commune in your area."), field="area_id")
+    if area.merged_into_id is not None:
+        raise RuleViolation(
+            _l(
+                "%(old)s was merged into %(new)s: choose %(new)s.",
+                old=area.name,
+                new=area.merged_into.name,
+            ),
+            field="area_id",
+        )
+    return area
+
+
+def _flush_unique() -> None:
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        db.session.rollback()
+        raise RuleViolation(
+            _l("Another household already has this phone number or national ID (CCCD).")
+        ) from error
+
+
+# ---------------------------------------------------------------- outreach
+
+
+@rollback_on_violation
+def record_outreach(
+    actor: User, households: Sequence[Household], informed_on: date, channel: OutreachChannel
+) -> int:
+    """Record that households were informed about the programme; returns how many were new.
+
+    Rule: the date is not in the future; the same household, day and channel is recorded once.
+    """
+    if informed_on > today():
+        raise RuleViolation(_l("The date cannot be in the future."), field="informed_on")
+    if not households:
+        raise RuleViolation(_l("Please choose at least one household."))
+    already = set(
+        db.session.scalars(
+            select(OutreachEvent.household_id).where(
+                OutreachEvent.household_id.in_([h.id for h in households]),
+                OutreachEvent.informed_on == informed_on,
+                OutreachEvent.channel == channel,
+            )
+        )
+    )
+    added = 0
+    for household in households:
+        if household.id in already:
+            continue
+        event = OutreachEvent(
+            household_id=household.id,
+            informed_on=informed_on,
+            channel=channel,
+            recorded_by_id=actor.id if actor else None,
+        )
+        db.session.add(event)
+        record_event(
+            actor,
+            "household.inform",
+            household,
+            after={"informed_on": informed_on.isoformat(), "channel": channel.value},
+        )
+        added += 1
+    db.session.commit()
+    return added
+
+
+# ---------------------------------------------------------------- classification
+
+
+@rollback_on_violation
+def save_classification(
+    actor: User, model: type[ScaleClass] | type[ProductGroup], record: Any, **fields: Any
+) -> Any:
+    """Create (``record`` is None) or edit a scale class or product group; codes are unique."""
+    before = snapshot(record, ("code", "name", "position", "is_active")) if record else None
+    if record is None:
+        record = model()
+        db.session.add(record)
+    record.code = clean(fields["code"]).lower()
+    record.name = clean(fields["name"])
+    record.position = fields.get("position") or 0
+    record.is_active = fields.get("is_active", True)
+    if not record.code or not record.name:
+        raise RuleViolation(_l("Please enter a code and a name."))
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        raise RuleViolation(_l("Another entry already has this code."), field="code") from error
+    action = f"{model.__tablename__}.{'update' if before else 'create'}"
+    record_event(
+        actor,
+        action,
+        record,
+        before=before,
+        after=snapshot(record, ("code", "name", "position", "is_active")),
+    )
+    db.session.commit()
+    return record

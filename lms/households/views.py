@@ -1,30 +1,310 @@
-"""Household screens: the list in scope and one household's record."""
+"""Household screens: the registry in scope, one household, imports, exports, classification."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from lms.auth.models import Role
-from lms.core.scope import get_or_404, role_required
-from lms.households import services
-from lms.households.models import Household
+from lms.core.errors import RuleViolation
+from lms.core.forms import attach_error, select_choices
+from lms.core.models import today
+from lms.core.scope import get_or_404, role_required, visible_households
+from lms.extensions import db
+from lms.households import exporting, importing, services
+from lms.households.forms import (
+    CHANNEL_LABELS,
+    ClassificationForm,
+    HouseholdFilterForm,
+    HouseholdForm,
+    ImportForm,
+    OutreachForm,
+)
+from lms.households.models import (
+    Household,
+    HouseholdImport,
+    OutreachChannel,
+    ProductGroup,
+    ScaleClass,
+)
+from lms.products.services import is_eligible, marketplaces
 
 bp = Blueprint("households", __name__, url_prefix="/households")
 
+STAFF = (Role.ADMIN, Role.OFFICIAL, Role.TRAINER)
+#: the two classifications an admin edits, by the name used in URLs
+CLASSIFICATIONS = {"scale-classes": ScaleClass, "product-groups": ProductGroup}
+PREVIEW_ROWS = 200
+
+
+@bp.app_context_processor
+def inject_labels() -> dict:
+    return {
+        "channel_label": lambda value: str(CHANNEL_LABELS[OutreachChannel(value)]),
+        "problems_of": services.household_problems,
+    }
+
+
+def _filters() -> tuple[HouseholdFilterForm, services.HouseholdFilter]:
+    form = HouseholdFilterForm(request.args)
+    form.area_id.choices = select_choices(
+        ((a.id, a.name) for a in services.communes_for(current_user)), blank=True
+    )
+    form.scale_class_id.choices = select_choices(
+        ((c.id, c.name) for c in services.active_classes(ScaleClass)), blank=True
+    )
+    form.product_group_id.choices = select_choices(
+        ((g.id, g.name) for g in services.active_classes(ProductGroup)), blank=True
+    )
+    form.validate()
+    filters = services.HouseholdFilter(
+        q=(form.q.data or "").strip()[:100],
+        area_id=form.area_id.data,
+        scale_class_id=form.scale_class_id.data,
+        product_group_id=form.product_group_id.data,
+        quality=form.quality.data or "",
+        informed=form.informed.data or "",
+    )
+    return form, filters
+
 
 @bp.get("/")
-@role_required(Role.ADMIN, Role.OFFICIAL, Role.TRAINER)
+@role_required(*STAFF)
 def index() -> str:
-    page = services.list_households(current_user, request.args.get("page", 1, type=int))
-    return render_template("households/index.html", page=page)
+    form, filters = _filters()
+    page = services.list_households(current_user, filters, request.args.get("page", 1, type=int))
+    return render_template("households/index.html", page=page, form=form, outreach=OutreachForm())
+
+
+@bp.get("/export.<any(xlsx, csv):kind>")
+@role_required(*STAFF)
+def export(kind: str) -> Response:
+    _form, filters = _filters()
+    rows = exporting.export_rows(current_user, filters)
+    name = f"ho-sxnn-{today():%Y%m%d}.{kind}"
+    if kind == "csv":
+        body, mimetype = exporting.to_csv(rows), "text/csv; charset=utf-8"
+    else:
+        body = exporting.to_xlsx(rows, _("Households"))
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(
+        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(*STAFF)
+def create() -> Response | tuple[str, int]:
+    form = _household_form()
+    if form.validate_on_submit():
+        try:
+            household = services.create_household(current_user, **_household_fields(form))
+        except RuleViolation as error:
+            attach_error(form, error)
+        else:
+            flash(_("%(name)s was registered.", name=household.head_name), "success")
+            return redirect(url_for("households.detail", household_id=household.id))
+    return _render_form(form, None)
 
 
 @bp.get("/<int:household_id>")
 @login_required
 def detail(household_id: int) -> str:
     household = get_or_404(Household, household_id)
-    show_national_id = services.can_see_national_id(current_user, household)
     return render_template(
-        "households/detail.html", household=household, show_national_id=show_national_id
+        "households/detail.html",
+        household=household,
+        show_national_id=services.can_see_national_id(current_user, household),
+        problems=services.household_problems(household),
+        eligible={product.id: is_eligible(product) for product in household.products},
+        marketplaces=marketplaces(),
+        outreach=OutreachForm(),
+        is_staff=current_user.role in STAFF,
     )
+
+
+@bp.route("/<int:household_id>/edit", methods=["GET", "POST"])
+@role_required(*STAFF)
+def edit(household_id: int) -> Response | tuple[str, int]:
+    household = get_or_404(Household, household_id)
+    form = _household_form(obj=household)
+    if form.validate_on_submit():
+        try:
+            services.update_household(current_user, household, **_household_fields(form))
+        except RuleViolation as error:
+            attach_error(form, error)
+        else:
+            flash(_("%(name)s was saved.", name=household.head_name), "success")
+            return redirect(url_for("households.detail", household_id=household.id))
+    return _render_form(form, household)
+
+
+@bp.post("/inform")
+@role_required(*STAFF)
+def inform() -> Response:
+    """Record outreach for the households ticked in the list (or one, from its page)."""
+    form = OutreachForm()
+    ids = [int(value) for value in request.form.getlist("household_id") if value.isdigit()]
+    back = request.form.get("back") == "detail" and ids
+    households = (
+        list(
+            db.session.scalars(
+                select(Household).where(Household.id.in_(ids), visible_households(current_user))
+            )
+        )
+        if ids
+        else []
+    )
+    if len(households) != len(set(ids)):
+        abort(404)
+    if not form.validate():
+        flash(" ".join(str(error) for errors in form.errors.values() for error in errors), "error")
+    else:
+        try:
+            added = services.record_outreach(
+                current_user, households, form.informed_on.data, OutreachChannel(form.channel.data)
+            )
+        except RuleViolation as error:
+            flash(str(error.message), "error")
+        else:
+            flash(_("Outreach recorded for %(n)d households.", n=added), "success")
+    if back:
+        return redirect(url_for("households.detail", household_id=ids[0]))
+    return redirect(
+        request.referrer if _same_site(request.referrer) else url_for("households.index")
+    )
+
+
+def _same_site(url: str | None) -> bool:
+    return bool(url) and url.startswith(request.host_url)
+
+
+def _household_form(**kwargs) -> HouseholdForm:
+    form = HouseholdForm(**kwargs)
+    form.area_id.choices = select_choices(
+        ((a.id, a.name) for a in services.communes_for(current_user)), blank=True
+    )
+    form.scale_class_id.choices = select_choices(
+        ((c.id, c.name) for c in services.active_classes(ScaleClass)), blank=True
+    )
+    form.product_group_id.choices = select_choices(
+        ((g.id, g.name) for g in services.active_classes(ProductGroup)), blank=True
+    )
+    return form
+
+
+def _household_fields(form: HouseholdForm) -> dict:
+    names = (
+        "head_name",
+        "phone",
+        "national_id",
+        "area_id",
+        "village",
+        "address",
+        "scale_class_id",
+        "product_group_id",
+    )
+    return {name: getattr(form, name).data for name in names}
+
+
+def _render_form(form: HouseholdForm, household: Household | None) -> tuple[str, int]:
+    status = 400 if request.method == "POST" else 200
+    return render_template("households/form.html", form=form, household=household), status
+
+
+# ---------------------------------------------------------------- imports
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@role_required(Role.ADMIN, Role.OFFICIAL)
+def import_upload() -> Response | tuple[str, int]:
+    form = ImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        record, _analysis = importing.start_import(current_user, upload.stream, upload.filename)
+        return redirect(url_for("households.import_preview", import_id=record.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("households/import.html", form=form), status
+
+
+@bp.get("/import/<int:import_id>")
+@role_required(Role.ADMIN, Role.OFFICIAL)
+def import_preview(import_id: int) -> str:
+    record = get_or_404(HouseholdImport, import_id)
+    analysis = importing.load_preview(record)
+    status = request.args.get("status", "")
+    rows = [row for row in analysis.rows if not status or row.status == status]
+    return render_template(
+        "households/import_preview.html",
+        record=record,
+        analysis=analysis,
+        status=status,
+        rows=rows[:PREVIEW_ROWS],
+        hidden=max(0, len(rows) - PREVIEW_ROWS),
+    )
+
+
+@bp.post("/import/<int:import_id>/commit")
+@role_required(Role.ADMIN, Role.OFFICIAL)
+def import_commit(import_id: int) -> Response:
+    record = get_or_404(HouseholdImport, import_id)
+    try:
+        analysis = importing.commit_import(current_user, record)
+    except RuleViolation as error:
+        flash(str(error.message), "error")
+        return redirect(url_for("households.import_preview", import_id=record.id))
+    counts = analysis.counts
+    flash(
+        _(
+            "Imported: %(new)d new households, %(update)d updated.",
+            new=counts["new"],
+            update=counts["update"],
+        ),
+        "success",
+    )
+    return redirect(url_for("households.index"))
+
+
+@bp.get("/import/<int:import_id>/rejected.xlsx")
+@role_required(Role.ADMIN, Role.OFFICIAL)
+def import_rejected(import_id: int) -> Response:
+    record = get_or_404(HouseholdImport, import_id)
+    body = exporting.to_xlsx(importing.rejected_rows(importing.load_preview(record)), _("Errors"))
+    name = f"loi-nhap-{record.id}.xlsx"
+    return Response(
+        body,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+# ---------------------------------------------------------------- classification (admin)
+
+
+@bp.route("/classifications/<any('scale-classes', 'product-groups'):kind>", methods=["GET", "POST"])
+@bp.route(
+    "/classifications/<any('scale-classes', 'product-groups'):kind>/<int:record_id>",
+    methods=["GET", "POST"],
+)
+@role_required(Role.ADMIN)
+def classifications(kind: str, record_id: int | None = None) -> Response | tuple[str, int]:
+    model = CLASSIFICATIONS[kind]
+    record = db.session.get(model, record_id) if record_id else None
+    if record_id and record is None:
+        abort(404)
+    form = ClassificationForm(obj=record)
+    if form.validate_on_submit():
+        try:
+            services.save_classification(current_user, model, record, **form.data)
+        except RuleViolation as error:
+            attach_error(form, error)
+        else:
+            flash(_("%(name)s was saved.", name=form.name.data), "success")
+            return redirect(url_for("households.classifications", kind=kind))
+    records = db.session.scalars(select(model).order_by(model.position, model.name)).all()
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "households/classifications.html", kind=kind, records=records, record=record, form=form
+    ), status

@@ -1,0 +1,131 @@
+"""Spreadsheets people send: .xlsx and .csv files as typed in Excel, read into rows of cells.
+
+Used by every import (households, and later marketplace seller lists): the size and row
+limits are checked before parsing, CSV encodings are recognised, headers are compared folded.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from lms.core.legacy_text import detect_legacy_encoding, fix_legacy_text
+from lms.core.text import clean, fold
+
+#: how many rows may precede the header row (titles, dates, blank lines)
+HEADER_SEARCH_ROWS = 15
+
+
+def read_table(stream: IO[bytes], filename: str) -> tuple[list[list[Any]], list[str]]:
+    """The rows of the first sheet that has data (or of a CSV), and problems with the file.
+
+    The size limit is checked before anything is parsed.
+    """
+    limit = current_app.config["IMPORT_MAX_BYTES"]
+    stream.seek(0, io.SEEK_END)
+    size = stream.tell()
+    stream.seek(0)
+    if size > limit:
+        return [], [_("The file is too large: at most %(mb)d MB.", mb=limit // 2**20)]
+    if size == 0:
+        return [], [_("The file is empty.")]
+    suffix = Path(filename).suffix.lower()
+    if suffix == ".xlsx":
+        return read_xlsx(stream)
+    if suffix == ".csv":
+        return read_csv(stream.read())
+    return [], [_("Only .xlsx and .csv files can be imported.")]
+
+
+def read_xlsx(stream: IO[bytes]) -> tuple[list[list[Any]], list[str]]:
+    from openpyxl import load_workbook
+
+    corrupt = _(
+        "The Excel file is damaged or is not an .xlsx file. "
+        "Open it in Excel and save it again as .xlsx."
+    )
+    if not zipfile.is_zipfile(stream):
+        return [], [corrupt]
+    stream.seek(0)
+    try:
+        workbook = load_workbook(stream, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds of errors for broken files
+        return [], [corrupt]
+    max_rows = current_app.config["IMPORT_MAX_ROWS"]
+    try:
+        for sheet in workbook.worksheets:
+            rows: list[list[Any]] = []
+            for values in sheet.iter_rows(values_only=True):
+                if len(rows) > max_rows + HEADER_SEARCH_ROWS:
+                    return [], [_("Too many rows: at most %(n)d.", n=max_rows)]
+                rows.append(list(values))
+            if any(has_data(row) for row in rows):
+                return rows, []
+    except Exception:
+        return [], [corrupt]
+    finally:
+        workbook.close()
+    return [], [_("The sheet is empty.")]
+
+
+def read_csv(data: bytes) -> tuple[list[list[Any]], list[str]]:
+    text = decode_csv(data)
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = [list(row) for row in csv.reader(io.StringIO(text), dialect)]
+    max_rows = current_app.config["IMPORT_MAX_ROWS"]
+    if len(rows) > max_rows + HEADER_SEARCH_ROWS:
+        return [], [_("Too many rows: at most %(n)d.", n=max_rows)]
+    if not any(has_data(row) for row in rows):
+        return [], [_("The sheet is empty.")]
+    return rows, []
+
+
+def decode_csv(data: bytes) -> str:
+    """Text of a CSV saved by Excel or another program: UTF-8 (with or without BOM),
+    UTF-16 (Excel's "Unicode text"), or Windows-1258 (Vietnamese Windows)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    # Not UTF-8: Windows-1258, or text typed with a TCVN3 / VNI font, whose bytes only make
+    # sense read as Windows-1252 (Windows-1258 reads some of them as other letters).
+    western = data.decode("cp1252", errors="replace")
+    if detect_legacy_encoding(re.sub(r"[,;\t\"]+", " ", western[:20000])):
+        return western
+    return data.decode("cp1258", errors="replace")
+
+
+def has_data(row: Sequence[Any]) -> bool:
+    return any(cell_text(value) for value in row)
+
+
+def cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    return clean(str(value))
+
+
+def header_key(header: str) -> str:
+    """Headers compare folded, punctuation as spaces, legacy-encoded text converted."""
+    text, _encoding = fix_legacy_text(header)
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", fold(text)).split())

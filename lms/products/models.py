@@ -1,0 +1,113 @@
+"""Products of a household, their OCOP rating and certifications, and where they are listed.
+
+Marketplaces and payment providers are data (seeded by a migration), never constants.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.core.models import Base, TimestampMixin, str_enum
+
+if TYPE_CHECKING:
+    from lms.households.models import Household
+
+
+class PartnerKind(StrEnum):
+    MARKETPLACE = "marketplace"
+    PAYMENT_PROVIDER = "payment_provider"
+
+
+class Marketplace(Base):
+    """An e-commerce marketplace (Postmart, Voso) or an online-payment provider."""
+
+    __tablename__ = "marketplaces"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(30), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    #: who runs it, e.g. "VNPost", "ViettelPost"
+    operator: Mapped[str] = mapped_column(String(120), default="")
+    url: Mapped[str] = mapped_column(String(255), default="")
+    kind: Mapped[PartnerKind] = mapped_column(
+        str_enum(PartnerKind), default=PartnerKind.MARKETPLACE
+    )
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+
+class CertificationKind(StrEnum):
+    VIETGAP = "vietgap"
+    GLOBALGAP = "globalgap"
+    HACCP = "haccp"
+    ISO_22000 = "iso22000"
+    FOOD_SAFETY = "food_safety"
+    ORGANIC = "organic"
+    OTHER = "other"
+
+
+class Product(TimestampMixin, Base):
+    __tablename__ = "products"
+    __table_args__ = (CheckConstraint("ocop_stars BETWEEN 0 AND 5", name="ocop_stars_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
+    name: Mapped[str] = mapped_column(String(160))
+    category: Mapped[str] = mapped_column(String(120), default="")
+    #: 0 = not rated; 3 or more makes the product eligible to list
+    ocop_stars: Mapped[int] = mapped_column(default=0)
+    #: the OCOP decision that gave the rating, e.g. "1234/QĐ-UBND"
+    ocop_decision: Mapped[str] = mapped_column(String(60), default="")
+    ocop_year: Mapped[int | None]
+
+    household: Mapped[Household] = relationship(back_populates="products")
+    certifications: Mapped[list[Certification]] = relationship(
+        back_populates="product", order_by="Certification.id", cascade="all, delete-orphan"
+    )
+    listings: Mapped[list[Listing]] = relationship(
+        back_populates="product", cascade="all, delete-orphan"
+    )
+
+
+class Certification(Base):
+    __tablename__ = "certifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    kind: Mapped[CertificationKind] = mapped_column(str_enum(CertificationKind))
+    number: Mapped[str] = mapped_column(String(60), default="")
+    issuer: Mapped[str] = mapped_column(String(160), default="")
+    #: None when the paper states no expiry
+    expires_on: Mapped[date | None] = mapped_column(index=True)
+
+    product: Mapped[Product] = relationship(back_populates="certifications")
+
+    def is_valid_on(self, day: date) -> bool:
+        return self.expires_on is None or self.expires_on >= day
+
+
+class Listing(Base):
+    """A product listed on a marketplace; no row means "not listed"."""
+
+    __tablename__ = "listings"
+    __table_args__ = (UniqueConstraint("product_id", "marketplace_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    marketplace_id: Mapped[int] = mapped_column(ForeignKey("marketplaces.id"), index=True)
+    #: the shop or product page on the marketplace
+    url: Mapped[str] = mapped_column(String(500), default="")
+    listed_on: Mapped[date]
+    #: set when the shop or product was taken off the marketplace
+    delisted_on: Mapped[date | None]
+
+    product: Mapped[Product] = relationship(back_populates="listings")
+    marketplace: Mapped[Marketplace] = relationship()
+
+    @property
+    def is_listed(self) -> bool:
+        return self.delisted_on is None

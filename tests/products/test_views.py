@@ -1,0 +1,73 @@
+"""Product screens, in the scope of the household they belong to."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from lms.extensions import db
+from lms.products.models import Certification, Listing, Product
+from tests.builders import marketplace
+
+
+def test_staff_add_a_product_with_a_certification_and_a_listing(world, client_for):
+    client = client_for(world.official_1)
+    response = client.post(
+        f"/households/{world.household_a.id}/products/new",
+        data={
+            "name": "Nhút Thanh Chương",
+            "category": "đặc sản",
+            "ocop_stars": "3",
+            "ocop_year": "2024",
+        },
+    )
+    product = db.session.scalar(select(Product).where(Product.name == "Nhút Thanh Chương"))
+    assert response.headers["Location"] == f"/products/{product.id}"
+    client.post(
+        f"/products/{product.id}/certifications",
+        data={"kind": "vietgap", "number": "VG-9", "expires_on": "2030-01-01"},
+    )
+    client.post(
+        f"/products/{product.id}/listings",
+        data={
+            "marketplace_id": str(marketplace("voso").id),
+            "url": "https://voso.vn/shop/7",
+            "listed_on": "2026-01-02",
+        },
+    )
+    page = client.get(f"/products/{product.id}").get_data(as_text=True)
+    assert (
+        "VG-9" in page and "https://voso.vn/shop/7" in page and "Đủ điều kiện đưa lên sàn" in page
+    )
+
+
+def test_a_bad_certification_is_explained(world, client_for):
+    client = client_for(world.official_2)
+    response = client.post(
+        f"/products/{world.product_b.id}/certifications", data={"kind": "vietgap", "number": ""}
+    )
+    assert response.status_code == 302
+    assert "Vui lòng nhập số giấy chứng nhận." in client.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
+
+
+def test_removing_certification_and_ending_listing(world, client_for):
+    client = client_for(world.official_2)
+    client.post(f"/certifications/{world.certification_b.id}/delete")
+    client.post(f"/listings/{world.listing_b.id}/end")
+    assert db.session.get(Certification, world.certification_b.id) is None
+    db.session.expire_all()
+    assert db.session.get(Listing, world.listing_b.id).delisted_on is not None
+
+
+def test_an_official_cannot_touch_another_communes_products(world, client_for):
+    client = client_for(world.official_1)
+    assert client.post(f"/products/{world.product_b.id}/delete").status_code == 404
+    assert db.session.get(Product, world.product_b.id) is not None
+
+
+def test_a_household_sees_its_products_but_cannot_edit_them(world, client_for):
+    client = client_for(world.member_b)
+    page = client.get(f"/households/{world.household_b.id}").get_data(as_text=True)
+    assert "Mật ong Yên Thành" in page and f"/products/{world.product_b.id}" not in page
+    assert client.get(f"/products/{world.product_b.id}").status_code == 403
