@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, has_request_context, session
 from flask_babel import format_datetime, format_decimal
 
 
 def select_locale() -> str:
-    language = session.get("language")
+    """The language chosen in this browser session; Vietnamese otherwise (and in the CLI)."""
+    language = session.get("language") if has_request_context() else None
     if language in current_app.config["LANGUAGES"]:
         return language
     return current_app.config["BABEL_DEFAULT_LOCALE"]

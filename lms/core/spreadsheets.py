@@ -11,12 +11,13 @@ import io
 import re
 import zipfile
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
 from flask import current_app
 from flask_babel import gettext as _
+from python_calamine import CalamineError, CalamineWorkbook
 
 from lms.core.legacy_text import detect_legacy_encoding, fix_legacy_text
 from lms.core.text import clean, fold
@@ -47,8 +48,7 @@ def read_table(stream: IO[bytes], filename: str) -> tuple[list[list[Any]], list[
 
 
 def read_xlsx(stream: IO[bytes]) -> tuple[list[list[Any]], list[str]]:
-    from openpyxl import load_workbook
-
+    """Rows of the first sheet with data, read by calamine (Rust: ~10x openpyxl's speed)."""
     corrupt = _(
         "The Excel file is damaged or is not an .xlsx file. "
         "Open it in Excel and save it again as .xlsx."
@@ -56,24 +56,18 @@ def read_xlsx(stream: IO[bytes]) -> tuple[list[list[Any]], list[str]]:
     if not zipfile.is_zipfile(stream):
         return [], [corrupt]
     stream.seek(0)
+    max_rows = current_app.config["IMPORT_MAX_ROWS"] + HEADER_SEARCH_ROWS
     try:
-        workbook = load_workbook(stream, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds of errors for broken files
-        return [], [corrupt]
-    max_rows = current_app.config["IMPORT_MAX_ROWS"]
-    try:
-        for sheet in workbook.worksheets:
-            rows: list[list[Any]] = []
-            for values in sheet.iter_rows(values_only=True):
-                if len(rows) > max_rows + HEADER_SEARCH_ROWS:
-                    return [], [_("Too many rows: at most %(n)d.", n=max_rows)]
-                rows.append(list(values))
+        workbook = CalamineWorkbook.from_filelike(stream)
+        for index in range(len(workbook.sheet_names)):
+            sheet = workbook.get_sheet_by_index(index)
+            if sheet.height > max_rows:
+                return [], [_("Too many rows: at most %(n)d.", n=max_rows - HEADER_SEARCH_ROWS)]
+            rows = sheet.to_python()
             if any(has_data(row) for row in rows):
                 return rows, []
-    except Exception:
+    except (CalamineError, ValueError, KeyError, OSError):
         return [], [corrupt]
-    finally:
-        workbook.close()
     return [], [_("The sheet is empty.")]
 
 
@@ -120,8 +114,8 @@ def cell_text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    if isinstance(value, datetime):
-        return value.date().isoformat()
+    if isinstance(value, datetime | date):
+        return value.strftime("%d/%m/%Y")
     return clean(str(value))
 
 

@@ -1,13 +1,19 @@
-"""``flask demo load``: the demo data ``make run`` shows, loaded once."""
+"""``flask demo load``: the demo data ``make run`` shows, loaded once.
+``flask demo generate``: a synthetic province of any size, for demos and benchmarks."""
 
 from __future__ import annotations
+
+import time
 
 import click
 from flask.cli import AppGroup
 
 from lms.demo.data import DEMO_LOGINS, load_demo_data
+from lms.demo.generate import generate_province
 
 cli = AppGroup("demo", help="Demo data.")
+
+MAX_GENERATED = 2_000_000
 
 
 @cli.command("load")
@@ -20,3 +26,35 @@ def load_command() -> None:
     click.echo("Demo logins (http://127.0.0.1:5000):")
     for role, login, secret in DEMO_LOGINS:
         click.echo(f"  {role:<10} {login:<32} {secret}")
+
+
+@cli.command("generate")
+@click.option(
+    "--households",
+    type=click.IntRange(1, MAX_GENERATED),
+    required=True,
+    help="How many households to add.",
+)
+@click.option(
+    "--seed", type=int, default=2026, show_default=True, help="The same seed gives the same data."
+)
+def generate_command(households: int, seed: int) -> None:
+    """Add synthetic households (products, listings, outreach) to the Nghệ An communes."""
+    started = time.perf_counter()
+    with click.progressbar(length=households, label=f"Generating (seed {seed})") as bar:
+        try:
+            report = generate_province(households, seed=seed, progress=bar.update)
+        except RuntimeError as error:  # no commune to put households in
+            raise click.ClickException(str(error)) from error
+    elapsed = time.perf_counter() - started
+    click.echo(
+        f"Created {report.households} households in {report.communes} communes, "
+        f"{report.products} products, {report.certifications} certifications, "
+        f"{report.listings} listings, {report.outreach_events} outreach events."
+    )
+    if report.areas_created or report.classes_created:
+        click.echo(
+            f"Also created {report.areas_created} areas and "
+            f"{report.classes_created} scale classes / product groups."
+        )
+    click.echo(f"Done in {elapsed:.1f} s ({report.households / elapsed:,.0f} households/s).")

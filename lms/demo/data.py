@@ -47,21 +47,6 @@ ORGANISATIONS = (
     ),
 )
 
-SCALE_CLASSES = (
-    ("nho", "Hộ nhỏ"),
-    ("vua", "Hộ vừa"),
-    ("lon", "Hộ lớn"),
-    ("htx", "Hợp tác xã / tổ hợp tác"),
-)
-PRODUCT_GROUPS = (
-    ("trong-trot", "Trồng trọt"),
-    ("chan-nuoi", "Chăn nuôi"),
-    ("thuy-san", "Thủy sản"),
-    ("lam-san", "Lâm sản"),
-    ("che-bien", "Chế biến thực phẩm"),
-    ("thu-cong", "Thủ công mỹ nghệ"),
-)
-
 #: (head of household, phone, national ID, commune code, village)
 HOUSEHOLDS = (
     ("Nguyễn Thị Hương", "0912345678", "040186001234", "17464", "Xóm 3"),
@@ -77,12 +62,8 @@ HOUSEHOLDS = (
 )
 
 
-def _get_or_add(model, code: str, name: str, position: int):
-    record = db.session.scalar(select(model).where(model.code == code))
-    if record is None:
-        record = model(code=code, name=name, position=position)
-        db.session.add(record)
-    return record
+def _by_code(model, code: str):
+    return db.session.scalar(select(model).where(model.code == code))
 
 
 def _add_products(households: list[Household]) -> None:
