@@ -9,6 +9,7 @@ CATALOGUES := $(wildcard lms/translations/*/LC_MESSAGES/messages.po)
 
 run: $(VENV)/.app translations
 	$(BIN)/flask db upgrade
+	$(BIN)/flask courses load
 	$(BIN)/flask demo load
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 

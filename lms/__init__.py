@@ -51,6 +51,7 @@ def _import_models() -> None:
     import lms.auth.models
     import lms.core.audit
     import lms.core.database
+    import lms.courses.models
     import lms.households.models
     import lms.organisations.models
     import lms.products.models  # noqa: F401
@@ -63,6 +64,7 @@ def _register_domains(app: Flask) -> None:
     from lms.attendance.views import bp as attendance_bp
     from lms.auth.cli import cli as users_cli
     from lms.auth.views import bp as auth_bp
+    from lms.courses.cli import cli as courses_cli
     from lms.courses.views import bp as courses_bp
     from lms.demo.cli import cli as demo_cli
     from lms.households.cli import cli as households_cli
@@ -83,5 +85,5 @@ def _register_domains(app: Flask) -> None:
         reports_bp,
     ):
         app.register_blueprint(blueprint)
-    for group in (areas_cli, users_cli, demo_cli, households_cli):
+    for group in (areas_cli, users_cli, demo_cli, households_cli, courses_cli):
         app.cli.add_command(group)

@@ -36,6 +36,10 @@ class Config:
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
     PAGE_SIZE = 50
+    #: the course files loaded by ``flask courses load``
+    COURSES_FOLDER = str(Path(__file__).resolve().parent.parent / "courses")
+    #: how long a printed login card logs its household in
+    LOGIN_CARD_DAYS = 180
 
 
 class DevelopmentConfig(Config):

@@ -6,6 +6,7 @@ import io
 import itertools
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -14,6 +15,7 @@ from lms.attendance.models import ClassSession
 from lms.auth.models import Role, User
 from lms.auth.services import hash_secret
 from lms.core.models import today, utcnow
+from lms.courses.models import Course, Programme, ProgrammeCourse
 from lms.extensions import db
 from lms.households.models import Household, HouseholdImport, ProductGroup, ScaleClass
 from lms.organisations.models import Organisation, OrganisationKind
@@ -111,6 +113,30 @@ def make_import(actor: User | None, text: str, filename: str = "ds-ho.csv") -> H
     return record
 
 
+COURSES_FOLDER = Path(__file__).resolve().parent.parent / "courses"
+
+
+def load_shipped_courses() -> list[Course]:
+    """The three programme courses shipped in courses/, loaded as ``make run`` loads them."""
+    from lms.courses.loading import load_courses
+    from lms.courses.services import list_courses
+
+    report = load_courses(COURSES_FOLDER)
+    assert report.ok, report.problems
+    return list_courses()
+
+
+def make_programme(province: Area, courses: list[Course], **overrides) -> Programme:
+    programme = Programme(
+        name="Đưa hộ SXNN lên sàn TMĐT — Nghệ An 2026", area_id=province.id, year=2026, **overrides
+    )
+    for position, course in enumerate(courses, start=1):
+        programme.courses.append(
+            ProgrammeCourse(course=course, position=position, is_required=True)
+        )
+    return _flushed(programme)
+
+
 def make_user(role: Role = Role.ADMIN, **overrides) -> User:
     n = next(_sequence)
     secret = overrides.pop("secret", PIN if role is Role.HOUSEHOLD else PASSWORD)
@@ -152,7 +178,7 @@ def make_session(**overrides) -> ClassSession:
     return _flushed(ClassSession(**{**fields, **overrides}))
 
 
-@dataclass
+@dataclass(eq=False)
 class World:
     """One province, two communes, two postal organisations, one actor per role and scope."""
 

@@ -112,6 +112,17 @@ def world(app) -> World:
     return world
 
 
+@pytest.fixture
+def courses(world):
+    """The shipped courses, required by the programme of the world's province."""
+    from tests.builders import load_shipped_courses, make_programme
+
+    loaded = load_shipped_courses()
+    make_programme(world.province, loaded)
+    db.session.commit()
+    return loaded
+
+
 def login_as(client: FlaskClient, user) -> FlaskClient:
     """Log ``user`` in on ``client`` without going through the form."""
     with client.session_transaction() as session:

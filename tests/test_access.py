@@ -7,6 +7,9 @@ visitor is sent to the login page. A route missing from this table fails the las
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
+
+from lms.extensions import db
 
 ACTORS = ("anonymous", "member_a", "trainer_x", "official_1", "official_2", "admin")
 #: sent to the login page, which brings the visitor back afterwards
@@ -187,6 +190,83 @@ MATRIX = [
         lambda w: f"/listings/{w.listing_b.id}/end",
         CHANGES_IN_COMMUNE_2,
     ),
+    ("auth.card_login", "GET", lambda w: "/card/not-a-card", dict.fromkeys(ACTORS, 400)),
+    (
+        "auth.print_card",
+        "POST",
+        lambda w: f"/households/{w.household_b.id}/card",
+        {"anonymous": LOGIN, "trainer_x": 200, "admin": 200},
+    ),
+    (
+        "auth.revoke_cards",
+        "POST",
+        lambda w: f"/households/{w.household_b.id}/card/revoke",
+        {"anonymous": LOGIN, "trainer_x": 302, "admin": 302},
+    ),
+    (
+        "courses.course",
+        "GET",
+        lambda w: "/learn/thu-nghiem/",
+        {"anonymous": LOGIN, "member_a": 302},
+    ),
+    (
+        "courses.lesson",
+        "GET",
+        lambda w: "/learn/thu-nghiem/1",
+        {"anonymous": LOGIN, "member_a": 200},
+    ),
+    (
+        "courses.lesson_done",
+        "POST",
+        lambda w: "/learn/thu-nghiem/1/done",
+        {"anonymous": LOGIN, "member_a": 302},
+    ),
+    (
+        "courses.quiz",
+        "GET",
+        lambda w: "/learn/thu-nghiem/quiz",
+        {"anonymous": LOGIN, "member_a": 200},
+    ),
+    # household B's attempt: out of scope for household A and the official of commune 1
+    (
+        "courses.attempt",
+        "GET",
+        lambda w: f"/learn/results/{w.attempt_b.id}",
+        {
+            "anonymous": LOGIN,
+            "member_a": 404,
+            "trainer_x": 200,
+            "official_1": 404,
+            "official_2": 200,
+            "admin": 200,
+        },
+    ),
+    ("courses.results", "GET", lambda w: "/learn/results/", {"anonymous": LOGIN, "member_a": 200}),
+    (
+        "courses.media",
+        "GET",
+        lambda w: f"/learn/media/{w.attempt_b.course_version_id}/none.png",
+        {**dict.fromkeys(ACTORS, 404), "anonymous": LOGIN},
+    ),
+    ("courses.admin", "GET", lambda w: "/learn/admin/", {"anonymous": LOGIN, "admin": 200}),
+    (
+        "courses.preview",
+        "GET",
+        lambda w: "/learn/admin/thu-nghiem/1/1",
+        {"anonymous": LOGIN, "admin": 200},
+    ),
+    (
+        "courses.publish",
+        "POST",
+        lambda w: "/learn/admin/thu-nghiem/publish",
+        {"anonymous": LOGIN, "admin": 302},
+    ),
+    (
+        "courses.programme",
+        "GET",
+        lambda w: "/learn/admin/programmes/new",
+        {"anonymous": LOGIN, "admin": 200},
+    ),
     ("courses.my_courses", "GET", lambda w: "/learn/", {"anonymous": LOGIN, "member_a": 200}),
     (
         "reports.overview",
@@ -197,11 +277,34 @@ MATRIX = [
 ]
 
 
+@pytest.fixture
+def matrix_world(world, tmp_path):
+    """The world, with a small course in its programme and a quiz attempt of household B."""
+    from lms.courses.loading import load_courses
+    from lms.courses.models import CourseVersion, QuizAttempt
+    from lms.courses.services import list_courses
+    from tests.builders import make_programme
+    from tests.courses.test_loading import write_course
+
+    write_course(tmp_path)
+    load_courses(tmp_path)
+    make_programme(world.province, list_courses())
+    version = db.session.scalar(select(CourseVersion))
+    world.attempt_b = QuizAttempt(
+        household_id=world.household_b.id, course_version_id=version.id, nonce="b",
+        answers={}, correct=8, total=8, percent=100, pass_mark=70, passed=True,
+    )  # fmt: skip
+    db.session.add(world.attempt_b)
+    db.session.commit()
+    return world
+
+
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize(
     ("endpoint", "method", "path", "expected"), MATRIX, ids=[row[0] for row in MATRIX]
 )
-def test_access(world, client_for, actor, endpoint, method, path, expected):
+def test_access(matrix_world, client_for, actor, endpoint, method, path, expected):
+    world = matrix_world
     user = None if actor == "anonymous" else getattr(world, actor)
     response = client_for(user).open(path(world), method=method)
     status = expected.get(actor, 403)

@@ -44,6 +44,8 @@ class User(UserMixin, TimestampMixin, Base):
     household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
     is_active: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None]
+    #: raised to revoke every login card printed so far
+    card_version: Mapped[int] = mapped_column(default=0)
 
     area: Mapped[Area | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()

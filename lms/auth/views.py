@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from werkzeug.wrappers import Response
+from markupsafe import Markup
 
 from lms.areas.services import list_areas
-from lms.auth import services
+from lms.auth import cards, services
 from lms.auth.forms import HouseholdLoginForm, StaffLoginForm, UserForm, role_label
 from lms.auth.models import Role, User
 from lms.core.errors import RuleViolation
 from lms.core.forms import attach_error, select_choices
+from lms.core.pdf import html_to_pdf, qr_svg
 from lms.core.scope import get_or_404, role_required
 from lms.core.web import home_url_for, safe_next
+from lms.households.models import Household
 from lms.organisations.services import list_organisations
 
 bp = Blueprint("auth", __name__)
@@ -53,6 +55,58 @@ def _login(form, template: str, authenticate) -> Response | tuple[str, int] | st
             return redirect(safe_next(form.next.data) or home_url_for(user))
     status = 400 if request.method == "POST" else 200
     return render_template(template, form=form), status
+
+
+@bp.get("/card/<token>")
+def card_login(token: str) -> Response | tuple[str, int]:
+    """The link in a login card's QR code: logs the household member in on this phone."""
+    try:
+        member = cards.member_from_card(token)
+    except RuleViolation as error:
+        return render_template("auth/card_refused.html", message=error.message), 400
+    logout_user()
+    login_user(member, remember=False)
+    return redirect(safe_next(request.args.get("next")) or home_url_for(member))
+
+
+@bp.post("/households/<int:household_id>/card")
+@bp.post("/households/<int:household_id>/card.<any(pdf):kind>")
+@role_required(Role.ADMIN, Role.TRAINER)
+def print_card(household_id: int, kind: str = "html") -> Response | tuple[str, int] | str:
+    """Print a new login card (a new PIN; earlier cards stop working), as a page or a PDF."""
+    household = get_or_404(Household, household_id)
+    try:
+        card = cards.issue_login_card(current_user, household)
+    except RuleViolation as error:
+        flash(str(error.message), "error")
+        return redirect(url_for("households.detail", household_id=household.id))
+    link = url_for("auth.card_login", token=card.token, _external=True)
+    html = render_template(
+        "auth/card.html",
+        household=household,
+        card=card,
+        link=link,
+        qr=Markup(qr_svg(link)),  # noqa: S704 - segno writes this SVG from our own URL
+        expires=cards.card_expiry(),
+    )
+    if kind == "pdf":
+        return Response(
+            html_to_pdf(html),
+            mimetype="application/pdf",
+            headers={
+                "Content-Disposition": f'attachment; filename="the-dang-nhap-{household.id}.pdf"'
+            },
+        )
+    return html
+
+
+@bp.post("/households/<int:household_id>/card/revoke")
+@role_required(Role.ADMIN, Role.TRAINER)
+def revoke_cards(household_id: int) -> Response:
+    household = get_or_404(Household, household_id)
+    cards.revoke_login_cards(current_user, household)
+    flash(_("Every login card of this household has stopped working."), "success")
+    return redirect(url_for("households.detail", household_id=household.id))
 
 
 @bp.post("/logout")

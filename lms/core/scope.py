@@ -24,6 +24,7 @@ from sqlalchemy import ColumnElement, false, select, true
 from lms.areas.models import Area
 from lms.attendance.models import ClassSession
 from lms.auth.models import Role, User
+from lms.courses.models import QuizAttempt
 from lms.extensions import db
 from lms.households.models import Household, HouseholdImport
 from lms.organisations.models import Organisation
@@ -71,6 +72,13 @@ def visible_listings(user: User) -> Clause:
     return Listing.product_id.in_(select(Product.id).where(visible_products(user)))
 
 
+def visible_attempts(user: User) -> Clause:
+    """Quiz attempts are seen with their household."""
+    if user.role is Role.ADMIN:
+        return true()
+    return QuizAttempt.household_id.in_(select(Household.id).where(visible_households(user)))
+
+
 def visible_imports(user: User) -> Clause:
     """An import is seen by whoever uploaded it (and admins)."""
     if user.role is Role.ADMIN:
@@ -111,6 +119,7 @@ SCOPES: dict[type, Callable[[User], Clause]] = {
     Product: visible_products,
     Certification: visible_certifications,
     Listing: visible_listings,
+    QuizAttempt: visible_attempts,
     ClassSession: visible_sessions,
     Organisation: visible_organisations,
     User: visible_users,

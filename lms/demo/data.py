@@ -15,6 +15,8 @@ from lms.attendance.models import ClassSession
 from lms.auth.models import Role, User
 from lms.auth.services import create_user
 from lms.core.models import today, utcnow
+from lms.courses.models import Programme, ProgrammeCourse
+from lms.courses.services import list_courses
 from lms.extensions import db
 from lms.households.models import (
     Household,
@@ -25,6 +27,7 @@ from lms.organisations.models import OrganisationKind
 from lms.organisations.services import save_organisation
 from lms.products.models import Certification, CertificationKind, Listing, Marketplace, Product
 
+PROGRAMME_NAME = "Đưa hộ SXNN lên sàn TMĐT — Nghệ An 2026"
 STAFF_PASSWORD = "demo12345"
 HOUSEHOLD_PIN = "123456"
 
@@ -102,6 +105,19 @@ def _add_products(households: list[Household]) -> None:
         household.outreach.append(
             OutreachEvent(informed_on=today() - 20 * days, channel=OutreachChannel.MEETING)
         )
+
+
+def _add_programme(province: Area) -> None:
+    """The province's programme, requiring every course loaded from courses/ (if any)."""
+    programme = Programme(name=PROGRAMME_NAME, area_id=province.id, year=today().year)
+    for position, course in enumerate(list_courses(), start=1):
+        programme.courses.append(
+            ProgrammeCourse(
+                course=course, position=position, is_required=course.current.is_required
+            )
+        )
+    db.session.add(programme)
+    db.session.commit()
 
 
 def load_demo_data() -> bool:
@@ -185,6 +201,8 @@ def load_demo_data() -> bool:
         household_id=households[0].id,
         secret=HOUSEHOLD_PIN,
     )
+
+    _add_programme(province)
 
     start = utcnow().replace(hour=1, minute=30, second=0, microsecond=0) + timedelta(days=3)
     sessions = (

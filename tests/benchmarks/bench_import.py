@@ -29,9 +29,35 @@ from lms.extensions import db
 from lms.households import importing
 from lms.households.models import Household
 
-SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Phan", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Thái"]
+SURNAMES = [
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Hoàng",
+    "Phan",
+    "Võ",
+    "Đặng",
+    "Bùi",
+    "Đỗ",
+    "Hồ",
+    "Thái",
+]
 MIDDLE = ["Văn", "Thị", "Đình", "Hữu", "Ngọc", "Xuân", "Minh"]
-GIVEN = ["Hương", "Đức", "Quang", "Lan", "Bình", "Thắng", "Mai", "Tám", "Xuân", "Thành", "Lợi", "Ánh"]
+GIVEN = [
+    "Hương",
+    "Đức",
+    "Quang",
+    "Lan",
+    "Bình",
+    "Thắng",
+    "Mai",
+    "Tám",
+    "Xuân",
+    "Thành",
+    "Lợi",
+    "Ánh",
+]
 
 
 def make_file(path: Path, rows: int, communes: list[str]) -> None:
@@ -39,20 +65,24 @@ def make_file(path: Path, rows: int, communes: list[str]) -> None:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Danh sách hộ")
     sheet.append(["DANH SÁCH HỘ SẢN XUẤT NÔNG NGHIỆP"])
-    sheet.append(["STT", "Họ và tên", "Số điện thoại", "CCCD", "Xã/Phường", "Thôn/Xóm", "Ngày tuyên truyền"])
+    sheet.append(
+        ["STT", "Họ và tên", "Số điện thoại", "CCCD", "Xã/Phường", "Thôn/Xóm", "Ngày tuyên truyền"]
+    )
     for n in range(rows):
         phone = f"09{n:08d}"
         if n % 3 == 0:
             phone = f"+84 {phone[1:4]} {phone[4:7]} {phone[7:]}"
-        sheet.append([
-            n + 1,
-            f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}",
-            phone,
-            f"040{n:09d}" if n % 2 else "",
-            rng.choice(communes),
-            f"Xóm {rng.randint(1, 15)}",
-            "15/03/2026" if n % 4 == 0 else "",
-        ])
+        sheet.append(
+            [
+                n + 1,
+                f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}",
+                phone,
+                f"040{n:09d}" if n % 2 else "",
+                rng.choice(communes),
+                f"Xóm {rng.randint(1, 15)}",
+                "15/03/2026" if n % 4 == 0 else "",
+            ]
+        )
     workbook.save(path)
 
 
@@ -60,18 +90,26 @@ def main() -> None:
     rows = int(next((a for a in sys.argv[1:] if a.isdigit()), 100_000))
     url = sys.argv[sys.argv.index("--postgresql") + 1] if "--postgresql" in sys.argv else None
     folder = Path(tempfile.mkdtemp(prefix="lms-bench-"))
-    app = create_app({
-        "ENV_NAME": "testing", "SECRET_KEY": "bench", "IMPORT_FOLDER": str(folder),
-        "SQLALCHEMY_DATABASE_URI": url or f"sqlite:///{folder / 'bench.sqlite3'}",
-    })
+    app = create_app(
+        {
+            "ENV_NAME": "testing",
+            "SECRET_KEY": "bench",
+            "IMPORT_FOLDER": str(folder),
+            "SQLALCHEMY_DATABASE_URI": url or f"sqlite:///{folder / 'bench.sqlite3'}",
+        }
+    )
     with app.app_context():
         db.drop_all()
         flask_migrate.upgrade()
         with resources.files("lms.areas").joinpath("data/nghe_an.csv").open("rb") as stream:
             import_areas_csv(None, stream)
-        communes = list(db.session.scalars(
-            select(Area.name).where(Area.level == AreaLevel.COMMUNE, Area.merged_into_id.is_(None))
-        ))
+        communes = list(
+            db.session.scalars(
+                select(Area.name).where(
+                    Area.level == AreaLevel.COMMUNE, Area.merged_into_id.is_(None)
+                )
+            )
+        )
         path = folder / "households.xlsx"
         make_file(path, rows, communes)
         print(f"{rows:,} rows, {path.stat().st_size / 2**20:.1f} MB, {db.engine.dialect.name}")
@@ -94,8 +132,10 @@ def main() -> None:
         committed = time.perf_counter() - start
         written = db.session.scalar(select(func.count()).select_from(Household))
         print(f"commit: {committed:.1f} s  {result.counts}, {written:,} households in the database")
-        print(f"import (preview + commit): {previewed + committed:.1f} s, "
-              f"{rows / (previewed + committed):,.0f} rows/s; the commit alone: {committed:.1f} s")
+        print(
+            f"import (preview + commit): {previewed + committed:.1f} s, "
+            f"{rows / (previewed + committed):,.0f} rows/s; the commit alone: {committed:.1f} s"
+        )
         db.drop_all()
 
 

@@ -1,0 +1,113 @@
+"""Login cards: a printed card whose QR code logs a household member in on the phone.
+
+The QR holds a signed token (the member and the card's version) that expires; printing a
+new card or revoking cards raises the version, so every earlier card stops working.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from lms.auth.models import Role, User
+from lms.auth.services import create_user, hash_secret
+from lms.core.audit import record_event
+from lms.core.errors import RuleViolation, rollback_on_violation
+from lms.core.models import today
+from lms.extensions import db
+from lms.households.models import Household
+
+SALT = "login-card"
+
+
+@dataclass(frozen=True)
+class LoginCard:
+    member: User
+    token: str
+    #: the new PIN, shown once on the printed card
+    pin: str
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt=SALT)
+
+
+def _member(household: Household) -> User | None:
+    """The member who logs in with the household's phone, else its first member."""
+    members = db.session.scalars(
+        select(User)
+        .where(User.household_id == household.id, User.role == Role.HOUSEHOLD)
+        .order_by(User.id)
+    ).all()
+    return next((m for m in members if m.phone == household.phone), members[0] if members else None)
+
+
+@rollback_on_violation
+def issue_login_card(actor: User, household: Household) -> LoginCard:
+    """Print a new card: a new PIN and a new QR; every earlier card of the member stops working.
+
+    Rule: the household needs a phone number (members log in with it). A household with no
+    member account gets one, named after the head of household.
+    """
+    if not household.phone:
+        raise RuleViolation(
+            _l("The household needs a phone number before a login card can be printed.")
+        )
+    pin = f"{secrets.randbelow(10**6):06d}"
+    member = _member(household)
+    if member is None:
+        member = create_user(
+            actor,
+            role=Role.HOUSEHOLD,
+            full_name=household.head_name,
+            phone=household.phone,
+            household_id=household.id,
+            secret=pin,
+        )
+    member.password_hash = hash_secret(pin)
+    member.card_version += 1
+    member.is_active = True
+    record_event(actor, "user.login_card", member, after={"card_version": member.card_version})
+    db.session.commit()
+    token = _serializer().dumps({"u": member.id, "v": member.card_version})
+    return LoginCard(member, token, pin)
+
+
+def revoke_login_cards(actor: User, household: Household) -> None:
+    """Every card printed for the household stops working (a lost phone, a lost card)."""
+    for member in db.session.scalars(select(User).where(User.household_id == household.id)):
+        member.card_version += 1
+        record_event(
+            actor, "user.revoke_cards", member, after={"card_version": member.card_version}
+        )
+    db.session.commit()
+
+
+def card_expiry() -> date:
+    """The last day a card printed today works."""
+    return today() + timedelta(days=current_app.config["LOGIN_CARD_DAYS"])
+
+
+def member_from_card(token: str) -> User:
+    """The member a card logs in, or a refusal saying why (expired, replaced, unreadable)."""
+    max_age = current_app.config["LOGIN_CARD_DAYS"] * 24 * 3600
+    try:
+        data = _serializer().loads(token, max_age=max_age)
+    except SignatureExpired as error:
+        raise RuleViolation(
+            _l("This login card has expired. Ask your trainer for a new one.")
+        ) from error
+    except BadSignature as error:
+        raise RuleViolation(_l("This login link is not valid.")) from error
+    member = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
+    if member is None or member.role is not Role.HOUSEHOLD or not member.is_active:
+        raise RuleViolation(_l("This login link is not valid."))
+    if member.card_version != data.get("v"):
+        raise RuleViolation(_l("This login card was replaced by a newer one. Use the newest card."))
+    return member

@@ -1,0 +1,392 @@
+"""Learning: which courses a household takes, lesson progress, quizzes scored on the server.
+
+``lessons_finished`` and ``best_quiz_result`` are what the completion rule (DESIGN §4 rule 1)
+reads from this domain; attendance and certificates build on them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import case, func, select
+from sqlalchemy.exc import IntegrityError
+
+from lms.areas.models import Area
+from lms.auth.models import User
+from lms.core.audit import record_event
+from lms.core.errors import RuleViolation, rollback_on_violation
+from lms.core.models import utcnow
+from lms.core.text import clean
+from lms.courses.models import (
+    Course,
+    CourseVersion,
+    Lesson,
+    LessonProgress,
+    Programme,
+    ProgrammeCourse,
+    QuizAttempt,
+)
+from lms.extensions import db
+from lms.households.models import Household
+
+# ---------------------------------------------------------------- what a household takes
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A course as a programme offers it."""
+
+    course: Course
+    is_required: bool
+    pass_mark: int
+
+    @property
+    def version(self) -> CourseVersion:
+        return self.course.current
+
+
+def province_id(area: Area) -> int:
+    """The root of an area's tree: the province."""
+    return int(area.path.strip("/").split("/")[0])
+
+
+def programme_for(area: Area) -> Programme | None:
+    """The active programme of the area's province, the most recent year first."""
+    statement = (
+        select(Programme)
+        .where(Programme.area_id == province_id(area), Programme.is_active)
+        .order_by(Programme.year.desc(), Programme.id.desc())
+    )
+    return db.session.scalars(statement).first()
+
+
+def offers_for(household: Household) -> list[Offer]:
+    """The published courses the household's programme lists (all published courses, each
+    with its own pass mark, when the province has no programme yet)."""
+    programme = programme_for(household.area)
+    if programme is not None:
+        return [
+            Offer(link.course, link.is_required, link.pass_mark or link.course.current.pass_mark)
+            for link in programme.courses
+            if link.course.is_published and link.course.versions
+        ]
+    courses = db.session.scalars(select(Course).where(Course.is_published)).all()
+    offers = [Offer(c, c.current.is_required, c.current.pass_mark) for c in courses if c.versions]
+    return sorted(offers, key=lambda offer: offer.version.position)
+
+
+def offer_for(household: Household, slug: str) -> Offer | None:
+    return next((offer for offer in offers_for(household) if offer.course.slug == slug), None)
+
+
+# ---------------------------------------------------------------- progress
+
+
+@dataclass(frozen=True)
+class CourseStatus:
+    offer: Offer
+    finished: frozenset[str]
+    best_percent: int | None
+    passed: bool
+    attempts: int
+    #: the lesson to open next: the one last seen if unfinished, else the first unfinished
+    next_lesson: Lesson | None
+
+    @property
+    def lessons_total(self) -> int:
+        return len(self.offer.version.lessons)
+
+    @property
+    def lessons_done(self) -> int:
+        return sum(lesson.slug in self.finished for lesson in self.offer.version.lessons)
+
+    @property
+    def state(self) -> str:
+        """not_started, reading, quiz (lessons read, quiz not passed) or done."""
+        if self.passed and self.lessons_done == self.lessons_total:
+            return "done"
+        if self.lessons_done == self.lessons_total:
+            return "quiz"
+        return "reading" if self.finished or self.attempts else "not_started"
+
+
+def course_statuses(household: Household) -> list[CourseStatus]:
+    """Progress in every offered course, read with two queries."""
+    offers = offers_for(household)
+    progress = db.session.scalars(
+        select(LessonProgress).where(LessonProgress.household_id == household.id)
+    ).all()
+    results = _best_results(household.id)
+    statuses = []
+    for offer in offers:
+        rows = [p for p in progress if p.course_id == offer.course.id]
+        finished = frozenset(p.lesson_slug for p in rows if p.finished_at)
+        best, attempts, passed = results.get(offer.course.id, (None, 0, False))
+        statuses.append(
+            CourseStatus(offer, finished, best, passed, attempts, _next_lesson(offer, rows))
+        )
+    return statuses
+
+
+def _next_lesson(offer: Offer, rows: Sequence[LessonProgress]) -> Lesson | None:
+    lessons = offer.version.lessons
+    unfinished = {p.lesson_slug for p in rows if not p.finished_at}
+    seen = sorted((p for p in rows if p.lesson_slug in unfinished), key=lambda p: p.last_seen_at)
+    if seen:
+        return next((lesson for lesson in lessons if lesson.slug == seen[-1].lesson_slug), None)
+    finished = {p.lesson_slug for p in rows if p.finished_at}
+    return next((lesson for lesson in lessons if lesson.slug not in finished), None)
+
+
+def _best_results(household_id: int) -> dict[int, tuple[int | None, int, bool]]:
+    """course id → (best %, attempts, ever passed), over every version of the course."""
+    statement = (
+        select(
+            CourseVersion.course_id,
+            func.max(QuizAttempt.percent),
+            func.count(QuizAttempt.id),
+            func.max(case((QuizAttempt.passed, 1), else_=0)),
+        )
+        .join(CourseVersion, CourseVersion.id == QuizAttempt.course_version_id)
+        .where(QuizAttempt.household_id == household_id)
+        .group_by(CourseVersion.course_id)
+    )
+    return {
+        course_id: (best, n, bool(passed))
+        for course_id, best, n, passed in db.session.execute(statement)
+    }
+
+
+def lessons_finished(household_id: int, course: Course) -> tuple[int, int]:
+    """(lessons of the current version the household finished, lessons in it)."""
+    slugs = {lesson.slug for lesson in course.current.lessons}
+    finished = set(
+        db.session.scalars(
+            select(LessonProgress.lesson_slug).where(
+                LessonProgress.household_id == household_id,
+                LessonProgress.course_id == course.id,
+                LessonProgress.finished_at.is_not(None),
+            )
+        )
+    )
+    return len(slugs & finished), len(slugs)
+
+
+def best_quiz_result(household_id: int, course: Course) -> tuple[int | None, bool]:
+    """(best score in %, whether any attempt passed) for the course's quiz, any version."""
+    best, _attempts, passed = _best_results(household_id).get(course.id, (None, 0, False))
+    return best, passed
+
+
+def _progress(household: Household, lesson: Lesson) -> LessonProgress:
+    """The household's progress row for a lesson, created if needed (flushes only)."""
+    course_id = lesson.course_version.course_id
+    statement = select(LessonProgress).where(
+        LessonProgress.household_id == household.id,
+        LessonProgress.course_id == course_id,
+        LessonProgress.lesson_slug == lesson.slug,
+    )
+    row = db.session.scalar(statement)
+    if row is None:
+        row = LessonProgress(
+            household_id=household.id, course_id=course_id, lesson_slug=lesson.slug
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(row)
+        except IntegrityError:  # the same household opened it in another tab at the same moment
+            row = db.session.scalar(statement)
+    return row
+
+
+def open_lesson(household: Household, lesson: Lesson) -> None:
+    """Remember the lesson the household is reading, to resume there."""
+    _progress(household, lesson).last_seen_at = utcnow()
+    db.session.commit()
+
+
+def finish_lesson(household: Household, lesson: Lesson) -> None:
+    """Mark a lesson as read ("Đã học xong"); finishing it again changes nothing."""
+    row = _progress(household, lesson)
+    row.last_seen_at = utcnow()
+    if row.finished_at is None:
+        row.finished_at = row.last_seen_at
+    db.session.commit()
+
+
+# ---------------------------------------------------------------- quizzes
+
+
+def score(version: CourseVersion, answers: Mapping[int, Sequence[int]]) -> int:
+    """How many questions were answered exactly right (every right option, no wrong one)."""
+    return sum(set(answers.get(q.position, ())) == set(q.answers) for q in version.questions)
+
+
+def submit_quiz(
+    user: User,
+    household: Household,
+    offer: Offer,
+    answers: Mapping[int, Sequence[int]],
+    nonce: str,
+) -> QuizAttempt:
+    """Score a quiz on the server and record the attempt.
+
+    Rules: every question must be answered; retakes are allowed; the same form (nonce)
+    submitted twice records one attempt, also when both arrive at once.
+    """
+    version = offer.version
+    missing = [q.position for q in version.questions if not answers.get(q.position)]
+    if missing:
+        raise RuleViolation(
+            _l("Please answer every question (question %(n)s is not answered).", n=missing[0])
+        )
+    existing = _attempt_with_nonce(household, nonce)
+    if existing is not None:
+        return existing
+    correct = score(version, answers)
+    total = len(version.questions)
+    percent = round(100 * correct / total)
+    attempt = QuizAttempt(
+        household_id=household.id,
+        course_version_id=version.id,
+        user_id=user.id,
+        nonce=nonce,
+        answers={str(k): sorted(v) for k, v in answers.items()},
+        correct=correct,
+        total=total,
+        percent=percent,
+        pass_mark=offer.pass_mark,
+        passed=percent >= offer.pass_mark,
+    )
+    db.session.add(attempt)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        return _attempt_with_nonce(household, nonce)
+    record_event(
+        user, "quiz.submit", attempt, after={"course": offer.course.slug, "percent": percent}
+    )
+    db.session.commit()
+    return attempt
+
+
+def _attempt_with_nonce(household: Household, nonce: str) -> QuizAttempt | None:
+    statement = select(QuizAttempt).where(
+        QuizAttempt.household_id == household.id, QuizAttempt.nonce == nonce
+    )
+    return db.session.scalar(statement)
+
+
+def attempts_of(household: Household) -> list[QuizAttempt]:
+    statement = (
+        select(QuizAttempt)
+        .where(QuizAttempt.household_id == household.id)
+        .order_by(QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc())
+    )
+    return list(db.session.scalars(statement))
+
+
+# ---------------------------------------------------------------- administration
+
+
+@dataclass(frozen=True)
+class CourseNumbers:
+    started: int
+    finished: int
+    attempts: int
+    pass_rate: int | None
+
+
+def course_numbers(course: Course) -> CourseNumbers:
+    """Learners who started and finished every lesson, quiz attempts and the pass rate."""
+    slugs = [lesson.slug for lesson in course.current.lessons]
+    per_household = (
+        select(
+            LessonProgress.household_id,
+            func.count()
+            .filter(LessonProgress.finished_at.is_not(None), LessonProgress.lesson_slug.in_(slugs))
+            .label("done"),
+        )
+        .where(LessonProgress.course_id == course.id)
+        .group_by(LessonProgress.household_id)
+        .subquery()
+    )
+    started, finished = db.session.execute(
+        select(func.count(), func.count().filter(per_household.c.done == len(slugs)))
+    ).one()
+    attempts, passed = db.session.execute(
+        select(func.count(), func.count().filter(QuizAttempt.passed))
+        .join(CourseVersion, CourseVersion.id == QuizAttempt.course_version_id)
+        .where(CourseVersion.course_id == course.id)
+    ).one()
+    return CourseNumbers(
+        started, finished, attempts, round(100 * passed / attempts) if attempts else None
+    )
+
+
+def list_courses() -> list[Course]:
+    courses = db.session.scalars(select(Course)).all()
+    return sorted((c for c in courses if c.versions), key=lambda c: c.current.position)
+
+
+def set_published(actor: User, course: Course, published: bool) -> None:
+    course.is_published = published
+    record_event(actor, "course.publish" if published else "course.hide", course)
+    db.session.commit()
+
+
+@rollback_on_violation
+def save_programme(
+    actor: User,
+    programme: Programme | None,
+    fields: Mapping[str, Any],
+    choices: Mapping[int, dict[str, Any]],
+) -> Programme:
+    """Create (``programme`` is None) or edit a programme: its name, province and year, which
+    courses it lists, which it requires, and their pass marks.
+
+    ``choices`` maps a course id to {"included", "required", "pass_mark"}. Rules: a pass mark
+    goes from 50 to 100 (None keeps the course's own); a programme requires at least one course.
+    """
+    if not any(c.get("included") and c.get("required") for c in choices.values()):
+        raise RuleViolation(_l("A programme requires at least one course."))
+    for choice in choices.values():
+        mark = choice.get("pass_mark")
+        if choice.get("included") and mark is not None and not 50 <= mark <= 100:
+            raise RuleViolation(_l("A pass mark goes from 50 to 100."))
+    before = _programme_snapshot(programme) if programme else None
+    if programme is None:
+        programme = Programme(is_active=True)
+        db.session.add(programme)
+    programme.name = clean(fields["name"])
+    programme.area_id = fields["area_id"]
+    programme.year = fields["year"]
+    links = {link.course_id: link for link in programme.courses}
+    for course_id, choice in choices.items():
+        link = links.get(course_id)
+        if not choice.get("included"):
+            if link is not None:
+                programme.courses.remove(link)
+            continue
+        if link is None:
+            link = ProgrammeCourse(course_id=course_id, position=len(programme.courses) + 1)
+            programme.courses.append(link)
+        link.is_required = bool(choice.get("required"))
+        link.pass_mark = choice.get("pass_mark")
+    db.session.flush()
+    action = "programme.update" if before else "programme.create"
+    record_event(actor, action, programme, before=before, after=_programme_snapshot(programme))
+    db.session.commit()
+    return programme
+
+
+def _programme_snapshot(programme: Programme) -> dict[str, Any]:
+    return {
+        "name": programme.name,
+        "year": programme.year,
+        "courses": {str(c.course_id): [c.is_required, c.pass_mark] for c in programme.courses},
+    }
