@@ -51,6 +51,7 @@ def _import_models() -> None:
     import lms.auth.models
     import lms.core.audit
     import lms.core.database
+    import lms.core.throttle
     import lms.courses.models
     import lms.households.models
     import lms.organisations.models
@@ -62,6 +63,7 @@ def _register_domains(app: Flask) -> None:
     from lms.areas.cli import cli as areas_cli
     from lms.areas.views import bp as areas_bp
     from lms.attendance.views import bp as attendance_bp
+    from lms.attendance.views import checkin_bp
     from lms.auth.cli import cli as users_cli
     from lms.auth.views import bp as auth_bp
     from lms.courses.cli import cli as courses_cli
@@ -81,6 +83,7 @@ def _register_domains(app: Flask) -> None:
         households_bp,
         products_bp,
         attendance_bp,
+        checkin_bp,
         courses_bp,
         reports_bp,
     ):

@@ -38,6 +38,11 @@ class Config:
     PAGE_SIZE = 50
     #: the course files loaded by ``flask courses load``
     COURSES_FOLDER = str(Path(__file__).resolve().parent.parent / "courses")
+    #: days after a session's end from which only an admin may change its marks
+    ATTENDANCE_LOCK_DAYS = 7
+    #: wrong self check-in codes before a short lock
+    CHECKIN_MAX_FAILURES = 5
+    CHECKIN_LOCK_MINUTES = 10
     #: how long a printed login card logs its household in
     LOGIN_CARD_DAYS = 180
 

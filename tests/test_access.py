@@ -27,6 +27,14 @@ IN_COMMUNE_2 = {
     "admin": 200,
 }
 CHANGES_IN_COMMUNE_2 = {**IN_COMMUNE_2, "trainer_x": 302, "official_2": 302, "admin": 302}
+SESSION_Y_MARKERS = {"anonymous": LOGIN, "trainer_x": 404, "admin": 200}
+SESSION_Y_READERS = {
+    "anonymous": LOGIN,
+    "trainer_x": 404,
+    "official_1": 404,
+    "official_2": 200,
+    "admin": 200,
+}
 OWN_IMPORT = {"anonymous": LOGIN, "official_1": 404, "official_2": 200, "admin": 200}
 
 #: (endpoint, method, path built from the world, {actor: status}); anything not listed is 403
@@ -266,6 +274,72 @@ MATRIX = [
         "GET",
         lambda w: "/learn/admin/programmes/new",
         {"anonymous": LOGIN, "admin": 200},
+    ),
+    ("attendance.create", "GET", lambda w: "/sessions/new", {"anonymous": LOGIN, "trainer_x": 200}),
+    # session Y belongs to organisation Y in commune 2
+    ("attendance.edit", "GET", lambda w: f"/sessions/{w.session_y.id}/edit", SESSION_Y_MARKERS),
+    (
+        "attendance.cancel",
+        "POST",
+        lambda w: f"/sessions/{w.session_y.id}/cancel",
+        {**SESSION_Y_MARKERS, "admin": 302},
+    ),
+    ("attendance.roster", "GET", lambda w: f"/sessions/{w.session_y.id}/roster", SESSION_Y_MARKERS),
+    (
+        "attendance.roster_add",
+        "POST",
+        lambda w: f"/sessions/{w.session_y.id}/roster/add",
+        {**SESSION_Y_MARKERS, "admin": 302},
+    ),
+    (
+        "attendance.roster_phones",
+        "POST",
+        lambda w: f"/sessions/{w.session_y.id}/roster/phones",
+        {**SESSION_Y_MARKERS, "admin": 302},
+    ),
+    (
+        "attendance.roster_walk_in",
+        "POST",
+        lambda w: f"/sessions/{w.session_y.id}/roster/walk-in",
+        {**SESSION_Y_MARKERS, "admin": 302},
+    ),
+    (
+        "attendance.roster_remove",
+        "POST",
+        lambda w: f"/sessions/{w.session_y.id}/roster/999999/remove",
+        {**SESSION_Y_MARKERS, "admin": 404},
+    ),
+    ("attendance.marks", "GET", lambda w: f"/sessions/{w.session_y.id}/marks", SESSION_Y_MARKERS),
+    (
+        "attendance.checkin_screen",
+        "GET",
+        lambda w: f"/sessions/{w.session_y.id}/checkin-screen",
+        SESSION_Y_MARKERS,
+    ),
+    (
+        "attendance.sign_in_sheet",
+        "GET",
+        lambda w: f"/sessions/{w.session_y.id}/sign-in-sheet.pdf",
+        SESSION_Y_READERS,
+    ),
+    (
+        "attendance.export_session",
+        "GET",
+        lambda w: f"/sessions/{w.session_y.id}/attendance.xlsx",
+        SESSION_Y_READERS,
+    ),
+    (
+        "attendance.export_range",
+        "GET",
+        lambda w: "/sessions/attendance.xlsx?first=2026-01-01&last=2026-12-31",
+        {"anonymous": LOGIN, "trainer_x": 200, "official_1": 200, "official_2": 200, "admin": 200},
+    ),
+    ("checkin.checkin", "GET", lambda w: "/checkin/", {"anonymous": LOGIN, "member_a": 200}),
+    (
+        "checkin.checkin_link",
+        "GET",
+        lambda w: f"/checkin/{w.session_y.id}/000000",
+        {"anonymous": LOGIN, "member_a": 400},
     ),
     ("courses.my_courses", "GET", lambda w: "/learn/", {"anonymous": LOGIN, "member_a": 200}),
     (

@@ -1,22 +1,545 @@
-"""Class sessions: reading them in scope (the attendance issue adds planning and marking)."""
+"""Class sessions: planning, rosters, attendance marks, self check-in, and what attending counts.
+
+Marks are stored one row per household per session and only the marks a trainer changed
+are written, so two trainers saving the same roster at once lose nothing. Every change is
+an audit event. Marks lock some days after the session; then only an admin may change them,
+giving a reason.
+"""
 
 from __future__ import annotations
 
-from flask import current_app
-from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import select
+import re
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
 
-from lms.attendance.models import ClassSession
-from lms.auth.models import User
-from lms.core.scope import visible_sessions
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import case, exists, not_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from lms.areas.models import Area, AreaLevel
+from lms.attendance.models import AttendanceMark, ClassSession, EnrolmentSource, MarkStatus
+from lms.auth.models import Role, User
+from lms.core import throttle
+from lms.core.audit import record_event, snapshot
+from lms.core.errors import RuleViolation, rollback_on_violation
+from lms.core.models import utcnow
+from lms.core.scope import visible_areas, visible_households, visible_sessions
+from lms.core.text import clean, normalize_phone
+from lms.courses.models import Course
 from lms.extensions import db
+from lms.households.models import Household
+from lms.households.services import create_household, search_clause
+
+SESSION_FIELDS = (
+    "title",
+    "description",
+    "area_id",
+    "place",
+    "starts_at",
+    "ends_at",
+    "capacity",
+    "co_trainer_id",
+)
+#: a household may check itself in from this long before the start until the end
+CHECKIN_EARLY = timedelta(minutes=30)
+
+
+# ---------------------------------------------------------------- sessions
 
 
 def list_sessions(user: User, page: int) -> Pagination:
-    """Sessions in scope, the most recent first."""
+    """Sessions in scope: the coming ones first (soonest first), then the past ones."""
+    now = utcnow()
+    upcoming = ClassSession.ends_at >= now
     statement = (
-        select(ClassSession).where(visible_sessions(user)).order_by(ClassSession.starts_at.desc())
+        select(ClassSession)
+        .where(visible_sessions(user))
+        .order_by(
+            case((upcoming, 0), else_=1),
+            case((upcoming, ClassSession.starts_at)),
+            ClassSession.starts_at.desc(),
+        )
     )
     return db.paginate(
         statement, page=page, per_page=current_app.config["PAGE_SIZE"], error_out=False
     )
+
+
+def co_trainers_for(user: User) -> list[User]:
+    """Trainers of the user's organisation who may run a session with it."""
+    statement = (
+        select(User)
+        .where(
+            User.role == Role.TRAINER,
+            User.is_active,
+            User.organisation_id == user.organisation_id,
+            User.id != user.id,
+        )
+        .order_by(User.full_name)
+    )
+    return list(db.session.scalars(statement))
+
+
+@rollback_on_violation
+def save_session(
+    actor: User, session: ClassSession | None, courses: Sequence[Course], **fields: Any
+) -> ClassSession:
+    """Plan (``session`` is None) or edit a class session of the actor's organisation.
+
+    Rules: a title and a place; it ends after it starts and within the same day or the next;
+    a commune in the actor's area; at least one course; the capacity, if any, is at least the
+    roster already enrolled; a co-trainer belongs to the same organisation.
+    """
+    before = snapshot(session, SESSION_FIELDS) if session else None
+    if session is None:
+        if actor.role is not Role.TRAINER or actor.organisation_id is None:
+            raise RuleViolation(_l("Only a trainer of an organisation can plan a class session."))
+        session = ClassSession(
+            organisation_id=actor.organisation_id, trainer_id=actor.id, checkin_code=""
+        )
+        db.session.add(session)
+    for name in SESSION_FIELDS:
+        if name in fields:
+            setattr(session, name, fields[name])
+    session.title, session.place = clean(session.title), clean(session.place)
+    session.description = (session.description or "").strip()
+    if not session.title:
+        raise RuleViolation(_l("Please enter the session's title."), field="title")
+    if not session.place:
+        raise RuleViolation(_l("Please enter where the class is held."), field="place")
+    if session.ends_at <= session.starts_at or session.ends_at - session.starts_at > timedelta(
+        hours=24
+    ):
+        raise RuleViolation(
+            _l("The session must end after it starts, within a day."), field="ends_at"
+        )
+    area = db.session.scalar(select(Area).where(Area.id == session.area_id, visible_areas(actor)))
+    if area is None or area.level is not AreaLevel.COMMUNE or area.merged_into_id:
+        raise RuleViolation(_l("Please choose a commune in your area."), field="area_id")
+    if not courses:
+        raise RuleViolation(_l("Please choose the courses the session covers."), field="course_ids")
+    session.courses = list(courses)
+    if session.capacity is not None and session.capacity < max(1, len(session.marks)):
+        raise RuleViolation(
+            _l("The capacity cannot be below the households already enrolled."), field="capacity"
+        )
+    if session.co_trainer_id is not None and session.co_trainer_id not in {
+        u.id for u in co_trainers_for(actor)
+    } | {session.trainer_id}:
+        raise RuleViolation(
+            _l("The co-trainer must be a trainer of your organisation."), field="co_trainer_id"
+        )
+    db.session.flush()
+    if not session.checkin_code:
+        session.checkin_code = _new_checkin_code(session)
+    action = "session.update" if before else "session.create"
+    record_event(actor, action, session, before=before, after=snapshot(session, SESSION_FIELDS))
+    db.session.commit()
+    return session
+
+
+def _new_checkin_code(session: ClassSession) -> str:
+    """Six digits no other session open at the same time uses."""
+    while True:
+        code = f"{secrets.randbelow(10**6):06d}"
+        clash = db.session.scalar(
+            select(ClassSession.id).where(
+                ClassSession.checkin_code == code,
+                ClassSession.id != session.id,
+                ClassSession.starts_at < session.ends_at + CHECKIN_EARLY,
+                ClassSession.ends_at > session.starts_at - CHECKIN_EARLY,  # Python values, not SQL
+            )
+        )
+        if clash is None:
+            return code
+
+
+def cancel_session(actor: User, session: ClassSession) -> None:
+    """A cancelled session keeps its record and roster; it can no longer be marked."""
+    if session.is_cancelled:
+        return
+    session.cancelled_at = utcnow()
+    record_event(
+        actor, "session.cancel", session, after={"cancelled_at": session.cancelled_at.isoformat()}
+    )
+    db.session.commit()
+
+
+# ---------------------------------------------------------------- roster
+
+
+@dataclass
+class EnrolReport:
+    added: list[Household] = field(default_factory=list)
+    already: list[Household] = field(default_factory=list)
+    #: lines of pasted text that matched no household, with the reason
+    unmatched: list[tuple[str, str]] = field(default_factory=list)
+
+
+def roster(session: ClassSession) -> list[AttendanceMark]:
+    """The roster in Vietnamese order of the head of household's name."""
+    from lms.core.database import vietnamese
+
+    statement = (
+        select(AttendanceMark)
+        .join(Household, Household.id == AttendanceMark.household_id)
+        .where(AttendanceMark.session_id == session.id)
+        .order_by(vietnamese(Household.head_name), Household.id)
+    )
+    return list(db.session.scalars(statement))
+
+
+def find_households(actor: User, query: str, limit: int = 20) -> list[Household]:
+    """Households in the actor's scope matching a name or phone typed without diacritics."""
+    if not clean(query):
+        return []
+    statement = (
+        select(Household).where(visible_households(actor), search_clause(query)).limit(limit)
+    )
+    return list(db.session.scalars(statement.order_by(Household.head_name)))
+
+
+def untrained_in_commune(actor: User, session: ClassSession, limit: int = 200) -> list[Household]:
+    """The session commune's households that attended no session yet and are not on this roster."""
+    attended = exists().where(
+        AttendanceMark.household_id == Household.id,
+        AttendanceMark.status.in_([MarkStatus.PRESENT, MarkStatus.LATE]),
+    )
+    on_roster = exists().where(
+        AttendanceMark.household_id == Household.id, AttendanceMark.session_id == session.id
+    )
+    statement = (
+        select(Household)
+        .where(
+            visible_households(actor),
+            Household.area_id == session.area_id,
+            not_(attended),
+            not_(on_roster),
+        )
+        .order_by(Household.head_name)
+        .limit(limit)
+    )
+    return list(db.session.scalars(statement))
+
+
+@rollback_on_violation
+def enrol(
+    actor: User, session: ClassSession, households: Iterable[Household], source: EnrolmentSource
+) -> EnrolReport:
+    """Put households on the roster; one already there is left as it is.
+
+    Rules: the session is not cancelled; the capacity, if any, is not exceeded.
+    """
+    _check_open(session)
+    report = EnrolReport()
+    existing = {m.household_id for m in session.marks}
+    for household in dict.fromkeys(households):
+        if household.id in existing:
+            report.already.append(household)
+            continue
+        _upsert_mark(session, household, source=source)
+        existing.add(household.id)
+        report.added.append(household)
+    if session.capacity is not None and len(existing) > session.capacity:
+        raise RuleViolation(_l("The session is full: %(n)d places.", n=session.capacity))
+    for household in report.added:
+        record_event(
+            actor,
+            "roster.enrol",
+            session,
+            after={"household_id": household.id, "source": source.value},
+        )
+    db.session.commit()
+    return report
+
+
+def enrol_phones(actor: User, session: ClassSession, text: str) -> EnrolReport:
+    """Enrol the households whose phones are pasted, one per line (any phone form)."""
+    found, unmatched = [], []
+    for line in (clean(line) for line in text.splitlines()):
+        if not line:
+            continue
+        phone = normalize_phone(line)
+        if phone is None:
+            unmatched.append((line, str(_l("not a phone number"))))
+            continue
+        household = db.session.scalar(
+            select(Household).where(Household.phone == phone, visible_households(actor))
+        )
+        if household is None:
+            unmatched.append((line, str(_l("no household in your area has this phone"))))
+        else:
+            found.append(household)
+    report = enrol(actor, session, found, EnrolmentSource.PHONES) if found else EnrolReport()
+    report.unmatched = unmatched
+    return report
+
+
+def register_walk_in(
+    actor: User, session: ClassSession, head_name: str, phone: str, village: str = ""
+) -> Household:
+    """A household that came to class without being on the list: matched by phone in the
+    actor's area, or registered in the session's commune, then enrolled."""
+    normalised = normalize_phone(phone)
+    if normalised is None:
+        raise RuleViolation(
+            _l("The phone number is not valid: enter 10 digits, e.g. 0912 345 678."), field="phone"
+        )
+    household = db.session.scalar(select(Household).where(Household.phone == normalised))
+    if (
+        household is not None
+        and db.session.scalar(
+            select(Household.id).where(Household.id == household.id, visible_households(actor))
+        )
+        is None
+    ):
+        raise RuleViolation(
+            _l("This phone number or CCCD is registered to a household outside your area."),
+            field="phone",
+        )
+    if household is None:
+        household = create_household(
+            actor, head_name=head_name, phone=normalised, village=village, area_id=session.area_id
+        )
+    enrol(actor, session, [household], EnrolmentSource.WALK_IN)
+    return household
+
+
+def remove_from_roster(actor: User, session: ClassSession, mark: AttendanceMark) -> None:
+    """Take an unmarked household off the roster (a marked one keeps its record)."""
+    _check_open(session)
+    if mark.status is not None:
+        raise RuleViolation(_l("A household whose attendance is marked stays on the roster."))
+    record_event(actor, "roster.remove", session, before={"household_id": mark.household_id})
+    db.session.delete(mark)
+    db.session.commit()
+
+
+def _upsert_mark(session: ClassSession, household: Household, **values: Any) -> None:
+    """One row per household and session, whoever writes it first (flushes only)."""
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    row = {
+        "session_id": session.id,
+        "household_id": household.id,
+        "source": EnrolmentSource.SEARCH,
+        "enrolled_at": utcnow(),
+        **values,
+    }
+    statement = dialect.insert(AttendanceMark).values(row)
+    updates = {k: statement.excluded[k] for k in values if k != "source"}
+    statement = (
+        statement.on_conflict_do_update(index_elements=["session_id", "household_id"], set_=updates)
+        if updates
+        else statement.on_conflict_do_nothing(index_elements=["session_id", "household_id"])
+    )
+    db.session.execute(statement)
+    db.session.expire(session, ["marks"])
+
+
+def _check_open(session: ClassSession) -> None:
+    if session.is_cancelled:
+        raise RuleViolation(_l("This session was cancelled."))
+
+
+# ---------------------------------------------------------------- marking
+
+
+def lock_date(session: ClassSession) -> datetime:
+    """After this moment only an admin may change the session's marks."""
+    return session.ends_at + timedelta(days=current_app.config["ATTENDANCE_LOCK_DAYS"])
+
+
+def is_locked(session: ClassSession) -> bool:
+    return utcnow() > lock_date(session)
+
+
+@rollback_on_violation
+def record_marks(
+    actor: User,
+    session: ClassSession,
+    changes: Mapping[int, tuple[MarkStatus | None, MarkStatus | None]],
+    reason: str = "",
+) -> int:
+    """Save the marks a trainer changed: household id → (status when the form was shown, new).
+
+    Only rows whose new status differs from the one the trainer saw are written, so marks
+    another trainer saved meanwhile stay. Rules: the session is not cancelled and has
+    started; after the lock date only an admin may change marks, giving a reason; every
+    household is on the roster. Returns how many marks changed.
+    """
+    _check_open(session)
+    if session.starts_at - CHECKIN_EARLY > utcnow():
+        raise RuleViolation(_l("Attendance can be marked once the session has started."))
+    reason = clean(reason)
+    if is_locked(session):
+        if actor.role is not Role.ADMIN:
+            raise RuleViolation(
+                _l(
+                    "Marks are locked %(days)d days after the session; ask an administrator.",
+                    days=current_app.config["ATTENDANCE_LOCK_DAYS"],
+                )
+            )
+        if not reason:
+            raise RuleViolation(_l("Changing locked marks needs a reason."), field="reason")
+    marks = {m.household_id: m for m in session.marks}
+    unknown = set(changes) - set(marks)
+    if unknown:
+        raise RuleViolation(_l("A household is not on this session's roster."))
+    changed = 0
+    now = utcnow()
+    for household_id, (seen, new) in changes.items():
+        mark = marks[household_id]
+        if new is None or new == seen or new == mark.status:
+            continue
+        before = mark.status
+        mark.status, mark.marked_by_id, mark.marked_at, mark.is_self_checkin = (
+            new,
+            actor.id,
+            now,
+            False,
+        )
+        after = {"household_id": household_id, "status": new.value}
+        if reason:
+            after["reason"] = reason
+        record_event(
+            actor,
+            "attendance.mark",
+            mark,
+            before={"household_id": household_id, "status": before.value if before else None},
+            after=after,
+        )
+        changed += 1
+    db.session.commit()
+    return changed
+
+
+# ---------------------------------------------------------------- self check-in
+
+
+def checkin_window(session: ClassSession) -> tuple[datetime, datetime]:
+    return session.starts_at - CHECKIN_EARLY, session.ends_at
+
+
+@rollback_on_violation
+def self_check_in(user: User, code: str, session: ClassSession | None = None) -> ClassSession:
+    """A household member checks the household in with the session's 6-digit code.
+
+    Rules: only during the session's window (no marking of future sessions); a wrong code
+    counts towards a short lock; a trainer's mark is never overwritten.
+    """
+    key = f"checkin:{user.id}"
+    locked = throttle.minutes_locked(key)
+    if locked:
+        raise RuleViolation(
+            _l("Too many wrong codes. Please try again in %(minutes)d minutes.", minutes=locked)
+        )
+    code = re.sub(r"\D", "", code or "")
+    now = utcnow()
+    statement = select(ClassSession).where(
+        ClassSession.checkin_code == code,
+        ClassSession.cancelled_at.is_(None),
+        ClassSession.starts_at <= now + CHECKIN_EARLY,
+        ClassSession.ends_at >= now,
+    )
+    if session is not None:
+        statement = statement.where(ClassSession.id == session.id)
+    found = db.session.scalars(statement).first() if len(code) == 6 else None
+    if found is None:
+        if session is not None and session.checkin_code == code:
+            raise RuleViolation(
+                _l(
+                    "Check-in for this session is closed: it is open from 30 minutes "
+                    "before the start until the end."
+                )
+            )
+        lock = throttle.record_failure(
+            key,
+            current_app.config["CHECKIN_MAX_FAILURES"],
+            current_app.config["CHECKIN_LOCK_MINUTES"],
+        )
+        db.session.commit()
+        if lock:
+            raise RuleViolation(
+                _l("Too many wrong codes. Please try again in %(minutes)d minutes.", minutes=lock)
+            )
+        raise RuleViolation(
+            _l(
+                "This code does not match a session happening now. "
+                "Check the code on the trainer's screen."
+            )
+        )
+    throttle.clear(key)
+    household = user.household
+    mark = db.session.scalar(
+        select(AttendanceMark).where(
+            AttendanceMark.session_id == found.id, AttendanceMark.household_id == household.id
+        )
+    )
+    if mark is not None and mark.status is not None:
+        db.session.commit()
+        return found  # already marked, by the trainer or earlier: nothing to change
+    _upsert_mark(
+        found,
+        household,
+        source=EnrolmentSource.SELF_CHECKIN,
+        status=MarkStatus.PRESENT,
+        is_self_checkin=True,
+        marked_by_id=user.id,
+        marked_at=now,
+    )
+    record_event(user, "attendance.self_checkin", found, after={"household_id": household.id})
+    try:
+        db.session.commit()
+    except IntegrityError as error:  # pragma: no cover - the upsert cannot conflict
+        raise RuleViolation(_l("Please try again.")) from error
+    return found
+
+
+# ---------------------------------------------------------------- what attending counts
+
+
+def attended_course_ids(household_id: int) -> set[int]:
+    """The courses of every session the household attended (present or late): attending
+    a session of a course counts toward completing it (DESIGN §4 rule 1)."""
+    from lms.attendance.models import session_courses
+
+    statement = (
+        select(session_courses.c.course_id)
+        .join(AttendanceMark, AttendanceMark.session_id == session_courses.c.session_id)
+        .join(ClassSession, ClassSession.id == AttendanceMark.session_id)
+        .where(
+            AttendanceMark.household_id == household_id,
+            AttendanceMark.status.in_([MarkStatus.PRESENT, MarkStatus.LATE]),
+            ClassSession.cancelled_at.is_(None),
+        )
+    )
+    return set(db.session.scalars(statement))
+
+
+def status_totals(session: ClassSession) -> dict[str, int]:
+    totals = {status.value: 0 for status in MarkStatus} | {"unmarked": 0}
+    for mark in session.marks:
+        totals[mark.status.value if mark.status else "unmarked"] += 1
+    return totals
+
+
+def sessions_between(user: User, first: date, last: date) -> list[ClassSession]:
+    """Sessions in scope that start on these days (Vietnam time), for exports."""
+    from lms.core.models import PROGRAMME_TIMEZONE
+
+    start = datetime.combine(first, datetime.min.time(), PROGRAMME_TIMEZONE)
+    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), PROGRAMME_TIMEZONE)
+    statement = (
+        select(ClassSession)
+        .where(
+            visible_sessions(user), ClassSession.starts_at >= start, ClassSession.starts_at < end
+        )
+        .order_by(ClassSession.starts_at)
+    )
+    return list(db.session.scalars(statement))

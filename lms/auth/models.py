@@ -58,14 +58,3 @@ class User(UserMixin, TimestampMixin, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
-
-
-class LoginFailure(Base):
-    """Failed logins per identifier (e-mail or phone), known account or not."""
-
-    __tablename__ = "login_failures"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    identifier: Mapped[str] = mapped_column(String(254), unique=True)
-    failures: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None]

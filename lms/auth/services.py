@@ -6,8 +6,6 @@ account exists, so a locked login says nothing about who is registered.
 
 from __future__ import annotations
 
-import math
-from datetime import timedelta
 from typing import Any
 
 from flask import current_app
@@ -17,7 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.areas.models import Area
-from lms.auth.models import LoginFailure, Role, User
+from lms.auth.models import Role, User
+from lms.core import throttle
 from lms.core.audit import record_event, snapshot
 from lms.core.errors import LoginLocked, RuleViolation, rollback_on_violation
 from lms.core.models import utcnow
@@ -70,30 +69,22 @@ def _authenticate(identifier: str, user: User | None, secret: str, wrong_message
     Rule: after LOGIN_MAX_FAILURES wrong attempts in a row the identifier is locked for
     LOGIN_LOCK_MINUTES, even with the right secret; a success resets the count.
     """
-    failure = db.session.scalar(select(LoginFailure).where(LoginFailure.identifier == identifier))
-    now = utcnow()
-    if failure is not None and failure.locked_until and failure.locked_until > now:
-        raise LoginLocked(_locked_message(failure.locked_until - now))
+    key = f"login:{identifier}"
+    locked = throttle.minutes_locked(key)
+    if locked:
+        raise LoginLocked(_locked_message(locked))
 
     stored_hash = user.password_hash if user is not None else _dummy_hash()
     if check_password_hash(stored_hash, secret or "") and user is not None and user.is_active:
-        if failure is not None:
-            db.session.delete(failure)
-        user.last_login_at = now
+        throttle.clear(key)
+        user.last_login_at = utcnow()
         db.session.commit()
         return user
 
-    if failure is None:
-        failure = LoginFailure(identifier=identifier[:254], failures=0)
-        db.session.add(failure)
-    failure.failures += 1
-    locked = failure.failures >= current_app.config["LOGIN_MAX_FAILURES"]
-    if locked:
-        lock = timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-        failure.locked_until = now + lock
-        failure.failures = 0
+    config = current_app.config
+    lock = throttle.record_failure(key, config["LOGIN_MAX_FAILURES"], config["LOGIN_LOCK_MINUTES"])
     db.session.commit()
-    if locked:
+    if lock:
         raise LoginLocked(_locked_message(lock))
     if user is not None and not user.is_active:
         raise RuleViolation(
@@ -102,8 +93,7 @@ def _authenticate(identifier: str, user: User | None, secret: str, wrong_message
     raise RuleViolation(wrong_message)
 
 
-def _locked_message(remaining: timedelta):
-    minutes = max(1, math.ceil(remaining.total_seconds() / 60))
+def _locked_message(minutes: int):
     return _l(
         "Too many failed attempts. Logging in is locked; please try again in %(minutes)d minutes.",
         minutes=minutes,

@@ -24,3 +24,10 @@ def select_choices(pairs: Iterable[tuple[Any, Any]], blank: bool = False) -> lis
     """Options for a SelectField from (value, label) pairs; ``blank`` adds an empty first one."""
     options = [SelectChoice("", "—")] if blank else []
     return options + [SelectChoice(value, str(label)) for value, label in pairs]
+
+
+def flash_form_errors(form: FlaskForm) -> None:
+    """For forms posted from another page: say what was wrong at the top of the next one."""
+    from flask import flash
+
+    flash(" ".join(str(error) for errors in form.errors.values() for error in errors), "error")

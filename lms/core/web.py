@@ -27,7 +27,10 @@ HOME_ENDPOINTS = {
 
 #: the main menu of each role: (endpoint, label)
 MENUS = {
-    "household": (("courses.my_courses", _l("My courses")),),
+    "household": (
+        ("courses.my_courses", _l("My courses")),
+        ("checkin.checkin", _l("Self check-in")),
+    ),
     "trainer": (
         ("attendance.sessions", _l("Class sessions")),
         ("households.index", _l("Households")),

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from lms.areas.models import Area
 from lms.areas.services import import_areas_csv
-from lms.attendance.models import ClassSession
+from lms.attendance.models import AttendanceMark, ClassSession, EnrolmentSource
 from lms.auth.models import Role, User
 from lms.auth.services import create_user
 from lms.core.models import today, utcnow
@@ -210,10 +210,13 @@ def load_demo_data() -> bool:
         ("Thanh toán trực tuyến an toàn", vnpost, "17506", "Nhà văn hóa thôn Tân Hợp", 2),
         ("Mở gian hàng trên Voso", viettel, "17662", "Hội trường UBND xã Đô Lương", 1),
     )
+    courses = {course.slug: course for course in list_courses()}
     for title, trainer, commune, place, day in sessions:
         starts_at = start + timedelta(days=day)
         db.session.add(
             ClassSession(
+                courses=list(courses.values()),
+                checkin_code=f"{100000 + day * 111111:06d}",
                 title=title,
                 organisation_id=trainer.organisation_id,
                 trainer_id=trainer.id,
@@ -223,5 +226,22 @@ def load_demo_data() -> bool:
                 ends_at=starts_at + timedelta(hours=3),
             )
         )
+    # a class happening now in Xã Diễn Châu, its commune's households on the roster: the
+    # demo household can check itself in with code 246810
+    now = utcnow().replace(second=0, microsecond=0)
+    live = ClassSession(
+        courses=list(courses.values()),
+        checkin_code="246810",
+        title="Lớp tập huấn đang diễn ra",
+        organisation_id=vnpost.organisation_id,
+        trainer_id=vnpost.id,
+        area_id=area["17464"].id,
+        place="Nhà văn hóa xóm 3, xã Diễn Châu",
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(hours=2),
+    )
+    db.session.add(live)
+    for household in households[1:3]:
+        live.marks.append(AttendanceMark(household=household, source=EnrolmentSource.COMMUNE))
     db.session.commit()
     return True

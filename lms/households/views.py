@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from lms.auth.models import Role
 from lms.core.errors import RuleViolation
-from lms.core.forms import attach_error, select_choices
+from lms.core.forms import attach_error, flash_form_errors, select_choices
 from lms.core.models import today
 from lms.core.scope import get_or_404, role_required, visible_households
 from lms.extensions import db
@@ -160,7 +160,7 @@ def inform() -> Response:
     if len(households) != len(set(ids)):
         abort(404)
     if not form.validate():
-        flash(" ".join(str(error) for errors in form.errors.values() for error in errors), "error")
+        flash_form_errors(form)
     else:
         try:
             added = services.record_outreach(

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from lms.auth.models import Role
 from lms.core.errors import RuleViolation
-from lms.core.forms import attach_error, select_choices
+from lms.core.forms import attach_error, flash_form_errors, select_choices
 from lms.core.scope import get_or_404, role_required
 from lms.extensions import db
 from lms.households.models import Household
@@ -86,7 +86,7 @@ def add_certification(product_id: int) -> Response:
         else:
             flash(_("The certification was added."), "success")
     else:
-        _flash_errors(form)
+        flash_form_errors(form)
     return redirect(url_for("products.edit", product_id=product.id))
 
 
@@ -118,7 +118,7 @@ def set_listing(product_id: int) -> Response:
         else:
             flash(_("Listed on %(name)s.", name=marketplace.name), "success")
     else:
-        _flash_errors(form)
+        flash_form_errors(form)
     return redirect(url_for("products.edit", product_id=product.id))
 
 
@@ -135,7 +135,3 @@ def _listing_form() -> ListingForm:
     form = ListingForm()
     form.marketplace_id.choices = select_choices((m.id, m.name) for m in services.marketplaces())
     return form
-
-
-def _flash_errors(form) -> None:
-    flash(" ".join(str(error) for errors in form.errors.values() for error in errors), "error")

@@ -8,10 +8,11 @@ import pytest
 from sqlalchemy import select
 
 from lms.auth import services
-from lms.auth.models import LoginFailure, Role, User
+from lms.auth.models import Role, User
 from lms.core.audit import AuditEvent
 from lms.core.errors import LoginLocked, RuleViolation
 from lms.core.models import utcnow
+from lms.core.throttle import FailedAttempt
 from lms.extensions import db
 from tests.builders import PASSWORD, PIN, make_household, make_organisation, make_user
 
@@ -58,11 +59,11 @@ def test_the_lock_ends_after_its_time(app):
     for _ in range(5):
         with pytest.raises(RuleViolation):
             services.authenticate_staff("admin@example.vn", "wrong")
-    failure = db.session.scalar(select(LoginFailure))
+    failure = db.session.scalar(select(FailedAttempt))
     failure.locked_until = utcnow() - timedelta(seconds=1)
     db.session.commit()
     assert services.authenticate_staff("admin@example.vn", PASSWORD) is user
-    assert db.session.scalar(select(LoginFailure)) is None
+    assert db.session.scalar(select(FailedAttempt)) is None
 
 
 def test_unknown_phones_are_locked_too(app):

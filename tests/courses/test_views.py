@@ -154,7 +154,8 @@ def test_admin_edits_the_programme(courses, world, client_for):
     assert response.status_code == 302
     db.session.expire_all()
     assert [
-        (link.is_required, link.pass_mark) for link in db.session.get(Programme, programme.id).courses
+        (link.is_required, link.pass_mark)
+        for link in db.session.get(Programme, programme.id).courses
     ] == [(True, 80), (True, None), (False, None)]
     page = client_for(world.member_a).get("/learn/").get_data(as_text=True)
     assert "Tự chọn" in page
