@@ -188,8 +188,15 @@ def search_clause(query: str) -> ColumnElement[bool]:
 
 
 def is_informed() -> ColumnElement[bool]:
-    """SQL: someone recorded that the household was informed about the programme."""
-    return exists().where(OutreachEvent.household_id == Household.id)
+    """SQL: the household was informed about the programme: someone recorded it, or it
+    attended a class session (present or late), which informs it too."""
+    from lms.attendance.models import AttendanceMark, MarkStatus  # attendance builds on us
+
+    attended = exists().where(
+        AttendanceMark.household_id == Household.id,
+        AttendanceMark.status.in_([MarkStatus.PRESENT, MarkStatus.LATE]),
+    )
+    return or_(exists().where(OutreachEvent.household_id == Household.id), attended)
 
 
 def households_query(user: User, filters: HouseholdFilter) -> Select:
