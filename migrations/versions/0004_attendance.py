@@ -74,10 +74,10 @@ def downgrade():
         batch_op.drop_column('description')
 
     op.create_table('login_failures',
-    sa.Column('id', sa.INTEGER(), nullable=False),
-    sa.Column('identifier', sa.VARCHAR(length=254), nullable=False),
-    sa.Column('failures', sa.INTEGER(), nullable=False),
-    sa.Column('locked_until', sa.DATETIME(), nullable=True),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('identifier', sa.String(length=254), nullable=False),
+    sa.Column('failures', sa.Integer(), nullable=False),
+    sa.Column('locked_until', sa.DateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_login_failures')),
     sa.UniqueConstraint('identifier', name=op.f('uq_login_failures_identifier'))
     )
