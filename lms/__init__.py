@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 
 from lms import config as config_module
 from lms.extensions import babel, csrf, db, login_manager, migrate
@@ -25,6 +26,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         instance_path=os.environ.get("LMS_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
+    )
+    # the certificate's design lives apart, in certificates/, under its own template prefix
+    app.jinja_loader = ChoiceLoader(
+        [
+            app.jinja_loader,
+            PrefixLoader({"certificates": FileSystemLoader(PROJECT_ROOT / "certificates")}),
+        ]
     )
     config_module.load(app, config)
 
@@ -49,6 +57,7 @@ def _import_models() -> None:
     import lms.areas.models
     import lms.attendance.models
     import lms.auth.models
+    import lms.certificates.models
     import lms.core.audit
     import lms.core.database
     import lms.core.throttle
@@ -66,6 +75,11 @@ def _register_domains(app: Flask) -> None:
     from lms.attendance.views import checkin_bp
     from lms.auth.cli import cli as users_cli
     from lms.auth.views import bp as auth_bp
+    from lms.certificates.cli import cli as certificates_cli
+    from lms.certificates.services import on_progress_changed
+    from lms.certificates.views import bp as certificates_bp
+    from lms.certificates.views import verify_bp
+    from lms.core.events import progress_changed
     from lms.courses.cli import cli as courses_cli
     from lms.courses.views import bp as courses_bp
     from lms.demo.cli import cli as demo_cli
@@ -84,9 +98,12 @@ def _register_domains(app: Flask) -> None:
         products_bp,
         attendance_bp,
         checkin_bp,
+        certificates_bp,
+        verify_bp,
         courses_bp,
         reports_bp,
     ):
         app.register_blueprint(blueprint)
-    for group in (areas_cli, users_cli, demo_cli, households_cli, courses_cli):
+    for group in (areas_cli, users_cli, demo_cli, households_cli, courses_cli, certificates_cli):
         app.cli.add_command(group)
+    progress_changed.connect(on_progress_changed)

@@ -43,6 +43,12 @@ class Config:
     #: wrong self check-in codes before a short lock
     CHECKIN_MAX_FAILURES = 5
     CHECKIN_LOCK_MINUTES = 10
+    #: who issues the certificates, as printed on them
+    CERTIFICATE_ISSUER = "Văn phòng Chương trình đưa hộ SXNN lên sàn TMĐT"
+    #: the Ed25519 signing key (PEM); default: generated into the instance folder
+    CERTIFICATE_KEY_PATH = None
+    #: where rendered certificate PDFs are cached (default: the instance folder)
+    CERTIFICATE_PDF_FOLDER = None
     #: how long a printed login card logs its household in
     LOGIN_CARD_DAYS = 180
 

@@ -341,6 +341,35 @@ MATRIX = [
         lambda w: f"/checkin/{w.session_y.id}/000000",
         {"anonymous": LOGIN, "member_a": 400},
     ),
+    # household B's certificate
+    (
+        "certificates.pdf",
+        "GET",
+        lambda w: f"/certificates/{w.certificate_b.id}.pdf",
+        {
+            "anonymous": LOGIN,
+            "member_a": 404,
+            "trainer_x": 200,
+            "official_1": 404,
+            "official_2": 200,
+            "admin": 200,
+        },
+    ),
+    (
+        "certificates.detail",
+        "GET",
+        lambda w: f"/certificates/{w.certificate_b.id}",
+        {"anonymous": LOGIN, "trainer_x": 200, "official_1": 404, "official_2": 200, "admin": 200},
+    ),
+    (
+        "certificates.revoke",
+        "POST",
+        lambda w: f"/certificates/{w.certificate_b.id}/revoke",
+        {"anonymous": LOGIN, "admin": 302},
+    ),
+    ("verify.token", "GET", lambda w: "/v/not.genuine", dict.fromkeys(ACTORS, 404)),
+    ("verify.lookup", "GET", lambda w: "/v/", dict.fromkeys(ACTORS, 200)),
+    ("verify.public_key", "GET", lambda w: "/v/public-key.pem", dict.fromkeys(ACTORS, 200)),
     ("courses.my_courses", "GET", lambda w: "/learn/", {"anonymous": LOGIN, "member_a": 200}),
     (
         "reports.overview",
@@ -369,6 +398,17 @@ def matrix_world(world, tmp_path):
         answers={}, correct=8, total=8, percent=100, pass_mark=70, passed=True,
     )  # fmt: skip
     db.session.add(world.attempt_b)
+    from datetime import date
+
+    from lms.certificates.models import Certificate
+    from lms.courses.models import Programme
+
+    world.certificate_b = Certificate(
+        serial="NA-2026-000001", prefix="NA", year=2026, number=1, household_id=world.household_b.id,
+        programme_id=db.session.scalar(select(Programme.id)), issued_on=date(2026, 11, 1),
+        holder_name="Trần Văn Đức", commune_name="Xã Yên Thành", issuer="Văn phòng Chương trình", courses=[],
+    )  # fmt: skip
+    db.session.add(world.certificate_b)
     db.session.commit()
     return world
 

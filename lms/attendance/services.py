@@ -20,7 +20,6 @@ from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import case, exists, not_, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 
 from lms.areas.models import Area, AreaLevel
 from lms.attendance.models import AttendanceMark, ClassSession, EnrolmentSource, MarkStatus
@@ -28,6 +27,7 @@ from lms.auth.models import Role, User
 from lms.core import throttle
 from lms.core.audit import record_event, snapshot
 from lms.core.errors import RuleViolation, rollback_on_violation
+from lms.core.events import progress_changed
 from lms.core.models import utcnow
 from lms.core.scope import visible_areas, visible_households, visible_sessions
 from lms.core.text import clean, normalize_phone
@@ -391,7 +391,7 @@ def record_marks(
     unknown = set(changes) - set(marks)
     if unknown:
         raise RuleViolation(_l("A household is not on this session's roster."))
-    changed = 0
+    changed, touched = 0, []
     now = utcnow()
     for household_id, (seen, new) in changes.items():
         mark = marks[household_id]
@@ -415,7 +415,10 @@ def record_marks(
             after=after,
         )
         changed += 1
+        touched.append(household_id)
     db.session.commit()
+    for household_id in touched:
+        progress_changed.send(household_id=household_id)
     return changed
 
 
@@ -494,10 +497,8 @@ def self_check_in(user: User, code: str, session: ClassSession | None = None) ->
         marked_at=now,
     )
     record_event(user, "attendance.self_checkin", found, after={"household_id": household.id})
-    try:
-        db.session.commit()
-    except IntegrityError as error:  # pragma: no cover - the upsert cannot conflict
-        raise RuleViolation(_l("Please try again.")) from error
+    db.session.commit()
+    progress_changed.send(household_id=household.id)
     return found
 
 

@@ -24,6 +24,7 @@ from sqlalchemy import ColumnElement, false, select, true
 from lms.areas.models import Area
 from lms.attendance.models import ClassSession
 from lms.auth.models import Role, User
+from lms.certificates.models import Certificate
 from lms.courses.models import QuizAttempt
 from lms.extensions import db
 from lms.households.models import Household, HouseholdImport
@@ -79,6 +80,13 @@ def visible_attempts(user: User) -> Clause:
     return QuizAttempt.household_id.in_(select(Household.id).where(visible_households(user)))
 
 
+def visible_certificates(user: User) -> Clause:
+    """Certificates are seen with their household."""
+    if user.role is Role.ADMIN:
+        return true()
+    return Certificate.household_id.in_(select(Household.id).where(visible_households(user)))
+
+
 def visible_imports(user: User) -> Clause:
     """An import is seen by whoever uploaded it (and admins)."""
     if user.role is Role.ADMIN:
@@ -120,6 +128,7 @@ SCOPES: dict[type, Callable[[User], Clause]] = {
     Certification: visible_certifications,
     Listing: visible_listings,
     QuizAttempt: visible_attempts,
+    Certificate: visible_certificates,
     ClassSession: visible_sessions,
     Organisation: visible_organisations,
     User: visible_users,

@@ -53,6 +53,14 @@ def mask_phone(phone: str | None) -> str:
     return phone[:4] + "*" * (len(phone) - 7) + phone[-3:]
 
 
+def mask_name(name: str | None) -> str:
+    """ "Nguyễn Thị Hương" → "Nguyễn T. H.": enough to recognise, not to identify."""
+    words = clean(name).split()
+    if len(words) < 2:
+        return words[0][:1] + "." if words else ""
+    return " ".join([words[0], *(word[0] + "." for word in words[1:])])
+
+
 def mask_national_id(national_id: str | None) -> str:
     """Only the last four digits stay visible."""
     if not national_id:

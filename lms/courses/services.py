@@ -18,6 +18,7 @@ from lms.areas.models import Area
 from lms.auth.models import User
 from lms.core.audit import record_event
 from lms.core.errors import RuleViolation, rollback_on_violation
+from lms.core.events import progress_changed
 from lms.core.models import utcnow
 from lms.core.text import clean
 from lms.courses.models import (
@@ -215,6 +216,7 @@ def finish_lesson(household: Household, lesson: Lesson) -> None:
     if row.finished_at is None:
         row.finished_at = row.last_seen_at
     db.session.commit()
+    progress_changed.send(household_id=household.id)
 
 
 # ---------------------------------------------------------------- quizzes
@@ -271,6 +273,7 @@ def submit_quiz(
         user, "quiz.submit", attempt, after={"course": offer.course.slug, "percent": percent}
     )
     db.session.commit()
+    progress_changed.send(household_id=household.id)
     return attempt
 
 

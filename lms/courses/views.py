@@ -51,9 +51,14 @@ def _lesson(offer: services.Offer, position: int):
 @bp.get("/")
 @role_required(Role.HOUSEHOLD)
 def my_courses() -> str:
-    statuses = services.course_statuses(current_user.household)
+    from lms.certificates.services import valid_certificate  # certificates build on courses
+
+    household = current_user.household
     return render_template(
-        "courses/my_courses.html", household=current_user.household, statuses=statuses
+        "courses/my_courses.html",
+        household=household,
+        statuses=services.course_statuses(household),
+        certificate=valid_certificate(household.id),
     )
 
 

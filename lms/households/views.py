@@ -112,6 +112,8 @@ def create() -> Response | tuple[str, int]:
 @bp.get("/<int:household_id>")
 @login_required
 def detail(household_id: int) -> str:
+    from lms.certificates.services import valid_certificate  # certificates build on households
+
     household = get_or_404(Household, household_id)
     return render_template(
         "households/detail.html",
@@ -122,6 +124,7 @@ def detail(household_id: int) -> str:
         marketplaces=marketplaces(),
         outreach=OutreachForm(),
         is_staff=current_user.role in STAFF,
+        certificate=valid_certificate(household.id),
     )
 
 

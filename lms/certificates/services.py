@@ -1,0 +1,288 @@
+"""Issuing, verifying, revoking and rendering certificates.
+
+Rules (DESIGN §4 rule 2): completing the programme issues exactly one valid certificate
+(idempotent, safe under concurrency: a partial unique index backs it); serials are unique and
+gap-free per province and year; revocation keeps the record and shows "revoked" when
+verified; re-issue after a name correction revokes the old one and links the new one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from flask import current_app, render_template, url_for
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from lms.areas.models import Area
+from lms.auth.models import User
+from lms.certificates import signing
+from lms.certificates.completion import ProgrammeCompletion, completion_for
+from lms.certificates.models import Certificate, CertificateStatus, SerialCounter
+from lms.core.audit import record_event
+from lms.core.errors import RuleViolation, rollback_on_violation
+from lms.core.models import today, utcnow
+from lms.core.pdf import html_to_pdf, qr_svg
+from lms.core.text import clean, fold
+from lms.extensions import db
+from lms.households.models import Household
+
+#: where the certificate's design lives: HTML, CSS and the font, loaded as files
+DESIGN = Path(__file__).resolve().parents[2] / "certificates"
+
+
+# ---------------------------------------------------------------- issuing
+
+
+def province_prefix(province: Area) -> str:
+    """Serial prefix of a province: the initials of its name ("Tỉnh Nghệ An" → "NA")."""
+    words = re.sub(r"^(tinh|thanh pho)\s+", "", fold(province.name)).split()
+    return "".join(word[0] for word in words).upper()[:10] or province.code
+
+
+def valid_certificate(household_id: int) -> Certificate | None:
+    statement = select(Certificate).where(
+        Certificate.household_id == household_id, Certificate.status == CertificateStatus.VALID
+    )
+    return db.session.scalars(statement.order_by(Certificate.id.desc())).first()
+
+
+def sync_household(household: Household) -> Certificate | None:
+    """Issue the household's certificate if it has completed its programme and has none."""
+    existing = valid_certificate(household.id)
+    if existing is not None:
+        return existing
+    completion = completion_for(household)
+    if not completion.complete:
+        return None
+    return issue_certificate(household, completion)
+
+
+def issue_certificate(household: Household, completion: ProgrammeCompletion) -> Certificate:
+    """Issue the programme's certificate to a household that completed it; idempotent.
+
+    Two requests completing the same household at once both try; the database keeps one
+    valid certificate, the loser rolls back (its serial number with it) and returns the
+    winner's certificate.
+    """
+    programme = completion.programme
+    assert programme is not None and completion.complete
+    prefix, year = province_prefix(programme.area), today().year
+    number = _next_number(prefix, year)
+    certificate = Certificate(
+        serial=f"{prefix}-{year}-{number:06d}",
+        prefix=prefix,
+        year=year,
+        number=number,
+        household_id=household.id,
+        programme_id=programme.id,
+        issued_on=today(),
+        holder_name=household.head_name,
+        commune_name=household.area.name,
+        issuer=current_app.config["CERTIFICATE_ISSUER"],
+        courses=[
+            {"title": c.offer.version.title, "completed_on": c.completed_on.isoformat()}
+            for c in completion.courses
+            if c.complete
+        ],
+    )
+    db.session.add(certificate)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        existing = valid_certificate(household.id)
+        if existing is None:  # pragma: no cover - the index only refuses a second valid one
+            raise
+        return existing
+    record_event(None, "certificate.issue", certificate, after={"serial": certificate.serial})
+    db.session.commit()
+    return certificate
+
+
+def _next_number(prefix: str, year: int) -> int:
+    """Take the next number in the caller's transaction (the row stays locked until it ends)."""
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    db.session.execute(
+        dialect.insert(SerialCounter)
+        .values(prefix=prefix, year=year, last=0)
+        .on_conflict_do_nothing()
+    )
+    return db.session.scalar(
+        update(SerialCounter)
+        .where(SerialCounter.prefix == prefix, SerialCounter.year == year)
+        .values(last=SerialCounter.last + 1)
+        .returning(SerialCounter.last)
+    )
+
+
+def sync_all(progress: Callable[[int], None] | None = None) -> int:
+    """Issue every certificate that is due; returns how many were issued."""
+    issued = 0
+    ids = db.session.scalars(select(Household.id).order_by(Household.id)).all()
+    for household_id in ids:
+        household = db.session.get(Household, household_id)
+        if valid_certificate(household_id) is None and sync_household(household) is not None:
+            issued += 1
+        if progress:
+            progress(1)
+    return issued
+
+
+def on_progress_changed(sender, household_id: int) -> None:
+    """Recompute completion whenever a lesson, quiz or attendance mark changes."""
+    household = db.session.get(Household, household_id)
+    if household is not None:
+        sync_household(household)
+
+
+# ---------------------------------------------------------------- revoking
+
+
+@rollback_on_violation
+def revoke_certificate(actor: User, certificate: Certificate, reason: str) -> Certificate:
+    """Revoke with a reason; the record stays and verification says "revoked"."""
+    reason = clean(reason)
+    if not reason:
+        raise RuleViolation(_l("Please give the reason for revoking."), field="reason")
+    if not certificate.is_valid:
+        raise RuleViolation(_l("This certificate is already revoked."))
+    certificate.status, certificate.revoked_at, certificate.revoked_reason = (
+        CertificateStatus.REVOKED,
+        utcnow(),
+        reason,
+    )
+    record_event(
+        actor,
+        "certificate.revoke",
+        certificate,
+        before={"status": "valid"},
+        after={"status": "revoked", "reason": reason},
+    )
+    db.session.commit()
+    return certificate
+
+
+def reissue_certificate(actor: User, certificate: Certificate, reason: str) -> Certificate:
+    """Re-issue after a correction (the household's name, say): revoke, issue anew, link them."""
+    revoke_certificate(actor, certificate, reason)
+    household = certificate.household
+    completion = completion_for(household)
+    if not completion.complete:
+        raise RuleViolation(
+            _l("The household no longer meets the completion rule; nothing was re-issued.")
+        )
+    new = issue_certificate(household, completion)
+    certificate.replaced_by_id = new.id
+    record_event(actor, "certificate.reissue", certificate, after={"replaced_by": new.serial})
+    db.session.commit()
+    return new
+
+
+# ---------------------------------------------------------------- verifying
+
+
+def _key_path() -> Path:
+    return Path(
+        current_app.config.get("CERTIFICATE_KEY_PATH")
+        or Path(current_app.instance_path) / "certificate-key.pem"
+    )
+
+
+@lru_cache(maxsize=4)
+def _private_key(path: str):
+    return signing.load_or_create_private_key(Path(path))
+
+
+def private_key():
+    return _private_key(str(_key_path()))
+
+
+def public_key_pem() -> bytes:
+    return signing.public_pem(private_key())
+
+
+def token_for(certificate: Certificate) -> str:
+    return signing.sign(
+        private_key(), certificate.serial, certificate.issued_on, certificate.holder_name
+    )
+
+
+@dataclass(frozen=True)
+class Verification:
+    certificate: Certificate | None
+    #: a reason to refuse the token itself, in the user's language
+    problem: str | None = None
+
+
+def verify_token(token: str) -> Verification:
+    """Check a token's signature, then find the certificate it names and check the name."""
+    try:
+        claims = signing.verify(private_key().public_key(), token)
+    except signing.BadToken:
+        return Verification(
+            None,
+            str(
+                _l(
+                    "This verification code is not genuine: it is damaged, altered or "
+                    "was not issued by this programme."
+                )
+            ),
+        )
+    certificate = db.session.scalar(select(Certificate).where(Certificate.serial == claims.serial))
+    if (
+        certificate is None
+        or certificate.issued_on != claims.issued_on
+        or signing.name_hash(certificate.holder_name) != claims.name_hash
+    ):
+        return Verification(None, str(_l("No certificate matches this verification code.")))
+    return Verification(certificate)
+
+
+def find_by_serial(serial: str) -> Certificate | None:
+    return db.session.scalar(select(Certificate).where(Certificate.serial == clean(serial).upper()))
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def verification_url(certificate: Certificate) -> str:
+    return url_for("verify.token", token=token_for(certificate), _external=True)
+
+
+def certificate_html(certificates: list[Certificate]) -> str:
+    """One HTML document, one A4 landscape page per certificate."""
+    pages = [
+        {"certificate": c, "qr": Markup(qr_svg(verification_url(c), scale=3))}  # noqa: S704 - our SVG
+        for c in certificates
+    ]
+    return render_template("certificates/certificate.html", pages=pages)
+
+
+def render_pdf(certificates: list[Certificate]) -> bytes:
+    """One PDF with a page per certificate, in the shipped font only."""
+    return html_to_pdf(certificate_html(certificates), folder=DESIGN)
+
+
+def pdf_folder() -> Path:
+    folder = Path(
+        current_app.config.get("CERTIFICATE_PDF_FOLDER")
+        or Path(current_app.instance_path) / "certificates"
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def pdf_for(certificate: Certificate) -> bytes:
+    """The certificate's PDF from the cache, rendered (and cached) when missing."""
+    path = pdf_folder() / f"{certificate.serial}-{certificate.status.value}.pdf"
+    if not path.exists():
+        path.write_bytes(render_pdf([certificate]))
+    return path.read_bytes()

@@ -1,0 +1,81 @@
+"""Certificates: downloads in scope, revoke and re-issue (admins), and the public verification
+pages anyone can open without logging in."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from lms.auth.models import Role
+from lms.certificates import services
+from lms.certificates.models import Certificate
+from lms.core.errors import RuleViolation
+from lms.core.scope import get_or_404, role_required
+from lms.core.text import mask_name
+
+bp = Blueprint("certificates", __name__, url_prefix="/certificates")
+verify_bp = Blueprint("verify", __name__, url_prefix="/v")
+
+
+@bp.get("/<int:certificate_id>.pdf")
+@login_required
+def pdf(certificate_id: int) -> Response:
+    certificate = get_or_404(Certificate, certificate_id)
+    return Response(
+        services.pdf_for(certificate),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{certificate.serial}.pdf"'},
+    )
+
+
+@bp.get("/<int:certificate_id>")
+@role_required(Role.ADMIN, Role.OFFICIAL, Role.TRAINER)
+def detail(certificate_id: int) -> str:
+    return render_template("verify/admin.html", certificate=get_or_404(Certificate, certificate_id))
+
+
+@bp.post("/<int:certificate_id>/revoke")
+@role_required(Role.ADMIN)
+def revoke(certificate_id: int) -> Response:
+    certificate = get_or_404(Certificate, certificate_id)
+    try:
+        if request.form.get("reissue") == "1":
+            new = services.reissue_certificate(
+                current_user, certificate, request.form.get("reason", "")
+            )
+            flash(_("Revoked and re-issued as %(serial)s.", serial=new.serial), "success")
+            return redirect(url_for("certificates.detail", certificate_id=new.id))
+        services.revoke_certificate(current_user, certificate, request.form.get("reason", ""))
+        flash(_("The certificate was revoked."), "success")
+    except RuleViolation as error:
+        flash(str(error.message), "error")
+    return redirect(url_for("certificates.detail", certificate_id=certificate.id))
+
+
+@verify_bp.get("/<token>")
+def token(token: str) -> tuple[str, int] | str:
+    """What the QR code opens: valid or revoked, with only a masked name."""
+    result = services.verify_token(token)
+    status = 200 if result.certificate else 404
+    return render_template("verify/result.html", result=result, masked=mask_name), status
+
+
+@verify_bp.get("/")
+def lookup() -> tuple[str, int] | str:
+    serial = request.args.get("serial", "")[:40]
+    certificate = services.find_by_serial(serial) if serial else None
+    result = services.Verification(
+        certificate,
+        None if certificate or not serial else _("No certificate has this serial number."),
+    )
+    status = 404 if serial and certificate is None else 200
+    return render_template(
+        "verify/result.html", result=result, masked=mask_name, serial=serial
+    ), status
+
+
+@verify_bp.get("/public-key.pem")
+def public_key() -> Response:
+    """The programme's public key: with it anyone can check a certificate's code offline."""
+    return Response(services.public_key_pem(), mimetype="application/x-pem-file")

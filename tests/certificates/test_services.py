@@ -1,0 +1,235 @@
+"""Completion, issue, serials, revocation and verification tokens, without HTTP."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import func, select
+
+from lms.attendance.models import AttendanceMark, EnrolmentSource, MarkStatus
+from lms.certificates import services, signing
+from lms.certificates.completion import completion_for
+from lms.certificates.models import Certificate, CertificateStatus
+from lms.core.errors import RuleViolation
+from lms.core.models import today, utcnow
+from lms.courses import services as learning
+from lms.courses.models import Programme
+from lms.extensions import db
+
+
+def read_all(household, course) -> None:
+    for lesson in course.current.lessons:
+        learning.finish_lesson(household, lesson)
+
+
+def quiz(member, household, course, right: bool, nonce: str) -> None:
+    offer = learning.offer_for(household, course.slug)
+    answers = {
+        q.position: (
+            q.answers
+            if right
+            else [n for n in range(1, len(q.options) + 1) if n not in q.answers][:1]
+        )
+        for q in offer.version.questions
+    }
+    learning.submit_quiz(member, household, offer, answers, nonce)
+
+
+def complete(world, household=None, member=None, courses=()) -> None:
+    household, member = household or world.household_a, member or world.member_a
+    for course in courses:
+        read_all(household, course)
+        quiz(member, household, course, True, f"pass-{household.id}-{course.slug}")
+
+
+def certificates() -> list[Certificate]:
+    return db.session.scalars(select(Certificate).order_by(Certificate.id)).all()
+
+
+def test_reading_every_lesson_and_passing_completes_a_course(courses, world):
+    course = courses[0]
+    read_all(world.household_a, course)
+    assert not completion_for(world.household_a).courses[0].complete
+    quiz(world.member_a, world.household_a, course, False, "fail")
+    assert not completion_for(world.household_a).courses[0].complete
+    quiz(world.member_a, world.household_a, course, True, "pass")
+    state = completion_for(world.household_a).courses[0]
+    assert state.complete and state.completed_on == today()
+
+
+def test_attending_a_session_instead_of_reading_completes_a_course(courses, world):
+    course = courses[1]
+    world.session_x.courses = [course]
+    world.session_x.starts_at = utcnow() - timedelta(days=2)
+    world.session_x.ends_at = world.session_x.starts_at + timedelta(hours=3)
+    db.session.add(
+        AttendanceMark(
+            session_id=world.session_x.id,
+            household_id=world.household_a.id,
+            source=EnrolmentSource.SEARCH,
+            status=MarkStatus.LATE,
+        )
+    )
+    db.session.commit()
+    quiz(world.member_a, world.household_a, course, True, "pass")
+    state = completion_for(world.household_a).courses[1]
+    assert (
+        state.attended_on == today() - timedelta(days=2)
+        and state.read_on is None
+        and state.complete
+    )
+
+
+def test_an_absent_mark_does_not_count(courses, world):
+    world.session_x.courses = [courses[1]]
+    db.session.add(
+        AttendanceMark(
+            session_id=world.session_x.id,
+            household_id=world.household_a.id,
+            source=EnrolmentSource.SEARCH,
+            status=MarkStatus.ABSENT,
+        )
+    )
+    db.session.commit()
+    quiz(world.member_a, world.household_a, courses[1], True, "pass")
+    assert not completion_for(world.household_a).courses[1].complete
+
+
+def test_optional_courses_are_not_needed_for_the_programme(courses, world):
+    programme = db.session.scalar(select(Programme))
+    programme.courses[2].is_required = False
+    db.session.commit()
+    complete(world, courses=courses[:2])
+    assert completion_for(world.household_a).complete
+    [certificate] = certificates()
+    assert [c["title"] for c in certificate.courses] == [
+        courses[0].current.title,
+        courses[1].current.title,
+    ]
+
+
+def test_completing_the_programme_issues_exactly_one_certificate(courses, world):
+    complete(world, courses=courses[:2])
+    assert certificates() == []
+    complete(world, courses=courses[2:])
+    [certificate] = certificates()
+    assert (certificate.serial, certificate.holder_name, certificate.commune_name) == (
+        f"NA-{today().year}-000001",
+        "Nguyễn Thị Hương",
+        "Xã Diễn Châu",
+    )
+    assert services.sync_household(world.household_a).id == certificate.id
+    quiz(world.member_a, world.household_a, courses[0], True, "again")
+    assert len(certificates()) == 1 and services.sync_all() == 0
+
+
+def test_serials_are_gap_free_per_province_and_year(courses, world):
+    complete(world, courses=courses)
+    complete(world, world.household_b, world.member_b, courses)
+    assert [c.serial for c in certificates()] == [
+        f"NA-{today().year}-000001",
+        f"NA-{today().year}-000002",
+    ]
+
+
+def test_a_failed_issue_leaves_no_gap(courses, world, monkeypatch):
+    complete(world, courses=courses[:2])
+    original = services.record_event
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "record_event", boom)
+    with pytest.raises(RuntimeError):
+        complete(world, courses=courses[2:])
+    db.session.rollback()
+    monkeypatch.setattr(services, "record_event", original)
+    assert services.sync_household(world.household_a).serial == f"NA-{today().year}-000001"
+
+
+def test_two_requests_completing_at_once_issue_one_certificate(courses, world, app):
+    complete(world, courses=courses[:2])
+    read_all(world.household_a, courses[2])
+    quiz(world.member_a, world.household_a, courses[2], True, "last")  # issues it
+    db.session.execute(Certificate.__table__.delete())
+    db.session.commit()
+    barrier, errors, serials = threading.Barrier(2), [], []
+
+    def issue() -> None:
+        with app.app_context():
+            try:
+                from lms.households.models import Household
+
+                household = db.session.get(Household, world.household_a.id)
+                barrier.wait()
+                serials.append(services.sync_household(household).serial)
+            except Exception as error:  # pragma: no cover - reported below
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=issue) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert db.session.scalar(select(func.count()).select_from(Certificate)) == 1
+    assert serials[0] == serials[1]
+
+
+def test_revoke_and_reissue_after_a_name_correction(courses, world):
+    complete(world, courses=courses)
+    [old] = certificates()
+    old_token = services.token_for(old)
+    with pytest.raises(RuleViolation):
+        services.revoke_certificate(world.admin, old, " ")
+    world.household_a.head_name = "Nguyễn Thị Hường"
+    db.session.commit()
+    new = services.reissue_certificate(world.admin, old, "Sửa tên chủ hộ theo CCCD")
+    assert (old.status, old.replaced_by_id, old.revoked_reason) == (
+        CertificateStatus.REVOKED,
+        new.id,
+        "Sửa tên chủ hộ theo CCCD",
+    )
+    assert new.is_valid and new.holder_name == "Nguyễn Thị Hường" and new.serial.endswith("000002")
+    assert services.verify_token(old_token).certificate.status is CertificateStatus.REVOKED
+    assert services.verify_token(services.token_for(new)).certificate.id == new.id
+
+
+def test_tokens_are_compact_and_refuse_tampering(courses, world):
+    complete(world, courses=courses)
+    [certificate] = certificates()
+    token = services.token_for(certificate)
+    assert len(token) < 150
+    payload, signature = token.split(".")
+    assert services.verify_token(token).certificate.id == certificate.id
+    forged_payload = signing._b64(signing._unb64(payload).replace(b"000001", b"000002"))
+    foreign = signing.sign(
+        Ed25519PrivateKey.generate(),
+        certificate.serial,
+        certificate.issued_on,
+        certificate.holder_name,
+    )
+    for bad in (
+        f"{forged_payload}.{signature}",
+        token[:-5],
+        token[: len(token) // 2],
+        "",
+        "a.b.c",
+        foreign,
+    ):
+        result = services.verify_token(bad)
+        assert result.certificate is None and "không" in result.problem.lower()
+
+
+def test_a_token_for_another_name_matches_nothing(courses, world):
+    complete(world, courses=courses)
+    [certificate] = certificates()
+    token = signing.sign(
+        services.private_key(), certificate.serial, certificate.issued_on, "Nguyễn Thị Khác"
+    )
+    assert services.verify_token(token).certificate is None

@@ -1,0 +1,168 @@
+"""The certificate a household downloads, checked by reading the PDF back, and the public
+verification pages."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from lms.certificates import services
+from lms.certificates.models import Certificate
+from lms.extensions import db
+from tests.certificates.test_services import complete
+
+
+@pytest.fixture
+def certified(courses, world):
+    complete(world, courses=courses)
+    return db.session.scalar(select(Certificate))
+
+
+def test_the_household_downloads_its_certificate_from_my_courses(certified, world, client_for):
+    client = client_for(world.member_a)
+    page = client.get("/learn/").get_data(as_text=True)
+    assert (
+        "Hộ của bạn đã hoàn thành chương trình." in page
+        and f"/certificates/{certified.id}.pdf" in page
+    )
+    response = client.get(f"/certificates/{certified.id}.pdf")
+    assert response.mimetype == "application/pdf"
+    text = PdfReader(io.BytesIO(response.data)).pages[0].extract_text()
+    assert "Nguyễn Thị Hương" in text and certified.serial in text and "GIẤY CHỨNG NHẬN" in text
+
+
+def test_another_household_cannot_download_it(certified, world, client_for):
+    assert client_for(world.member_b).get(f"/certificates/{certified.id}.pdf").status_code == 404
+    assert client_for(world.official_2).get(f"/certificates/{certified.id}.pdf").status_code == 404
+    assert client_for(world.official_1).get(f"/certificates/{certified.id}.pdf").status_code == 200
+
+
+@pytest.mark.skipif(
+    not shutil.which("pdffonts"),
+    reason="pdffonts (poppler-utils) is not installed: run make test as root",
+)
+def test_the_pdf_embeds_only_the_shipped_font(certified, tmp_path):
+    path = tmp_path / "c.pdf"
+    path.write_bytes(services.pdf_for(certified))
+    fonts = subprocess.run(
+        ["pdffonts", str(path)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    # the @font-face family of the shipped Noto Serif files, embedded (subset), and nothing else
+    assert fonts and all("Certificate-Serif" in line and " yes " in line for line in fonts), fonts
+
+
+@pytest.mark.skipif(
+    not (shutil.which("pdftoppm") and shutil.which("zbarimg")),
+    reason="pdftoppm (poppler-utils) and zbarimg (zbar-tools) are needed: run make test as root",
+)
+def test_the_qr_decodes_to_the_verification_link(certified, tmp_path, client_for):
+    pdf = tmp_path / "c.pdf"
+    pdf.write_bytes(services.pdf_for(certified))
+    subprocess.run(
+        ["pdftoppm", "-r", "150", "-png", "-singlefile", str(pdf), str(tmp_path / "page")],
+        check=True,
+    )
+    decoded = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", str(tmp_path / "page.png")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert re.fullmatch(r"http://localhost/v/[\w-]+\.[\w-]+", decoded)
+    page = client_for().get(decoded.removeprefix("http://localhost"))
+    assert page.status_code == 200 and "Hợp lệ" in page.get_data(as_text=True)
+
+
+def test_verification_needs_no_login_and_masks_the_name(certified, client_for):
+    body = client_for().get(f"/v/{services.token_for(certified)}").get_data(as_text=True)
+    assert "Hợp lệ" in body and "Nguyễn T. H." in body and "Nguyễn Thị Hương" not in body
+    assert "Xã Diễn Châu" in body and certified.serial in body
+
+
+def test_a_revoked_certificate_says_so(certified, world, client_for):
+    token = services.token_for(certified)
+    client_for(world.admin).post(
+        f"/certificates/{certified.id}/revoke", data={"reason": "Cấp nhầm hộ"}
+    )
+    body = client_for().get(f"/v/{token}").get_data(as_text=True)
+    assert "Đã thu hồi" in body and "Cấp nhầm hộ" in body
+
+
+def test_a_tampered_token_is_refused_clearly(certified, client_for):
+    token = services.token_for(certified)
+    response = client_for().get(f"/v/{token[:-3]}xyz")
+    assert response.status_code == 404 and "không phải mã xác minh thật" in response.get_data(
+        as_text=True
+    )
+
+
+def test_lookup_by_serial(certified, client_for):
+    assert certified.serial in client_for().get(f"/v/?serial={certified.serial.lower()}").get_data(
+        as_text=True
+    )
+    missing = client_for().get("/v/?serial=NA-2026-999999")
+    assert (
+        missing.status_code == 404
+        and "Không có giấy chứng nhận nào mang số hiệu này." in missing.get_data(as_text=True)
+    )
+
+
+def test_public_key_and_offline_cli_verification(certified, app, client_for, tmp_path):
+    pem = client_for().get("/v/public-key.pem").data
+    assert pem.startswith(b"-----BEGIN PUBLIC KEY-----")
+    key = tmp_path / "public.pem"
+    key.write_bytes(pem)
+    runner = app.test_cli_runner()
+    good = runner.invoke(
+        args=["certificates", "verify", services.token_for(certified), "--public-key", str(key)]
+    )
+    assert good.exit_code == 0 and certified.serial in good.output
+    bad = runner.invoke(
+        args=[
+            "certificates",
+            "verify",
+            services.token_for(certified)[:-4],
+            "--public-key",
+            str(key),
+        ]
+    )
+    assert bad.exit_code == 1 and "not a genuine certificate code" in bad.output
+
+
+def test_only_admins_revoke_and_a_reason_is_needed(certified, world, client_for):
+    assert (
+        client_for(world.official_1)
+        .post(f"/certificates/{certified.id}/revoke", data={"reason": "x"})
+        .status_code
+        == 403
+    )
+    client_for(world.admin).post(f"/certificates/{certified.id}/revoke", data={"reason": ""})
+    db.session.expire_all()
+    assert db.session.get(Certificate, certified.id).is_valid
+
+
+def test_reissue_from_the_admin_screen(certified, world, client_for):
+    response = client_for(world.admin).post(
+        f"/certificates/{certified.id}/revoke", data={"reason": "Sửa tên", "reissue": "1"}
+    )
+    new = db.session.scalar(select(Certificate).where(Certificate.id != certified.id))
+    assert response.headers["Location"] == f"/certificates/{new.id}" and new.is_valid
+
+
+def test_sync_and_render_commands(courses, world, app, monkeypatch, tmp_path):
+    from lms.core.events import progress_changed
+
+    monkeypatch.setitem(app.config, "CERTIFICATE_PDF_FOLDER", str(tmp_path))
+    with progress_changed.muted():
+        complete(world, courses=courses)
+    assert db.session.scalar(select(Certificate)) is None
+    runner = app.test_cli_runner()
+    assert "1 certificates issued." in runner.invoke(args=["certificates", "sync"]).output
+    assert "1 PDFs rendered." in runner.invoke(args=["certificates", "render", "--all"]).output
+    assert len(list(tmp_path.glob("*.pdf"))) == 1
