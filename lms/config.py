@@ -47,6 +47,8 @@ class Config:
     CERTIFICATE_ISSUER = "Văn phòng Chương trình đưa hộ SXNN lên sàn TMĐT"
     #: the Ed25519 signing key (PEM); default: generated into the instance folder
     CERTIFICATE_KEY_PATH = None
+    #: the site's public address, for links printed outside a request (certificate QR codes)
+    PUBLIC_BASE_URL = None
     #: where rendered certificate PDFs are cached (default: the instance folder)
     CERTIFICATE_PDF_FOLDER = None
     #: how long a printed login card logs its household in

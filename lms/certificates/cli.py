@@ -50,14 +50,8 @@ def verify_command(token: str, public_key: Path | None) -> None:
 @cli.command("render")
 @click.option("--all", "render_all", is_flag=True, required=True, help="Render every missing PDF.")
 def render_command(render_all: bool) -> None:
-    """Render the PDF of every certificate that has none in the cache."""
+    """Render the PDF of every certificate missing from the cache, on every core."""
     certificates = db.session.scalars(select(Certificate).order_by(Certificate.id)).all()
-    missing = [
-        c
-        for c in certificates
-        if not (services.pdf_folder() / f"{c.serial}-{c.status.value}.pdf").exists()
-    ]
-    with click.progressbar(missing, label="Rendering") as bar:
-        for certificate in bar:
-            services.pdf_for(certificate)
-    click.echo(f"{len(missing)} PDFs rendered.")
+    with click.progressbar(length=len(certificates), label="Rendering") as bar:
+        rendered = services.render_missing(list(certificates), progress=bar.update)
+    click.echo(f"{rendered} PDFs rendered.")

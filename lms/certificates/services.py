@@ -8,15 +8,16 @@ verified; re-issue after a name correction revokes the old one and links the new
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from flask import current_app, render_template, url_for
+from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
@@ -26,17 +27,13 @@ from lms.auth.models import User
 from lms.certificates import signing
 from lms.certificates.completion import ProgrammeCompletion, completion_for
 from lms.certificates.models import Certificate, CertificateStatus, SerialCounter
+from lms.certificates.rendering import CertificatePage, render_document, render_each, render_many
 from lms.core.audit import record_event
 from lms.core.errors import RuleViolation, rollback_on_violation
 from lms.core.models import today, utcnow
-from lms.core.pdf import html_to_pdf, qr_svg
 from lms.core.text import clean, fold
 from lms.extensions import db
 from lms.households.models import Household
-
-#: where the certificate's design lives: HTML, CSS and the font, loaded as files
-DESIGN = Path(__file__).resolve().parents[2] / "certificates"
-
 
 # ---------------------------------------------------------------- issuing
 
@@ -254,21 +251,40 @@ def find_by_serial(serial: str) -> Certificate | None:
 
 
 def verification_url(certificate: Certificate) -> str:
-    return url_for("verify.token", token=token_for(certificate), _external=True)
+    """The link in the QR code: on PUBLIC_BASE_URL when set (printed in batches, outside a
+    request), else on the host of the current request."""
+    path = url_for("verify.token", token=token_for(certificate))
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    return (
+        base.rstrip("/") + path
+        if base
+        else url_for("verify.token", token=token_for(certificate), _external=True)
+    )
 
 
-def certificate_html(certificates: list[Certificate]) -> str:
-    """One HTML document, one A4 landscape page per certificate."""
-    pages = [
-        {"certificate": c, "qr": Markup(qr_svg(verification_url(c), scale=3))}  # noqa: S704 - our SVG
-        for c in certificates
-    ]
-    return render_template("certificates/certificate.html", pages=pages)
+def page_of(certificate: Certificate) -> CertificatePage:
+    return CertificatePage(
+        serial=certificate.serial,
+        holder_name=certificate.holder_name,
+        commune_name=certificate.commune_name,
+        programme=certificate.programme.name,
+        issuer=certificate.issuer,
+        courses=[
+            {
+                "title": c["title"],
+                "completed_on": date.fromisoformat(c["completed_on"]).strftime("%d/%m/%Y"),
+            }
+            for c in certificate.courses
+        ],
+        issued_on=certificate.issued_on.strftime("%d/%m/%Y"),
+        is_valid=certificate.is_valid,
+        url=verification_url(certificate),
+    )
 
 
 def render_pdf(certificates: list[Certificate]) -> bytes:
-    """One PDF with a page per certificate, in the shipped font only."""
-    return html_to_pdf(certificate_html(certificates), folder=DESIGN)
+    """One PDF with a page per certificate (for printing), in the shipped font only."""
+    return render_document([page_of(c) for c in certificates])
 
 
 def pdf_folder() -> Path:
@@ -280,9 +296,45 @@ def pdf_folder() -> Path:
     return folder
 
 
+def _cached(certificate: Certificate) -> Path:
+    return pdf_folder() / f"{certificate.serial}-{certificate.status.value}.pdf"
+
+
 def pdf_for(certificate: Certificate) -> bytes:
     """The certificate's PDF from the cache, rendered (and cached) when missing."""
-    path = pdf_folder() / f"{certificate.serial}-{certificate.status.value}.pdf"
+    path = _cached(certificate)
     if not path.exists():
-        path.write_bytes(render_pdf([certificate]))
+        path.write_bytes(render_each([page_of(certificate)])[0])
     return path.read_bytes()
+
+
+def render_missing(certificates: list[Certificate], progress=None) -> int:
+    """Render into the cache every PDF missing, on every core; returns how many."""
+    missing = [c for c in certificates if not _cached(c).exists()]
+    files = render_many([page_of(c) for c in missing], progress=progress)
+    for certificate, data in zip(missing, files, strict=True):
+        _cached(certificate).write_bytes(data)
+    return len(missing)
+
+
+def list_certificates(user: User, area_id: int | None = None) -> list[Certificate]:
+    """Certificates in the user's scope, newest first, within a commune when given."""
+    from lms.core.scope import subtree_ids, visible_certificates
+
+    statement = select(Certificate).where(visible_certificates(user))
+    if area_id:
+        area = db.session.get(Area, area_id)
+        statement = statement.join(Household).where(Household.area_id.in_(subtree_ids(area)))
+    return list(db.session.scalars(statement.order_by(Certificate.id.desc())))
+
+
+def bundle_zip(certificates: list[Certificate]) -> bytes:
+    """Every certificate's PDF in one ZIP (missing ones rendered first)."""
+    import zipfile
+
+    render_missing(certificates)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for certificate in certificates:
+            archive.write(_cached(certificate), f"{certificate.serial}.pdf")
+    return buffer.getvalue()

@@ -13,9 +13,53 @@ from lms.certificates.models import Certificate
 from lms.core.errors import RuleViolation
 from lms.core.scope import get_or_404, role_required
 from lms.core.text import mask_name
+from lms.households.services import communes_for
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
 verify_bp = Blueprint("verify", __name__, url_prefix="/v")
+
+
+STAFF = (Role.ADMIN, Role.OFFICIAL, Role.TRAINER)
+
+
+@bp.get("/")
+@role_required(*STAFF)
+def index() -> str:
+    area_id = request.args.get("area_id", type=int)
+    certificates = services.list_certificates(current_user, area_id)
+    return render_template(
+        "verify/index.html",
+        certificates=certificates,
+        area_id=area_id,
+        communes=communes_for(current_user),
+    )
+
+
+@bp.get("/bundle.<any(zip, pdf):kind>")
+@role_required(*STAFF)
+def bundle(kind: str) -> Response:
+    """Every certificate in scope (or in one commune): a ZIP of PDFs, or one PDF to print."""
+    certificates = services.list_certificates(current_user, request.args.get("area_id", type=int))
+    if not certificates:
+        flash(_("No certificate to download."), "info")
+        return redirect(url_for("certificates.index"))
+    if kind == "zip":
+        body, mimetype = services.bundle_zip(certificates), "application/zip"
+    else:
+        body, mimetype = services.render_pdf(certificates), "application/pdf"
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="giay-chung-nhan.{kind}"'},
+    )
+
+
+@bp.post("/render")
+@role_required(Role.ADMIN)
+def render_all() -> Response:
+    rendered = services.render_missing(services.list_certificates(current_user))
+    flash(_("%(n)d certificate PDFs rendered.", n=rendered), "success")
+    return redirect(url_for("certificates.index"))
 
 
 @bp.get("/<int:certificate_id>.pdf")

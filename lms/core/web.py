@@ -34,11 +34,13 @@ MENUS = {
     "trainer": (
         ("attendance.sessions", _l("Class sessions")),
         ("households.index", _l("Households")),
+        ("certificates.index", _l("Certificates")),
     ),
     "official": (
         ("reports.overview", _l("Overview")),
         ("households.index", _l("Households")),
         ("attendance.sessions", _l("Class sessions")),
+        ("certificates.index", _l("Certificates")),
     ),
     "admin": (
         ("admin.index", _l("Administration")),

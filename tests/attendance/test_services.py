@@ -267,6 +267,7 @@ def test_two_trainers_saving_the_same_roster_at_once_lose_no_mark(running, world
         make_user(world.trainer_x.role, area=world.province, organisation=world.org_x).id,
     ]
     db.session.commit()
+    session_id = running.id  # plain values only: the test's objects belong to its own session
     barrier = threading.Barrier(2)
     errors = []
 
@@ -276,8 +277,8 @@ def test_two_trainers_saving_the_same_roster_at_once_lose_no_mark(running, world
                 from lms.auth.models import User
 
                 trainer = db.session.get(User, trainer_id)
-                session = db.session.get(ClassSession, running.id)
-                barrier.wait()
+                session = db.session.get(ClassSession, session_id)
+                barrier.wait(timeout=30)
                 services.record_marks(trainer, session, changes)
             except Exception as error:  # pragma: no cover - reported below
                 errors.append(error)
@@ -306,7 +307,8 @@ def test_two_trainers_saving_the_same_roster_at_once_lose_no_mark(running, world
 
 
 def test_a_checkin_and_an_enrolment_at_once_make_one_row(running, world, app):
-    household_b = world.household_b.id
+    household_b, member_b, trainer_x = world.household_b.id, world.member_b.id, world.trainer_x.id
+    session_id = running.id  # plain values only: the test's objects belong to its own session
     barrier = threading.Barrier(2)
     errors = []
 
@@ -316,8 +318,8 @@ def test_a_checkin_and_an_enrolment_at_once_make_one_row(running, world, app):
                 from lms.auth.models import User
                 from lms.households.models import Household
 
-                session = db.session.get(ClassSession, running.id)
-                barrier.wait()
+                session = db.session.get(ClassSession, session_id)
+                barrier.wait(timeout=30)
                 action(session, User, Household)
             except Exception as error:  # pragma: no cover - reported below
                 errors.append(error)
@@ -329,7 +331,7 @@ def test_a_checkin_and_an_enrolment_at_once_make_one_row(running, world, app):
             target=run,
             args=(
                 lambda s, U, H: services.self_check_in(
-                    db.session.get(U, world.member_b.id), "135790"
+                    db.session.get(U, member_b), "135790"
                 ),
             ),
         ),
@@ -337,7 +339,7 @@ def test_a_checkin_and_an_enrolment_at_once_make_one_row(running, world, app):
             target=run,
             args=(
                 lambda s, U, H: services.enrol(
-                    db.session.get(U, world.trainer_x.id),
+                    db.session.get(U, trainer_x),
                     s,
                     [db.session.get(H, household_b)],
                     EnrolmentSource.SEARCH,

@@ -156,6 +156,7 @@ def test_two_requests_completing_at_once_issue_one_certificate(courses, world, a
     quiz(world.member_a, world.household_a, courses[2], True, "last")  # issues it
     db.session.execute(Certificate.__table__.delete())
     db.session.commit()
+    household_id = world.household_a.id  # plain values only: the test's objects are its session's
     barrier, errors, serials = threading.Barrier(2), [], []
 
     def issue() -> None:
@@ -163,8 +164,8 @@ def test_two_requests_completing_at_once_issue_one_certificate(courses, world, a
             try:
                 from lms.households.models import Household
 
-                household = db.session.get(Household, world.household_a.id)
-                barrier.wait()
+                household = db.session.get(Household, household_id)
+                barrier.wait(timeout=30)
                 serials.append(services.sync_household(household).serial)
             except Exception as error:  # pragma: no cover - reported below
                 errors.append(error)

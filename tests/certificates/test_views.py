@@ -166,3 +166,47 @@ def test_sync_and_render_commands(courses, world, app, monkeypatch, tmp_path):
     assert "1 certificates issued." in runner.invoke(args=["certificates", "sync"]).output
     assert "1 PDFs rendered." in runner.invoke(args=["certificates", "render", "--all"]).output
     assert len(list(tmp_path.glob("*.pdf"))) == 1
+
+
+def test_staff_download_their_scopes_certificates_as_zip_or_one_pdf(
+    courses, world, client_for, app, monkeypatch, tmp_path
+):
+    import zipfile
+
+    monkeypatch.setitem(app.config, "CERTIFICATE_PDF_FOLDER", str(tmp_path))
+    complete(world, courses=courses)
+    complete(world, world.household_b, world.member_b, courses)
+    official = client_for(world.official_1)
+    archive = zipfile.ZipFile(io.BytesIO(official.get("/certificates/bundle.zip").data))
+    [name] = archive.namelist()
+    assert "Nguyễn Thị Hương" in PdfReader(io.BytesIO(archive.read(name))).pages[0].extract_text()
+    merged = PdfReader(
+        io.BytesIO(client_for(world.official_province).get("/certificates/bundle.pdf").data)
+    )
+    assert len(merged.pages) == 2
+    texts = " ".join(page.extract_text() for page in merged.pages)
+    assert "Nguyễn Thị Hương" in texts and "Trần Văn Đức" in texts
+    listing = (
+        client_for(world.trainer_x)
+        .get(f"/certificates/?area_id={world.commune_2.id}")
+        .get_data(as_text=True)
+    )
+    assert "Trần Văn Đức" in listing and "Nguyễn Thị Hương" not in listing
+
+
+def test_batch_rendering_gives_one_standalone_pdf_each(courses, world, app, monkeypatch, tmp_path):
+    from lms.certificates.rendering import render_many
+
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://taphuan.example.vn")
+    complete(world, courses=courses)
+    complete(world, world.household_b, world.member_b, courses)
+    pages = [
+        services.page_of(c)
+        for c in db.session.scalars(select(Certificate).order_by(Certificate.id))
+    ]
+    files = render_many(pages * 3, workers=2)
+    assert len(files) == 6
+    for data, page in zip(files, pages * 3, strict=True):
+        reader = PdfReader(io.BytesIO(data))
+        assert len(reader.pages) == 1 and page.holder_name in reader.pages[0].extract_text()
+    assert pages[0].url.startswith("https://taphuan.example.vn/v/")

@@ -1,0 +1,78 @@
+"""Benchmark: 10,000 certificates, each a standalone PDF with its own QR (goal ≤ 60 s, 2 cores).
+
+Not a test (tests/benchmarks is not collected). Run:
+
+    .venv/bin/python tests/benchmarks/bench_certificates.py [COUNT]
+
+Prints, from the same run, the naive rate (one WeasyPrint document per certificate,
+measured on a sample) and the batch rate (documents of many pages, split, on every core).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+import time
+
+from lms.certificates.rendering import CertificatePage, render_each, render_many
+
+NAMES = [
+    "Nguyễn Thị Hương",
+    "Trần Văn Đức",
+    "Lê Thị Ngọc Ánh",
+    "Hồ Sỹ Quang",
+    "Đặng Thị Mai",
+    "Vi Văn Tám",
+]
+COMMUNES = ["Xã Diễn Châu", "Xã Yên Thành", "Phường Trường Vinh", "Xã Con Cuông", "Xã Nam Đàn"]
+COURSES = [
+    "Bán hàng trực tuyến",
+    "Thanh toán trực tuyến an toàn",
+    "Tài khoản trên sàn Postmart và Voso",
+]
+
+
+def pages(count: int) -> list[CertificatePage]:
+    rng = random.Random(1)
+    return [
+        CertificatePage(
+            serial=f"NA-2026-{n:06d}",
+            holder_name=rng.choice(NAMES),
+            commune_name=rng.choice(COMMUNES),
+            programme="Đưa hộ SXNN lên sàn TMĐT — Nghệ An 2026",
+            issuer="Văn phòng Chương trình đưa hộ SXNN lên sàn TMĐT",
+            courses=[{"title": title, "completed_on": "15/11/2026"} for title in COURSES],
+            issued_on="29/11/2026",
+            is_valid=True,
+            url=f"https://taphuan.example.vn/v/{rng.getrandbits(256):064x}",
+        )
+        for n in range(1, count + 1)
+    ]
+
+
+def main() -> None:
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+    sample = pages(20)
+    start = time.perf_counter()
+    for page in sample:
+        render_each([page])
+    naive = (time.perf_counter() - start) / len(sample)
+    print(
+        f"naive: {naive * 1000:.0f} ms per certificate (one document each) → "
+        f"{naive * count / (os.cpu_count() or 1):.0f} s for {count:,} on {os.cpu_count()} cores"
+    )
+
+    batch = pages(count)
+    start = time.perf_counter()
+    files = render_many(batch)
+    elapsed = time.perf_counter() - start
+    size = sum(len(f) for f in files) / len(files) / 1024
+    print(
+        f"batch: {count:,} standalone PDFs in {elapsed:.1f} s ({elapsed / count * 1000:.1f} ms each, "
+        f"{size:.0f} KB per PDF) — goal ≤ 60 s: {'met' if elapsed <= 60 else 'NOT met'}"
+    )
+
+
+if __name__ == "__main__":
+    main()
