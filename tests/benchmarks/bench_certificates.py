@@ -70,7 +70,8 @@ def main() -> None:
     size = sum(len(f) for f in files) / len(files) / 1024
     print(
         f"batch: {count:,} standalone PDFs in {elapsed:.1f} s ({elapsed / count * 1000:.1f} ms each, "
-        f"{size:.0f} KB per PDF) — goal ≤ 60 s: {'met' if elapsed <= 60 else 'NOT met'}"
+        f"{size:.0f} KB per PDF); 10,000 would take {elapsed / count * 10_000:.0f} s — goal ≤ 60 s: "
+        f"{'met' if elapsed / count * 10_000 <= 60 else 'NOT met'}"
     )
 
 
