@@ -9,15 +9,16 @@ from typing import IO, Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, select
-from sqlalchemy.exc import IntegrityError
 
 from lms.areas.models import Area, AreaLevel
 from lms.auth.models import User
 from lms.core.audit import record_event, snapshot
-from lms.core.errors import RuleViolation, rollback_on_violation
+from lms.core.errors import RuleViolation, flush_unique, rollback_on_violation
 from lms.core.scope import visible_areas
 from lms.core.text import clean, fold
 from lms.extensions import db
+
+AREA_CODE_TAKEN = _l("Another area already has this code.")
 
 AUDITED_FIELDS = ("code", "name", "level", "parent_id", "merged_into_id")
 
@@ -72,7 +73,7 @@ def create_area(actor: User | None, **fields: Any) -> Area:
     area = Area()
     _apply(area, fields)
     db.session.add(area)
-    _flush_unique()
+    flush_unique(AREA_CODE_TAKEN, field="code")
     _refresh_paths(area)
     record_event(actor, "area.create", area, after=snapshot(area, AUDITED_FIELDS))
     db.session.commit()
@@ -84,7 +85,7 @@ def update_area(actor: User, area: Area, **fields: Any) -> Area:
     """Edit an area; moving it under another parent moves its whole subtree."""
     before = snapshot(area, AUDITED_FIELDS)
     _apply(area, fields)
-    _flush_unique()
+    flush_unique(AREA_CODE_TAKEN, field="code")
     _refresh_paths(area)
     record_event(actor, "area.update", area, before=before, after=snapshot(area, AUDITED_FIELDS))
     db.session.commit()
@@ -111,14 +112,6 @@ def _apply(area: Area, fields: dict[str, Any]) -> None:
         )
     if area.merged_into_id is not None and area.merged_into_id == area.id:
         raise RuleViolation(_l("An area cannot be merged into itself."), field="merged_into_id")
-
-
-def _flush_unique() -> None:
-    try:
-        db.session.flush()
-    except IntegrityError as error:
-        db.session.rollback()
-        raise RuleViolation(_l("Another area already has this code."), field="code") from error
 
 
 def _refresh_paths(area: Area) -> None:

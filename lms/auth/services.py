@@ -11,19 +11,20 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.areas.models import Area
 from lms.auth.models import Role, User
 from lms.core import throttle
 from lms.core.audit import record_event, snapshot
-from lms.core.errors import LoginLocked, RuleViolation, rollback_on_violation
+from lms.core.errors import LoginLocked, RuleViolation, flush_unique, rollback_on_violation
 from lms.core.models import utcnow
 from lms.core.text import clean, normalize_phone
 from lms.extensions import db
 from lms.households.models import Household
 from lms.organisations.models import Organisation
+
+LOGIN_TAKEN = _l("This e-mail or phone number is already used by another account.")
 
 AUDITED_FIELDS = (
     "role",
@@ -120,7 +121,7 @@ def create_user(actor: User | None, **fields: Any) -> User:
     _check_secret(user, secret)
     user.password_hash = hash_secret(secret)
     db.session.add(user)
-    _flush_unique()
+    flush_unique(LOGIN_TAKEN)
     record_event(actor, "user.create", user, after=snapshot(user, AUDITED_FIELDS))
     db.session.commit()
     return user
@@ -139,7 +140,7 @@ def update_user(actor: User, user: User, **fields: Any) -> User:
     if secret:
         _check_secret(user, secret)
         user.password_hash = hash_secret(secret)
-    _flush_unique()
+    flush_unique(LOGIN_TAKEN)
     after = snapshot(user, AUDITED_FIELDS)
     record_event(actor, "user.update", user, before=before, after=after)
     if secret:
@@ -198,16 +199,6 @@ def _check_secret(user: User, secret: str) -> None:
             _l("The password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
             field="secret",
         )
-
-
-def _flush_unique() -> None:
-    try:
-        db.session.flush()
-    except IntegrityError as error:
-        db.session.rollback()
-        raise RuleViolation(
-            _l("This e-mail or phone number is already used by another account.")
-        ) from error
 
 
 def list_users(actor: User, page: int):

@@ -46,6 +46,20 @@ def rollback_on_violation(service: Callable[P, R]) -> Callable[P, R]:
     return wrapped
 
 
+def flush_unique(message: str | LazyString, field: str | None = None) -> None:
+    """Flush; when a unique constraint refuses it, the refusal is a RuleViolation saying
+    ``message`` (the constraint, not a prior query, is what holds under concurrency)."""
+    from sqlalchemy.exc import IntegrityError
+
+    from lms.extensions import db
+
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        db.session.rollback()
+        raise RuleViolation(message, field=field) from error
+
+
 ERROR_PAGES = (400, 403, 404, 405, 413, 429, 500)
 
 

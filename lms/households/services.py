@@ -16,14 +16,13 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, Select, and_, exists, func, not_, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from lms.areas.models import Area, AreaLevel
 from lms.auth.models import Role, User
 from lms.core.audit import record_event, snapshot
 from lms.core.database import vietnamese
-from lms.core.errors import RuleViolation, rollback_on_violation
+from lms.core.errors import RuleViolation, flush_unique, rollback_on_violation
 from lms.core.models import today
 from lms.core.scope import subtree_ids, visible_areas, visible_households
 from lms.core.text import clean, fold, normalize_national_id, normalize_phone
@@ -35,6 +34,8 @@ from lms.households.models import (
     ProductGroup,
     ScaleClass,
 )
+
+HOUSEHOLD_TAKEN = _l("Another household already has this phone number or national ID (CCCD).")
 
 AUDITED_FIELDS = (
     "head_name",
@@ -247,7 +248,7 @@ def create_household(actor: User, **fields: Any) -> Household:
     household = Household()
     _apply(actor, household, fields)
     db.session.add(household)
-    _flush_unique()
+    flush_unique(HOUSEHOLD_TAKEN)
     record_event(actor, "household.create", household, after=snapshot(household, AUDITED_FIELDS))
     db.session.commit()
     return household
@@ -258,7 +259,7 @@ def update_household(actor: User, household: Household, **fields: Any) -> Househ
     """Edit a household, under the same rules as ``create_household``."""
     before = snapshot(household, AUDITED_FIELDS)
     _apply(actor, household, fields)
-    _flush_unique()
+    flush_unique(HOUSEHOLD_TAKEN)
     after = snapshot(household, AUDITED_FIELDS)
     if after != before:
         record_event(actor, "household.update", household, before=before, after=after)
@@ -328,16 +329,6 @@ def _commune_in_scope(actor: User, area_id: int | None) -> Area:
     return area
 
 
-def _flush_unique() -> None:
-    try:
-        db.session.flush()
-    except IntegrityError as error:
-        db.session.rollback()
-        raise RuleViolation(
-            _l("Another household already has this phone number or national ID (CCCD).")
-        ) from error
-
-
 # ---------------------------------------------------------------- outreach
 
 
@@ -402,10 +393,7 @@ def save_classification(
     record.is_active = fields.get("is_active", True)
     if not record.code or not record.name:
         raise RuleViolation(_l("Please enter a code and a name."))
-    try:
-        db.session.flush()
-    except IntegrityError as error:
-        raise RuleViolation(_l("Another entry already has this code."), field="code") from error
+    flush_unique(_l("Another entry already has this code."), field="code")
     action = f"{model.__tablename__}.{'update' if before else 'create'}"
     record_event(
         actor,

@@ -6,12 +6,11 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from lms.areas.models import Area
 from lms.auth.models import User
 from lms.core.audit import record_event, snapshot
-from lms.core.errors import RuleViolation, rollback_on_violation
+from lms.core.errors import RuleViolation, flush_unique, rollback_on_violation
 from lms.core.scope import visible_organisations
 from lms.core.text import clean
 from lms.extensions import db
@@ -44,12 +43,7 @@ def save_organisation(
         raise RuleViolation(
             _l("Please choose the area the organisation works in."), field="area_id"
         )
-    try:
-        db.session.flush()
-    except IntegrityError as error:
-        raise RuleViolation(
-            _l("Another organisation already has this code."), field="code"
-        ) from error
+    flush_unique(_l("Another organisation already has this code."), field="code")
     action = "organisation.update" if before else "organisation.create"
     record_event(
         actor, action, organisation, before=before, after=snapshot(organisation, AUDITED_FIELDS)
