@@ -4,7 +4,7 @@ Each ``visible_<things>(user)`` returns a where-clause; every list starts from i
 ``get_or_404`` applies it to every fetch by id, so an id outside the caller's scope
 answers 404 exactly like an id that does not exist.
 
-- a household member sees its own household;
+- a household member sees its own household, its results and the sessions it is enrolled in;
 - a trainer sees the households of its area (to enrol them and register walk-ins) and the
   sessions of its organisation in its area;
 - an official sees everything in its area's subtree;
@@ -22,7 +22,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import ColumnElement, false, select, true
 
 from lms.areas.models import Area
-from lms.attendance.models import ClassSession
+from lms.attendance.models import AttendanceMark, ClassSession
 from lms.auth.models import Role, User
 from lms.certificates.models import Certificate
 from lms.courses.models import QuizAttempt
@@ -103,8 +103,12 @@ def visible_sessions(user: User) -> Clause:
         return (ClassSession.organisation_id == user.organisation_id) & ClassSession.area_id.in_(
             subtree_ids(user.area)
         )
-    # households see the sessions they are enrolled in, once rosters exist (attendance issue)
-    return false()
+    if not user.household_id:
+        return false()
+    # a household sees the sessions it is on the roster of
+    return ClassSession.id.in_(
+        select(AttendanceMark.session_id).where(AttendanceMark.household_id == user.household_id)
+    )
 
 
 def visible_organisations(user: User) -> Clause:

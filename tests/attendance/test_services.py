@@ -329,11 +329,7 @@ def test_a_checkin_and_an_enrolment_at_once_make_one_row(running, world, app):
     threads = [
         threading.Thread(
             target=run,
-            args=(
-                lambda s, U, H: services.self_check_in(
-                    db.session.get(U, member_b), "135790"
-                ),
-            ),
+            args=(lambda s, U, H: services.self_check_in(db.session.get(U, member_b), "135790"),),
         ),
         threading.Thread(
             target=run,

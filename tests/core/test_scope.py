@@ -82,3 +82,19 @@ def test_get_or_404_refuses_out_of_scope_ids(world, actor, model, record):
 def test_get_or_404_on_a_missing_id(world):
     with pytest.raises(NotFound):
         get_or_404(Household, 999_999, world.admin)
+
+
+def test_a_household_sees_the_sessions_it_is_enrolled_in(world):
+    from lms.attendance.models import AttendanceMark, EnrolmentSource
+
+    assert _visible(ClassSession, visible_sessions(world.member_b)) == set()
+    db.session.add(
+        AttendanceMark(
+            session_id=world.session_y.id,
+            household_id=world.household_b.id,
+            source=EnrolmentSource.SEARCH,
+        )
+    )
+    db.session.commit()
+    assert _visible(ClassSession, visible_sessions(world.member_b)) == {"Lớp Yên Thành"}
+    assert _visible(ClassSession, visible_sessions(world.member_a)) == set()
