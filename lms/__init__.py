@@ -54,6 +54,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def _import_models() -> None:
     """Every table, known to SQLAlchemy and Alembic before anything runs."""
+    import lms.activation.models
     import lms.areas.models
     import lms.attendance.models
     import lms.auth.models

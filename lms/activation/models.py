@@ -1,0 +1,61 @@
+"""Activation requests: a household's shop on a marketplace, or its online-payment account.
+
+A request moves ``requested → approved → activated`` or ends ``refused`` (with a reason);
+only the gate in ``lms.activation.services`` changes its state. One row per household and
+partner: asking again after a refusal reopens the same request.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.core.models import Base, TimestampMixin, str_enum, utcnow
+
+if TYPE_CHECKING:
+    from lms.auth.models import User
+    from lms.households.models import Household
+    from lms.products.models import Marketplace
+
+
+class ActivationStatus(StrEnum):
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    ACTIVATED = "activated"
+    REFUSED = "refused"
+    #: the shop or account was closed (reported by the marketplace)
+    CLOSED = "closed"
+
+
+class ActivationRequest(TimestampMixin, Base):
+    __tablename__ = "activation_requests"
+    __table_args__ = (UniqueConstraint("household_id", "marketplace_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
+    #: a marketplace (Postmart, Voso) or a payment provider: see ``Marketplace.kind``
+    marketplace_id: Mapped[int] = mapped_column(ForeignKey("marketplaces.id"), index=True)
+    status: Mapped[ActivationStatus] = mapped_column(
+        str_enum(ActivationStatus), default=ActivationStatus.REQUESTED, index=True
+    )
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: why the request was refused, in the words shown to the household
+    refusal_reason: Mapped[str | None] = mapped_column(Text)
+    activated_at: Mapped[datetime | None]
+    #: the shop or account on the partner's side, once activated
+    account_id: Mapped[str] = mapped_column(String(120), default="")
+    account_url: Mapped[str] = mapped_column(String(500), default="")
+    #: set when the household's certificate was revoked while the account was active
+    needs_review: Mapped[bool] = mapped_column(default=False, index=True)
+
+    household: Mapped[Household] = relationship()
+    marketplace: Mapped[Marketplace] = relationship()
+    requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
