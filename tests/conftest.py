@@ -140,3 +140,27 @@ def client_for(app):
         return login_as(client, user) if user is not None else client
 
     return make
+
+
+@pytest.fixture
+def queries(app):
+    """``with queries() as seen:`` — the SQL statements run inside the block, in order."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def count():
+        seen: list[str] = []
+
+        def record(_conn, _cursor, statement, *_args) -> None:
+            seen.append(statement)
+
+        engine = db.engine
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield seen
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+
+    return count

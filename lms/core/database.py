@@ -1,4 +1,4 @@
-"""Database helpers both SQLite and PostgreSQL need: Vietnamese ordering."""
+"""Database helpers: Vietnamese ordering on SQLite and PostgreSQL; SQLite shared by workers."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from lms.extensions import db
 
 #: ICU's Vietnamese collation on PostgreSQL; our own, registered below, on SQLite
 COLLATIONS = {"postgresql": "vi-x-icu", "sqlite": "vi"}
+SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 
 def vietnamese(column: ColumnElement) -> ColumnElement:
@@ -32,6 +33,11 @@ def _compare(left: str, right: str) -> int:
 
 
 @event.listens_for(Engine, "connect")
-def _register_sqlite_collation(dbapi_connection, _record) -> None:
+def _prepare_sqlite(dbapi_connection, _record) -> None:
+    """Vietnamese collation, and a file that several gunicorn workers can share: readers do
+    not block the writer (WAL), and a writer waits for another instead of failing."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.create_collation("vi", _compare)
+        dbapi_connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        dbapi_connection.execute("PRAGMA journal_mode = WAL")
+        dbapi_connection.execute("PRAGMA synchronous = NORMAL")

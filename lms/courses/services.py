@@ -13,6 +13,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from lms.areas.models import Area
 from lms.auth.models import User
@@ -60,6 +61,13 @@ def programme_for(area: Area) -> Programme | None:
         select(Programme)
         .where(Programme.area_id == province_id(area), Programme.is_active)
         .order_by(Programme.year.desc(), Programme.id.desc())
+        .limit(1)
+        # every caller walks the courses: load them and their versions in two queries
+        .options(
+            selectinload(Programme.courses)
+            .joinedload(ProgrammeCourse.course)
+            .selectinload(Course.versions)
+        )
     )
     return db.session.scalars(statement).first()
 

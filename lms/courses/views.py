@@ -82,8 +82,11 @@ def course(slug: str) -> Response:
 def lesson(slug: str, position: int) -> str:
     offer = _offer(slug)
     lesson = _lesson(offer, position)
-    services.open_lesson(current_user.household, lesson)
-    return render_template("courses/lesson.html", offer=offer, lesson=lesson, preview=False)
+    page = render_template("courses/lesson.html", offer=offer, lesson=lesson, preview=False)
+    services.open_lesson(
+        current_user.household, lesson
+    )  # after: committing expires the page's data
+    return page
 
 
 @bp.post("/<slug>/<int:position>/done")

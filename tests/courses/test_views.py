@@ -190,3 +190,18 @@ def test_every_lesson_page_fits_the_phone_budget(courses, world, client_for, slu
     for image in re.findall(rb'<img [^>]*src="([^"]+)"', html):
         body = client.get(image.decode()).data
         assert len(body) <= 60 * 1024 and b'loading="lazy"' in html
+
+
+#: statements per learner page, whatever the number of courses and lessons: the pages a
+#: class of households opens at once stay cheap (DEVELOPERS: budgets are ordinary tests)
+QUERY_BUDGET = {"/learn/": 12, "/learn/{slug}/2": 12, "/learn/{slug}/quiz": 8}
+
+
+@pytest.mark.parametrize("path", QUERY_BUDGET)
+def test_learner_pages_keep_to_their_query_budget(courses, world, client_for, queries, path):
+    client = client_for(world.member_a)
+    url = path.format(slug=courses[0].slug)
+    client.get(url)  # the first visit records where the learner is
+    with queries() as seen:
+        assert client.get(url).status_code == 200
+    assert len(seen) <= QUERY_BUDGET[path], "\n".join(seen)
