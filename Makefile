@@ -13,7 +13,7 @@ run: $(VENV)/.app translations
 	$(BIN)/flask demo load
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-test: $(VENV)/.test translations system-deps
+test: $(VENV)/.test translations system-deps node_modules/.installed
 	$(BIN)/ruff check lms tests migrations wsgi.py
 	$(BIN)/pytest $(PYTEST_ARGS)
 
@@ -36,6 +36,11 @@ $(VENV)/.app: pyproject.toml | $(VENV)/bin/python
 $(VENV)/.test: pyproject.toml | $(VENV)/bin/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.app
+
+# axe-core, which the browser tests inject to check accessibility (pinned in package-lock.json)
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 # compiled catalogues (.mo) are build output, not kept in git
 translations: $(CATALOGUES:.po=.mo)

@@ -7,9 +7,6 @@ visitor is sent to the login page. A route missing from this table fails the las
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
-
-from lms.extensions import db
 
 ACTORS = ("anonymous", "member_a", "trainer_x", "official_1", "official_2", "admin")
 #: sent to the login page, which brings the visitor back afterwards
@@ -396,39 +393,6 @@ MATRIX = [
         {"anonymous": LOGIN, "official_1": 200, "official_2": 200, "admin": 200},
     ),
 ]
-
-
-@pytest.fixture
-def matrix_world(world, tmp_path):
-    """The world, with a small course in its programme and a quiz attempt of household B."""
-    from lms.courses.loading import load_courses
-    from lms.courses.models import CourseVersion, QuizAttempt
-    from lms.courses.services import list_courses
-    from tests.builders import make_programme
-    from tests.courses.test_loading import write_course
-
-    write_course(tmp_path)
-    load_courses(tmp_path)
-    make_programme(world.province, list_courses())
-    version = db.session.scalar(select(CourseVersion))
-    world.attempt_b = QuizAttempt(
-        household_id=world.household_b.id, course_version_id=version.id, nonce="b",
-        answers={}, correct=8, total=8, percent=100, pass_mark=70, passed=True,
-    )  # fmt: skip
-    db.session.add(world.attempt_b)
-    from datetime import date
-
-    from lms.certificates.models import Certificate
-    from lms.courses.models import Programme
-
-    world.certificate_b = Certificate(
-        serial="NA-2026-000001", prefix="NA", year=2026, number=1, household_id=world.household_b.id,
-        programme_id=db.session.scalar(select(Programme.id)), issued_on=date(2026, 11, 1),
-        holder_name="Trần Văn Đức", commune_name="Xã Yên Thành", issuer="Văn phòng Chương trình", courses=[],
-    )  # fmt: skip
-    db.session.add(world.certificate_b)
-    db.session.commit()
-    return world
 
 
 @pytest.mark.parametrize("actor", ACTORS)
