@@ -10,7 +10,7 @@ from flask import Flask, render_template
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -60,6 +60,15 @@ def flush_unique(message: str | LazyString, field: str | None = None) -> None:
         raise RuleViolation(message, field=field) from error
 
 
+class ControlCharacters(BadRequest):
+    """Input holding control characters (a NUL, an escape): refused before anything reads it."""
+
+    reason = _l(
+        "What was sent contains invisible control characters, which no keyboard types. "
+        "Please type the text again instead of pasting it."
+    )
+
+
 ERROR_PAGES = (400, 403, 404, 405, 413, 429, 500)
 
 
@@ -83,4 +92,5 @@ def _render_error(error: Exception) -> tuple[str, int]:
         from lms.extensions import db
 
         db.session.rollback()
-    return render_template("errors/error.html", code=code), code
+    reason = getattr(error, "reason", None)
+    return render_template("errors/error.html", code=code, reason=reason), code
