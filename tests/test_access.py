@@ -34,6 +34,17 @@ SESSION_Y_READERS = {
 }
 OWN_IMPORT = {"anonymous": LOGIN, "official_1": 404, "official_2": 200, "admin": 200}
 
+#: what each actor must never read in any page: the names, phones and national IDs of
+#: households, and the sessions, of another scope
+HOUSEHOLD_A = ("Nguyễn Thị Hương", "0912345678", "040186001234")
+HOUSEHOLD_B = ("Trần Văn Đức", "0987654321", "040084002345")
+FOREIGN = {
+    "member_a": (*HOUSEHOLD_B, "Lớp Yên Thành", "Lớp Diễn Châu"),
+    "official_1": (*HOUSEHOLD_B, "Lớp Yên Thành"),
+    "official_2": (*HOUSEHOLD_A, "Lớp Diễn Châu"),
+    "trainer_x": ("Lớp Yên Thành",),
+}
+
 #: (endpoint, method, path built from the world, {actor: status}); anything not listed is 403
 MATRIX = [
     ("core.index", "GET", lambda w: "/", dict.fromkeys(ACTORS, 302)),
@@ -409,6 +420,10 @@ def test_access(matrix_world, client_for, actor, endpoint, method, path, expecte
         assert response.headers["Location"].startswith("/login?next=")
     else:
         assert response.status_code == status
+    if response.status_code == 200 and response.mimetype.startswith("text/"):
+        body = response.get_data(as_text=True)
+        leaked = [marker for marker in FOREIGN.get(actor, ()) if marker in body]
+        assert not leaked, f"{endpoint} shows {actor} records of another scope: {leaked}"
 
 
 @pytest.mark.parametrize(
