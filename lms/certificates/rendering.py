@@ -11,6 +11,7 @@ seconds. Workers get plain values (no database, no application) and run on every
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import string
@@ -257,6 +258,16 @@ def _references(contents: str) -> str:
 
 
 _environment = Environment(loader=FileSystemLoader(DESIGN), autoescape=select_autoescape(["html"]))
+
+
+@lru_cache(maxsize=1)
+def design_version() -> str:
+    """A digest of the design's files: cached PDFs of an older design are not served."""
+    digest = hashlib.sha256()
+    for path in sorted(DESIGN.rglob("*")):
+        if path.is_file():
+            digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def design_html() -> str:

@@ -8,6 +8,7 @@ verified; re-issue after a name correction revokes the old one and links the new
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from collections.abc import Callable
@@ -27,7 +28,13 @@ from lms.auth.models import User
 from lms.certificates import signing
 from lms.certificates.completion import ProgrammeCompletion, completion_for
 from lms.certificates.models import Certificate, CertificateStatus, SerialCounter
-from lms.certificates.rendering import CertificatePage, render_document, render_each, render_many
+from lms.certificates.rendering import (
+    CertificatePage,
+    design_version,
+    render_document,
+    render_each,
+    render_many,
+)
 from lms.core.audit import record_event
 from lms.core.errors import RuleViolation, rollback_on_violation
 from lms.core.models import today, utcnow
@@ -296,24 +303,27 @@ def pdf_folder() -> Path:
     return folder
 
 
-def _cached(certificate: Certificate) -> Path:
-    return pdf_folder() / f"{certificate.serial}-{certificate.status.value}.pdf"
+def _cached(page: CertificatePage) -> Path:
+    """The cache file of a certificate, named by all it prints and by the design: a record or
+    a design that changed renders anew, never an old file under the same serial."""
+    digest = hashlib.sha256(f"{design_version()}:{page!r}".encode()).hexdigest()[:24]
+    return pdf_folder() / f"{page.serial}-{digest}.pdf"
 
 
 def pdf_for(certificate: Certificate) -> bytes:
     """The certificate's PDF from the cache, rendered (and cached) when missing."""
-    path = _cached(certificate)
+    page = page_of(certificate)
+    path = _cached(page)
     if not path.exists():
-        path.write_bytes(render_each([page_of(certificate)])[0])
+        path.write_bytes(render_each([page])[0])
     return path.read_bytes()
 
 
 def render_missing(certificates: list[Certificate], progress=None) -> int:
     """Render into the cache every PDF missing, on every core; returns how many."""
-    missing = [c for c in certificates if not _cached(c).exists()]
-    files = render_many([page_of(c) for c in missing], progress=progress)
-    for certificate, data in zip(missing, files, strict=True):
-        _cached(certificate).write_bytes(data)
+    missing = [page for page in map(page_of, certificates) if not _cached(page).exists()]
+    for page, data in zip(missing, render_many(missing, progress=progress), strict=True):
+        _cached(page).write_bytes(data)
     return len(missing)
 
 
@@ -335,6 +345,6 @@ def bundle_zip(certificates: list[Certificate]) -> bytes:
     render_missing(certificates)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for certificate in certificates:
-            archive.write(_cached(certificate), f"{certificate.serial}.pdf")
+        for page in map(page_of, certificates):
+            archive.write(_cached(page), f"{page.serial}.pdf")
     return buffer.getvalue()

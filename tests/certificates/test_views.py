@@ -216,3 +216,16 @@ def test_batch_rendering_gives_one_standalone_pdf_each(courses, world, app, monk
         reader = PdfReader(io.BytesIO(data))
         assert len(reader.pages) == 1 and page.holder_name in reader.pages[0].extract_text()
     assert pages[0].url.startswith("https://taphuan.example.vn/v/")
+
+
+def test_the_pdf_cache_never_serves_a_file_of_other_contents(certified):
+    """The cache is named by what is printed: the same serial with other contents (a
+    database restored, a test rerun) renders anew instead of serving the old file."""
+    assert (
+        "Nguyễn Thị Hương"
+        in PdfReader(io.BytesIO(services.pdf_for(certified))).pages[0].extract_text()
+    )
+    certified.holder_name = "Lê Thị Hoa"
+    db.session.commit()
+    text = PdfReader(io.BytesIO(services.pdf_for(certified))).pages[0].extract_text()
+    assert "Lê Thị Hoa" in text and "Nguyễn Thị Hương" not in text
