@@ -8,11 +8,23 @@ from __future__ import annotations
 
 import pytest
 
-ACTORS = ("anonymous", "member_a", "trainer_x", "official_1", "official_2", "admin")
+ACTORS = (
+    "anonymous",
+    "member_a",
+    "member_b",
+    "trainer_x",
+    "trainer_y",
+    "official_1",
+    "official_2",
+    "admin",
+)
+#: household B and the trainer of organisation Y answer as their twins, unless a row says
+#: otherwise: the rows about B's own records and Y's session do
+TWINS = {"member_b": "member_a", "trainer_y": "trainer_x"}
 #: sent to the login page, which brings the visitor back afterwards
 LOGIN = "login"
 
-STAFF = ("trainer_x", "official_1", "official_2", "admin")
+STAFF = ("trainer_x", "trainer_y", "official_1", "official_2", "admin")
 STAFF_OK = {"anonymous": LOGIN, **dict.fromkeys(STAFF, 200)}
 #: a record of commune 2: the official of commune 1 and household A may not see it
 IN_COMMUNE_2 = {
@@ -24,10 +36,12 @@ IN_COMMUNE_2 = {
     "admin": 200,
 }
 CHANGES_IN_COMMUNE_2 = {**IN_COMMUNE_2, "trainer_x": 302, "official_2": 302, "admin": 302}
-SESSION_Y_MARKERS = {"anonymous": LOGIN, "trainer_x": 404, "admin": 200}
+SESSION_Y_MARKERS = {"anonymous": LOGIN, "trainer_x": 404, "trainer_y": 200, "admin": 200}
+SESSION_Y_CHANGES = {**SESSION_Y_MARKERS, "trainer_y": 302, "admin": 302}
 SESSION_Y_READERS = {
     "anonymous": LOGIN,
     "trainer_x": 404,
+    "trainer_y": 200,
     "official_1": 404,
     "official_2": 200,
     "admin": 200,
@@ -40,9 +54,11 @@ HOUSEHOLD_A = ("Nguyễn Thị Hương", "0912345678", "040186001234")
 HOUSEHOLD_B = ("Trần Văn Đức", "0987654321", "040084002345")
 FOREIGN = {
     "member_a": (*HOUSEHOLD_B, "Lớp Yên Thành", "Lớp Diễn Châu"),
+    "member_b": (*HOUSEHOLD_A, "Lớp Yên Thành", "Lớp Diễn Châu"),
     "official_1": (*HOUSEHOLD_B, "Lớp Yên Thành"),
     "official_2": (*HOUSEHOLD_A, "Lớp Diễn Châu"),
     "trainer_x": ("Lớp Yên Thành",),
+    "trainer_y": ("Lớp Diễn Châu",),
 }
 
 #: (endpoint, method, path built from the world, {actor: status}); anything not listed is 403
@@ -109,6 +125,7 @@ MATRIX = [
         {
             "anonymous": LOGIN,
             "member_a": 404,
+            "member_b": 200,
             "trainer_x": 200,
             "official_1": 404,
             "official_2": 200,
@@ -126,7 +143,14 @@ MATRIX = [
         "attendance.detail",
         "GET",
         lambda w: f"/sessions/{w.session_y.id}",
-        {"anonymous": LOGIN, "trainer_x": 404, "official_1": 404, "official_2": 200, "admin": 200},
+        {
+            "anonymous": LOGIN,
+            "trainer_x": 404,
+            "trainer_y": 200,
+            "official_1": 404,
+            "official_2": 200,
+            "admin": 200,
+        },
     ),
     ("households.export", "GET", lambda w: "/households/export.xlsx", STAFF_OK),
     ("households.create", "GET", lambda w: "/households/new", STAFF_OK),
@@ -251,6 +275,7 @@ MATRIX = [
         {
             "anonymous": LOGIN,
             "member_a": 404,
+            "member_b": 200,
             "trainer_x": 200,
             "official_1": 404,
             "official_2": 200,
@@ -290,32 +315,32 @@ MATRIX = [
         "attendance.cancel",
         "POST",
         lambda w: f"/sessions/{w.session_y.id}/cancel",
-        {**SESSION_Y_MARKERS, "admin": 302},
+        SESSION_Y_CHANGES,
     ),
     ("attendance.roster", "GET", lambda w: f"/sessions/{w.session_y.id}/roster", SESSION_Y_MARKERS),
     (
         "attendance.roster_add",
         "POST",
         lambda w: f"/sessions/{w.session_y.id}/roster/add",
-        {**SESSION_Y_MARKERS, "admin": 302},
+        SESSION_Y_CHANGES,
     ),
     (
         "attendance.roster_phones",
         "POST",
         lambda w: f"/sessions/{w.session_y.id}/roster/phones",
-        {**SESSION_Y_MARKERS, "admin": 302},
+        SESSION_Y_CHANGES,
     ),
     (
         "attendance.roster_walk_in",
         "POST",
         lambda w: f"/sessions/{w.session_y.id}/roster/walk-in",
-        {**SESSION_Y_MARKERS, "admin": 302},
+        SESSION_Y_CHANGES,
     ),
     (
         "attendance.roster_remove",
         "POST",
         lambda w: f"/sessions/{w.session_y.id}/roster/999999/remove",
-        {**SESSION_Y_MARKERS, "admin": 404},
+        {**SESSION_Y_MARKERS, "trainer_y": 404, "admin": 404},
     ),
     ("attendance.marks", "GET", lambda w: f"/sessions/{w.session_y.id}/marks", SESSION_Y_MARKERS),
     (
@@ -357,6 +382,7 @@ MATRIX = [
         {
             "anonymous": LOGIN,
             "member_a": 404,
+            "member_b": 200,
             "trainer_x": 200,
             "official_1": 404,
             "official_2": 200,
@@ -406,15 +432,34 @@ MATRIX = [
 ]
 
 
+#: screens that show a form on GET and take it back on POST. Sent empty, the POST answers
+#: as the GET does, except for who may send it: a new record's form comes back with its
+#: errors (400); an edit form without fields keeps the record as it is (302)
+FORMS = {
+    "auth.login", "auth.login_staff", "auth.create_user", "areas.create", "areas.import_csv",
+    "organisations.create", "households.create", "households.import_upload",
+    "households.classifications", "products.create", "attendance.create", "attendance.edit",
+    "attendance.marks", "checkin.checkin", "courses.quiz", "courses.programme",
+}  # fmt: skip
+EDITS = {"auth.edit_user", "areas.edit", "organisations.edit", "households.edit", "products.edit"}
+MATRIX += [
+    (endpoint, "POST", path, {a: (302 if endpoint in EDITS else 400) if s == 200 else s for a, s in expected.items()})
+    for endpoint, method, path, expected in list(MATRIX)
+    if endpoint in FORMS | EDITS and method == "GET"
+]  # fmt: skip
+
+
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize(
-    ("endpoint", "method", "path", "expected"), MATRIX, ids=[row[0] for row in MATRIX]
+    ("endpoint", "method", "path", "expected"),
+    MATRIX,
+    ids=[f"{row[0]}:{row[1]}" for row in MATRIX],
 )
 def test_access(matrix_world, client_for, actor, endpoint, method, path, expected):
     world = matrix_world
     user = None if actor == "anonymous" else getattr(world, actor)
     response = client_for(user).open(path(world), method=method)
-    status = expected.get(actor, 403)
+    status = expected.get(actor, expected.get(TWINS.get(actor, ""), 403))
     if status == LOGIN:
         assert response.status_code == 302
         assert response.headers["Location"].startswith("/login?next=")
@@ -455,6 +500,11 @@ def test_staff_see_national_ids_masked_except_admins(world, client_for):
     assert "040186001234" in client_for(world.admin).get(path).get_data(as_text=True)
 
 
-def test_every_route_is_in_the_matrix(app):
-    routes = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
-    assert routes == {row[0] for row in MATRIX}
+def test_every_route_and_method_is_in_the_matrix(app):
+    routes = {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert routes == {(row[0], row[1]) for row in MATRIX}
