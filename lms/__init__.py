@@ -69,6 +69,9 @@ def _import_models() -> None:
 
 
 def _register_domains(app: Flask) -> None:
+    from lms.activation.cli import cli as activation_cli
+    from lms.activation.services import on_certificate_issued, on_certificate_revoked
+    from lms.activation.views import bp as activation_bp
     from lms.admin.views import bp as admin_bp
     from lms.areas.cli import cli as areas_cli
     from lms.areas.views import bp as areas_bp
@@ -80,7 +83,7 @@ def _register_domains(app: Flask) -> None:
     from lms.certificates.services import on_progress_changed
     from lms.certificates.views import bp as certificates_bp
     from lms.certificates.views import verify_bp
-    from lms.core.events import progress_changed
+    from lms.core.events import certificate_issued, certificate_revoked, progress_changed
     from lms.courses.cli import cli as courses_cli
     from lms.courses.views import bp as courses_bp
     from lms.demo.cli import cli as demo_cli
@@ -103,8 +106,19 @@ def _register_domains(app: Flask) -> None:
         verify_bp,
         courses_bp,
         reports_bp,
+        activation_bp,
     ):
         app.register_blueprint(blueprint)
-    for group in (areas_cli, users_cli, demo_cli, households_cli, courses_cli, certificates_cli):
+    for group in (
+        areas_cli,
+        users_cli,
+        demo_cli,
+        households_cli,
+        courses_cli,
+        certificates_cli,
+        activation_cli,
+    ):
         app.cli.add_command(group)
     progress_changed.connect(on_progress_changed)
+    certificate_revoked.connect(on_certificate_revoked)
+    certificate_issued.connect(on_certificate_issued)
