@@ -395,6 +395,42 @@ MATRIX = [
         lambda w: "/overview/",
         {"anonymous": LOGIN, "official_1": 200, "official_2": 200, "admin": 200},
     ),
+    ("activation.mine", "GET", lambda w: "/activation/", {"anonymous": LOGIN, "member_a": 200}),
+    # asking for household B (no marketplace given: 400 once the household is in scope)
+    (
+        "activation.ask",
+        "POST",
+        lambda w: f"/households/{w.household_b.id}/activation",
+        {"anonymous": LOGIN, "member_a": 404, "trainer_x": 400, "admin": 400},
+    ),
+    ("activation.queue", "GET", lambda w: "/activation/requests", STAFF_OK),
+    ("activation.export", "GET", lambda w: "/activation/requests.csv", STAFF_OK),
+    # household B's request, in commune 2
+    ("activation.detail", "GET", lambda w: f"/activation/requests/{w.request_b.id}", IN_COMMUNE_2),
+    (
+        "activation.approve",
+        "POST",
+        lambda w: f"/activation/requests/{w.request_b.id}/approve",
+        {"anonymous": LOGIN, "trainer_x": 302, "admin": 302},
+    ),
+    (
+        "activation.refuse",
+        "POST",
+        lambda w: f"/activation/requests/{w.request_b.id}/refuse",
+        {"anonymous": LOGIN, "trainer_x": 400, "admin": 400},
+    ),
+    (
+        "activation.activated",
+        "POST",
+        lambda w: f"/activation/requests/{w.request_b.id}/activated",
+        {"anonymous": LOGIN, "trainer_x": 400, "admin": 400},
+    ),
+    (
+        "activation.close",
+        "POST",
+        lambda w: f"/activation/requests/{w.request_b.id}/close",
+        {"anonymous": LOGIN, "trainer_x": 302, "admin": 302},
+    ),
 ]
 
 
@@ -427,7 +463,10 @@ def matrix_world(world, tmp_path):
         holder_name="Trần Văn Đức", commune_name="Xã Yên Thành", issuer="Văn phòng Chương trình", courses=[],
     )  # fmt: skip
     db.session.add(world.certificate_b)
-    db.session.commit()
+    from lms.activation.services import request_activation
+    from tests.builders import marketplace
+
+    world.request_b = request_activation(world.member_b, world.household_b, marketplace())
     return world
 
 

@@ -20,7 +20,7 @@ STATUS_LABELS = {
 
 
 class AskForm(FlaskForm):
-    """"Đăng ký mở gian hàng": which marketplace or payment provider."""
+    """ "Đăng ký mở gian hàng": which marketplace or payment provider."""
 
     marketplace_id = IntegerField(validators=[DataRequired()])
 
@@ -47,8 +47,6 @@ class QueueFilterForm(FlaskForm):
         csrf = False
 
     area_id = SelectField(_l("Commune"), coerce=optional_id)
-    marketplace_id = SelectField(
-        _l("Marketplace or payment provider"), coerce=optional_id
-    )
+    marketplace_id = SelectField(_l("Marketplace or payment provider"), coerce=optional_id)
     status = SelectField(_l("Status"))
     needs_review = BooleanField(_l("Only accounts to review"))

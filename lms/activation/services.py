@@ -167,9 +167,7 @@ def _move(
         request.needs_review = False
         _end_listings(actor, request)
     db.session.flush()
-    record_event(
-        actor, f"activation.{target.value}", request, before, snapshot(request, AUDITED)
-    )
+    record_event(actor, f"activation.{target.value}", request, before, snapshot(request, AUDITED))
     db.session.commit()
     return request
 
@@ -250,9 +248,7 @@ def mark_activated(
     is asked once more; if the household no longer qualifies the request is refused."""
     account_id, account_url = clean(account_id), clean(account_url)
     _check_account(account_id, account_url)
-    return _move(
-        actor, request, Status.ACTIVATED, account_id=account_id, account_url=account_url
-    )
+    return _move(actor, request, Status.ACTIVATED, account_id=account_id, account_url=account_url)
 
 
 @rollback_on_violation
@@ -270,9 +266,7 @@ def report_activated(
     request = _request_for(household, partner)
     if request.id is None:
         db.session.add(request)
-    return _move(
-        actor, request, Status.ACTIVATED, account_id=account_id, account_url=account_url
-    )
+    return _move(actor, request, Status.ACTIVATED, account_id=account_id, account_url=account_url)
 
 
 def _check_account(account_id: str, account_url: str) -> None:

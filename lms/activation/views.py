@@ -228,4 +228,3 @@ def close(request_id: int) -> Response:
     else:
         _flash_outcome(activation)
     return redirect(url_for("activation.detail", request_id=activation.id))
-

@@ -92,9 +92,7 @@ def visible_activation_requests(user: User) -> Clause:
     """Activation requests are seen with their household."""
     if user.role is Role.ADMIN:
         return true()
-    return ActivationRequest.household_id.in_(
-        select(Household.id).where(visible_households(user))
-    )
+    return ActivationRequest.household_id.in_(select(Household.id).where(visible_households(user)))
 
 
 def visible_imports(user: User) -> Clause:

@@ -38,7 +38,9 @@ def payment_provider(app):
 def ready(world):
     """Household A holds a valid certificate and an OCOP 4-star product."""
     world.certificate_a = make_certificate(world.household_a)
-    make_product(household=world.household_a, name="Nhút Thanh Chương", ocop_stars=4, ocop_year=2024)
+    make_product(
+        household=world.household_a, name="Nhút Thanh Chương", ocop_stars=4, ocop_year=2024
+    )
     db.session.commit()
     return world
 
@@ -83,7 +85,10 @@ def test_everything_in_order_is_approved_then_activated(ready):
     assert request.status is Status.APPROVED and request.decided_by_id == ready.trainer_x.id
     services.mark_activated(ready.trainer_x, request, "PM-001", "https://postmart.vn/shop/pm-001")
     assert request.status is Status.ACTIVATED
-    assert (request.account_id, request.account_url) == ("PM-001", "https://postmart.vn/shop/pm-001")
+    assert (request.account_id, request.account_url) == (
+        "PM-001",
+        "https://postmart.vn/shop/pm-001",
+    )
     actions = db.session.scalars(
         select(AuditEvent.action).where(AuditEvent.target_type == "ActivationRequest")
     ).all()
@@ -120,7 +125,10 @@ def test_asking_again_reopens_the_same_request(ready):
         (Status.ACTIVATED, lambda w, r: services.refuse(w.trainer_x, r, "Không")),
         (Status.REFUSED, lambda w, r: services.approve(w.trainer_x, r)),
         (Status.CLOSED, lambda w, r: services.report_closed(w.trainer_x, r)),
-        (Status.APPROVED, lambda w, r: services.request_activation(w.member_a, r.household, r.marketplace)),
+        (
+            Status.APPROVED,
+            lambda w, r: services.request_activation(w.member_a, r.household, r.marketplace),
+        ),
     ],
 )
 def test_moves_out_of_order_are_refused_and_change_nothing(ready, status, move):
@@ -177,8 +185,9 @@ def test_closing_ends_the_listings_on_that_marketplace(ready):
     product = ready.household_a.products[0]
     from tests.builders import make_listing
 
-    postmart, voso = make_listing(product=product), make_listing(
-        product=product, marketplace=marketplace("voso")
+    postmart, voso = (
+        make_listing(product=product),
+        make_listing(product=product, marketplace=marketplace("voso")),
     )
     request = services.report_activated(None, ready.household_a, marketplace(), "PM-3", "")
     services.report_closed(None, request)
