@@ -431,6 +431,44 @@ MATRIX = [
         lambda w: f"/activation/requests/{w.request_b.id}/close",
         {"anonymous": LOGIN, "trainer_x": 302, "admin": 302},
     ),
+    (
+        "admin.api_keys_index",
+        "GET",
+        lambda w: "/admin/api-keys",
+        {"anonymous": LOGIN, "admin": 200},
+    ),
+    (
+        "admin.revoke_api_key",
+        "POST",
+        lambda w: f"/admin/api-keys/{w.api_key.id}/revoke",
+        {"anonymous": LOGIN, "admin": 302},
+    ),
+    # the API answers a key, never a session: everyone without one gets 401
+    ("api.openapi_document", "GET", lambda w: "/api/v1/openapi.json", dict.fromkeys(ACTORS, 200)),
+    (
+        "api.verify_certificate",
+        "GET",
+        lambda w: "/api/v1/certificates/verify?serial=NA-2026-000001",
+        dict.fromkeys(ACTORS, 401),
+    ),
+    (
+        "api.eligibility",
+        "GET",
+        lambda w: "/api/v1/marketplaces/postmart/eligibility?phone=0987654321",
+        dict.fromkeys(ACTORS, 401),
+    ),
+    (
+        "api.report_activation",
+        "POST",
+        lambda w: "/api/v1/marketplaces/postmart/activations",
+        dict.fromkeys(ACTORS, 401),
+    ),
+    (
+        "api.report_closure",
+        "POST",
+        lambda w: "/api/v1/marketplaces/postmart/closures",
+        dict.fromkeys(ACTORS, 401),
+    ),
 ]
 
 
@@ -467,6 +505,9 @@ def matrix_world(world, tmp_path):
     from tests.builders import marketplace
 
     world.request_b = request_activation(world.member_b, world.household_b, marketplace())
+    from lms.api.services import create_key
+
+    world.api_key, _secret = create_key(world.admin, world.org_y, marketplace("voso"), "Voso")
     return world
 
 

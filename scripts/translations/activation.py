@@ -95,4 +95,67 @@ VI = {
     "Filter the requests": "Lọc yêu cầu",
     "%(n)s requests": "%(n)s yêu cầu",
     "No request matches.": "Không có yêu cầu nào phù hợp.",
+    # API keys (admin screens)
+    "API keys": "Khóa API",
+    "Keys for the marketplaces and partners that call the API": (
+        "Khóa cho các sàn TMĐT và đối tác gọi API"
+    ),
+    "Verifying certificates only": "Chỉ xác minh giấy chứng nhận",
+    "The key %(prefix)s… stopped working.": "Khóa %(prefix)s… đã ngừng hoạt động.",
+    "What the key is for": "Khóa dùng cho việc gì",
+    "Please name the key (who uses it, where).": "Vui lòng đặt tên cho khóa (ai dùng, ở đâu).",
+    "Please choose the organisation.": "Vui lòng chọn tổ chức.",
+    "Acts for": "Dùng cho",
+    "Marketplaces and partners call the API with a key: it acts only on the households of its "
+    "organisation's area, for one marketplace or payment provider. The OpenAPI document is at "
+    "%(url)s.": (
+        "Sàn TMĐT và đối tác gọi API bằng khóa: khóa chỉ tác động đến các hộ trong địa bàn của tổ "
+        "chức sở hữu khóa, cho một sàn hoặc một đơn vị thanh toán. Tài liệu OpenAPI ở %(url)s."
+    ),
+    "The new key, shown this once: copy it now and give it to the partner safely.": (
+        "Khóa mới, chỉ hiển thị một lần này: hãy sao chép ngay và trao cho đối tác một cách an "
+        "toàn."
+    ),
+    "Key": "Khóa",
+    "Last used": "Lần dùng gần nhất",
+    "Revoked on %(day)s": "Thu hồi ngày %(day)s",
+    "No API key yet.": "Chưa có khóa API nào.",
+    "New key": "Khóa mới",
+    "Create the key": "Tạo khóa",
+    # the API's messages (codes stay in English)
+    "This API key is unknown or was revoked.": "Khóa API không tồn tại hoặc đã bị thu hồi.",
+    "No marketplace has this code.": "Không có sàn nào có mã này.",
+    "This API key does not act for %(name)s.": "Khóa API này không được dùng cho %(name)s.",
+    "The body must be a JSON object.": "Nội dung yêu cầu phải là một đối tượng JSON.",
+    "'%(field)s' must be text of at most %(n)d characters.": (
+        "'%(field)s' phải là chuỗi ký tự, tối đa %(n)d ký tự."
+    ),
+    "Give the household's phone or national ID.": "Hãy cho biết số điện thoại hoặc số CCCD của hộ.",
+    "This is not a Vietnamese phone number.": "Đây không phải số điện thoại Việt Nam.",
+    "A national ID (CCCD) has 12 digits.": "Số CCCD gồm 12 chữ số.",
+    "No household with this phone or national ID in your organisation's area.": (
+        "Không có hộ nào có số điện thoại hoặc số CCCD này trong địa bàn của tổ chức."
+    ),
+    "The household may not have an account yet.": "Hộ chưa đủ điều kiện mở tài khoản.",
+    "Give either a token or a serial number.": "Hãy cho biết mã xác minh hoặc số hiệu (một trong hai).",
+    "No certificate matches.": "Không có giấy chứng nhận nào phù hợp.",
+    "The request is not valid.": "Yêu cầu không hợp lệ.",
+    "An API key is needed: send it as 'Authorization: Bearer <key>' or 'X-API-Key'.": (
+        "Cần có khóa API: gửi trong 'Authorization: Bearer <khóa>' hoặc 'X-API-Key'."
+    ),
+    "This API key may not do this.": "Khóa API này không được phép làm việc này.",
+    "Not found.": "Không tìm thấy.",
+    "This method is not allowed here.": "Phương thức này không được phép ở đây.",
+    "The request is too large.": "Yêu cầu quá lớn.",
+    "Too many requests. Please wait a minute and try again.": (
+        "Quá nhiều yêu cầu. Vui lòng đợi một phút rồi thử lại."
+    ),
+    "Something went wrong on our side. The error has been recorded.": (
+        "Hệ thống gặp lỗi. Lỗi đã được ghi lại."
+    ),
+    # rate limits on the login forms
+    "Too many attempts from this connection. Please wait a minute, then try again.": (
+        "Có quá nhiều lần thử từ kết nối này. Vui lòng đợi một phút rồi thử lại."
+    ),
+    "You need to log in": "Bạn cần đăng nhập",
 }
