@@ -232,3 +232,29 @@ def test_the_cli_marks_activated_and_closed(ready, app):
     assert "activated" in runner.invoke(args=args).output
     assert "closed" in runner.invoke(args=["activation", "close", str(request.id)]).output
     assert runner.invoke(args=["activation", "approve", "999999"]).exit_code == 1
+
+
+def test_the_demo_shows_a_queue(app, client_for):
+    from tests.builders import load_shipped_courses
+
+    load_shipped_courses()
+    db.session.commit()
+    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+    statuses = dict(
+        db.session.execute(
+            select(ActivationRequest.marketplace_id, ActivationRequest.status).where(
+                ActivationRequest.status != Status.REFUSED
+            )
+        ).all()
+    )
+    assert statuses == {
+        marketplace().id: Status.REQUESTED,
+        marketplace("voso").id: Status.ACTIVATED,
+    }
+    refused = db.session.scalars(
+        select(ActivationRequest.refusal_reason).where(ActivationRequest.status == Status.REFUSED)
+    ).all()
+    assert sorted(reason[:10] for reason in refused) == ["Chưa có sả", "Hộ chưa ho"]
+    client = client_for()
+    client.post("/login/staff", data={"email": "giangvien.vnpost@demo.vn", "password": "demo12345"})
+    assert "Hồ Sỹ Quang" in client.get("/activation/requests").get_data(as_text=True)
