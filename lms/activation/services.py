@@ -29,7 +29,7 @@ from lms.certificates.completion import completion_for
 from lms.certificates.models import Certificate, CertificateStatus
 from lms.certificates.services import valid_certificate
 from lms.core.audit import record_event, snapshot
-from lms.core.errors import RuleViolation, rollback_on_violation
+from lms.core.errors import RuleViolation, flush_unique, rollback_on_violation
 from lms.core.models import today, utcnow
 from lms.core.text import clean, normalize_national_id, normalize_phone
 from lms.extensions import db
@@ -136,13 +136,14 @@ def _move(
     request: ActivationRequest,
     target: Status,
     *,
+    new: bool = False,
     reason: str | None = None,
     **fields: str,
 ) -> ActivationRequest:
     """The only place a request's status changes: check the move, ask the gate when the move
     leads towards an account (a no turns the move into a refusal with the gate's reasons),
     record who and when, audit, commit."""
-    current = request.status if request.id is not None else None
+    current = None if new else request.status
     if target not in MOVES[current]:
         raise RuleViolation(_move_refusal(current, target))
     before = snapshot(request, AUDITED) if current is not None else None
@@ -198,15 +199,21 @@ def _end_listings(actor: User | None, request: ActivationRequest) -> None:
         record_event(actor, "listing.end", listing, after={"delisted_on": today().isoformat()})
 
 
-def _request_for(household: Household, partner: Marketplace) -> ActivationRequest:
-    """The household's one request for ``partner``, or a new unsaved one."""
+def _request_for(household: Household, partner: Marketplace) -> tuple[ActivationRequest, bool]:
+    """The household's one request for ``partner``, or a new one (flushed: two first requests
+    at once meet the unique constraint, and the second is told the household already asked)."""
     request = db.session.scalar(
         select(ActivationRequest).where(
             ActivationRequest.household_id == household.id,
             ActivationRequest.marketplace_id == partner.id,
         )
     )
-    return request or ActivationRequest(household=household, marketplace=partner)
+    if request is not None:
+        return request, False
+    request = ActivationRequest(household=household, marketplace=partner)
+    db.session.add(request)
+    flush_unique(_l("The household has already asked; the request is being handled."))
+    return request, True
 
 
 @rollback_on_violation
@@ -217,10 +224,8 @@ def request_activation(
     hàng"). The gate answers at once: a household that may not yet is refused with the
     reasons and what to do next, and may ask again later; otherwise the request waits for
     postal staff. Asking again reopens the same request."""
-    request = _request_for(household, partner)
-    if request.id is None:
-        db.session.add(request)
-    return _move(actor, request, Status.REQUESTED)
+    request, new = _request_for(household, partner)
+    return _move(actor, request, Status.REQUESTED, new=new)
 
 
 @rollback_on_violation
@@ -263,10 +268,10 @@ def report_activated(
     the household had asked here first; the gate decides as for any activation."""
     account_id, account_url = clean(account_id), clean(account_url)
     _check_account(account_id, account_url)
-    request = _request_for(household, partner)
-    if request.id is None:
-        db.session.add(request)
-    return _move(actor, request, Status.ACTIVATED, account_id=account_id, account_url=account_url)
+    request, new = _request_for(household, partner)
+    return _move(
+        actor, request, Status.ACTIVATED, new=new, account_id=account_id, account_url=account_url
+    )
 
 
 def _check_account(account_id: str, account_url: str) -> None:
