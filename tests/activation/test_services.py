@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -222,3 +223,36 @@ def test_no_other_module_changes_a_request_status():
             ):
                 offenders.append(f"{path.relative_to(root)}: {ast.unparse(node)}")
     assert offenders == []
+
+
+def test_two_first_requests_at_once_make_one_request(ready, app):
+    household_id, partner_id = ready.household_a.id, marketplace().id  # plain values only
+    barrier, outcomes = threading.Barrier(2), []
+
+    def ask() -> None:
+        with app.app_context():
+            try:
+                from lms.households.models import Household
+                from lms.products.models import Marketplace
+
+                household = db.session.get(Household, household_id)
+                partner = db.session.get(Marketplace, partner_id)
+                barrier.wait(timeout=30)
+                outcomes.append(services.request_activation(None, household, partner).status)
+            except RuleViolation as error:
+                outcomes.append(str(error.message))
+            except Exception as error:  # pragma: no cover - reported below
+                outcomes.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=ask) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(map(str, outcomes)) == [
+        "Hộ đã đăng ký rồi; yêu cầu đang được xử lý.",
+        "requested",
+    ]
+    assert len(db.session.scalars(select(ActivationRequest)).all()) == 1
