@@ -87,6 +87,19 @@ def authenticate(secret: str) -> ApiKey | None:
     return key if key is not None and key.is_active else None
 
 
+def record_call(key: ApiKey | None, **call: str | int | None) -> None:
+    """Every API call, answered or refused, is an audit event (with its key when known)."""
+    if key is not None:
+        key.last_used_at = utcnow()
+    record_event(
+        None,
+        "api.call",
+        key if key is not None else ApiKey,
+        after={**call, "key": key.prefix if key is not None else None},
+    )
+    db.session.commit()
+
+
 def households_of(key: ApiKey) -> ColumnElement[bool]:
     """A key reaches the households of its organisation's area, and no others."""
     return Household.area_id.in_(subtree_ids(key.organisation.area))

@@ -20,12 +20,9 @@ from lms.activation import services as activation
 from lms.activation.models import ActivationRequest, ActivationStatus
 from lms.api import openapi
 from lms.api import services as keys
-from lms.api.models import ApiKey
 from lms.certificates import services as certificates
 from lms.certificates.models import Certificate
-from lms.core.audit import record_event
 from lms.core.errors import JSON_MESSAGES, RuleViolation, json_error
-from lms.core.models import utcnow
 from lms.core.text import mask_name, normalize_national_id, normalize_phone
 from lms.extensions import csrf, db, limiter
 from lms.households.models import Household
@@ -88,23 +85,14 @@ def _audit(response: Response) -> Response:
         return response
     if response.status_code >= 500:
         db.session.rollback()
-    key = g.get("api_key")
-    if key is not None:
-        key.last_used_at = utcnow()
     error = response.get_json(silent=True) if response.status_code >= 400 else None
-    record_event(
-        None,
-        "api.call",
-        key if key is not None else ApiKey,
-        after={
-            "method": request.method,
-            "path": request.path[:200],
-            "status": response.status_code,
-            "code": (error or {}).get("error", {}).get("code"),
-            "key": key.prefix if key is not None else None,
-        },
+    keys.record_call(
+        g.get("api_key"),
+        method=request.method,
+        path=request.path[:200],
+        status=response.status_code,
+        code=(error or {}).get("error", {}).get("code"),
     )
-    db.session.commit()
     return response
 
 
