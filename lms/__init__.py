@@ -14,7 +14,7 @@ from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 
 from lms import config as config_module
-from lms.extensions import babel, csrf, db, login_manager, migrate
+from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,6 +41,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)
 
     from lms.core import i18n, security, web
 
@@ -55,6 +56,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _import_models() -> None:
     """Every table, known to SQLAlchemy and Alembic before anything runs."""
     import lms.activation.models
+    import lms.api.models
     import lms.areas.models
     import lms.attendance.models
     import lms.auth.models
@@ -69,7 +71,11 @@ def _import_models() -> None:
 
 
 def _register_domains(app: Flask) -> None:
+    from lms.activation.cli import cli as activation_cli
+    from lms.activation.services import on_certificate_issued, on_certificate_revoked
+    from lms.activation.views import bp as activation_bp
     from lms.admin.views import bp as admin_bp
+    from lms.api.views import bp as api_bp
     from lms.areas.cli import cli as areas_cli
     from lms.areas.views import bp as areas_bp
     from lms.attendance.views import bp as attendance_bp
@@ -80,7 +86,7 @@ def _register_domains(app: Flask) -> None:
     from lms.certificates.services import on_progress_changed
     from lms.certificates.views import bp as certificates_bp
     from lms.certificates.views import verify_bp
-    from lms.core.events import progress_changed
+    from lms.core.events import certificate_issued, certificate_revoked, progress_changed
     from lms.courses.cli import cli as courses_cli
     from lms.courses.views import bp as courses_bp
     from lms.demo.cli import cli as demo_cli
@@ -103,8 +109,20 @@ def _register_domains(app: Flask) -> None:
         verify_bp,
         courses_bp,
         reports_bp,
+        activation_bp,
+        api_bp,
     ):
         app.register_blueprint(blueprint)
-    for group in (areas_cli, users_cli, demo_cli, households_cli, courses_cli, certificates_cli):
+    for group in (
+        areas_cli,
+        users_cli,
+        demo_cli,
+        households_cli,
+        courses_cli,
+        certificates_cli,
+        activation_cli,
+    ):
         app.cli.add_command(group)
     progress_changed.connect(on_progress_changed)
+    certificate_revoked.connect(on_certificate_revoked)
+    certificate_issued.connect(on_certificate_issued)

@@ -53,6 +53,15 @@ class Config:
     CERTIFICATE_PDF_FOLDER = None
     #: how long a printed login card logs its household in
     LOGIN_CARD_DAYS = 180
+    #: where Flask-Limiter keeps its counts: memory (one instance) or e.g. redis://host:6379
+    #: (several instances share it; needs the ``redis`` extra)
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    #: login attempts per address (a class of 40 behind one commune Wi-Fi must get in; the
+    #: per-phone lock of LOGIN_MAX_FAILURES stops guessing one account's PIN)
+    LOGIN_RATE_LIMIT = "60 per minute; 600 per hour"
+    #: API calls per key (per address without a key)
+    API_RATE_LIMIT = "120 per minute"
 
 
 class DevelopmentConfig(Config):
@@ -70,6 +79,9 @@ class TestingConfig(Config):
     SESSION_COOKIE_SECURE = False
     #: the real algorithm, cheaper parameters: the suite hashes hundreds of PINs
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
+    #: the whole suite logs in from 127.0.0.1; tests/core/test_rate_limits.py lowers them
+    LOGIN_RATE_LIMIT = "10000 per minute"
+    API_RATE_LIMIT = "10000 per minute"
 
 
 ENVIRONMENTS = {

@@ -1,6 +1,8 @@
 """Extensions are created once here and bound to an application in `create_app`."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -13,3 +15,5 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+#: in memory by default; RATELIMIT_STORAGE_URI (e.g. redis://…) shares counts between instances
+limiter = Limiter(key_func=get_remote_address)

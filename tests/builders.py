@@ -259,3 +259,37 @@ def build_world() -> World:
         session_x=make_session(title="Lớp Diễn Châu", trainer=trainer_x, area=commune_1),
         session_y=make_session(title="Lớp Yên Thành", trainer=trainer_y, area=commune_2),
     )
+
+
+def make_certificate(household: Household, **overrides):
+    """A valid certificate for ``household``, as if it had completed its programme (the real
+    completion is tested in tests/certificates; here only holding one matters)."""
+    from lms.certificates.models import Certificate
+
+    n = next(_sequence)
+    programme = overrides.pop("programme", None) or db.session.scalar(select(Programme))
+    if programme is None:
+        province = household.area.parent or household.area
+        programme = make_programme(province, [])
+    fields = {
+        "serial": f"NA-2026-{n:06d}",
+        "prefix": "NA",
+        "year": 2026,
+        "number": n,
+        "household_id": household.id,
+        "programme_id": programme.id,
+        "issued_on": today(),
+        "holder_name": household.head_name,
+        "commune_name": household.area.name,
+        "issuer": "Văn phòng Chương trình",
+        "courses": [],
+    }
+    return _flushed(Certificate(**{**fields, **overrides}))
+
+
+def make_partner(**overrides) -> Marketplace:
+    """A marketplace or payment provider beyond the two the migrations seed; the marketplaces
+    table is not emptied between tests, so callers delete it (see tests/activation)."""
+    n = next(_sequence)
+    fields = {"code": f"partner-{n}", "name": f"Ví điện tử {n}", "operator": "VNPost"}
+    return _flushed(Marketplace(**{**fields, **overrides}))

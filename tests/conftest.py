@@ -196,4 +196,10 @@ def matrix_world(world, tmp_path):
     )  # fmt: skip
     db.session.add(world.certificate_b)
     db.session.commit()
+    from lms.activation.services import request_activation
+    from lms.api.services import create_key
+    from tests.builders import marketplace
+
+    world.request_b = request_activation(world.member_b, world.household_b, marketplace())
+    world.api_key, _secret = create_key(world.admin, world.org_y, marketplace("voso"), "Voso")
     return world

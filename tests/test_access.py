@@ -429,6 +429,80 @@ MATRIX = [
         lambda w: "/overview/",
         {"anonymous": LOGIN, "official_1": 200, "official_2": 200, "admin": 200},
     ),
+    ("activation.mine", "GET", lambda w: "/activation/", {"anonymous": LOGIN, "member_a": 200}),
+    # asking for household B (no marketplace given: 400 once the household is in scope)
+    (
+        "activation.ask",
+        "POST",
+        lambda w: f"/households/{w.household_b.id}/activation",
+        {"anonymous": LOGIN, "member_a": 404, "member_b": 400, "trainer_x": 400, "admin": 400},
+    ),
+    ("activation.queue", "GET", lambda w: "/activation/requests", STAFF_OK),
+    ("activation.export", "GET", lambda w: "/activation/requests.csv", STAFF_OK),
+    # household B's request, in commune 2
+    ("activation.detail", "GET", lambda w: f"/activation/requests/{w.request_b.id}", IN_COMMUNE_2),
+    (
+        "activation.approve",
+        "POST",
+        lambda w: f"/activation/requests/{w.request_b.id}/approve",
+        {"anonymous": LOGIN, "trainer_x": 302, "admin": 302},
+    ),
+    (
+        "activation.refuse",
+        "POST",
+        lambda w: f"/activation/requests/{w.request_b.id}/refuse",
+        {"anonymous": LOGIN, "trainer_x": 400, "admin": 400},
+    ),
+    (
+        "activation.activated",
+        "POST",
+        lambda w: f"/activation/requests/{w.request_b.id}/activated",
+        {"anonymous": LOGIN, "trainer_x": 400, "admin": 400},
+    ),
+    (
+        "activation.close",
+        "POST",
+        lambda w: f"/activation/requests/{w.request_b.id}/close",
+        {"anonymous": LOGIN, "trainer_x": 302, "admin": 302},
+    ),
+    (
+        "admin.api_keys_index",
+        "GET",
+        lambda w: "/admin/api-keys",
+        {"anonymous": LOGIN, "admin": 200},
+    ),
+    (
+        "admin.revoke_api_key",
+        "POST",
+        lambda w: f"/admin/api-keys/{w.api_key.id}/revoke",
+        {"anonymous": LOGIN, "admin": 302},
+    ),
+    # the API answers a key, never a session: everyone without one gets 401
+    ("api.openapi_document", "GET", lambda w: "/api/v1/openapi.json", dict.fromkeys(ACTORS, 200)),
+    (
+        "api.verify_certificate",
+        "GET",
+        lambda w: "/api/v1/certificates/verify?serial=NA-2026-000001",
+        dict.fromkeys(ACTORS, 401),
+    ),
+    (
+        "api.eligibility",
+        "GET",
+        lambda w: "/api/v1/marketplaces/postmart/eligibility?phone=0987654321",
+        dict.fromkeys(ACTORS, 401),
+    ),
+    (
+        "api.report_activation",
+        "POST",
+        lambda w: "/api/v1/marketplaces/postmart/activations",
+        dict.fromkeys(ACTORS, 401),
+    ),
+    (
+        "api.report_closure",
+        "POST",
+        lambda w: "/api/v1/marketplaces/postmart/closures",
+        dict.fromkeys(ACTORS, 401),
+    ),
 ]
 
 
@@ -440,6 +514,7 @@ FORMS = {
     "organisations.create", "households.create", "households.import_upload",
     "households.classifications", "products.create", "attendance.create", "attendance.edit",
     "attendance.marks", "checkin.checkin", "courses.quiz", "courses.programme",
+    "admin.api_keys_index",
 }  # fmt: skip
 EDITS = {"auth.edit_user", "areas.edit", "organisations.edit", "households.edit", "products.edit"}
 MATRIX += [

@@ -1,14 +1,25 @@
-"""The administrator's home page and the audit trail."""
+"""The administrator's home page, the audit trail and the partners' API keys."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.wrappers import Response
+from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
+from lms.activation.services import partners
+from lms.api import services as api_keys
+from lms.api.forms import ApiKeyForm
+from lms.api.models import ApiKey
 from lms.auth.models import Role
 from lms.core.audit import AuditEvent
+from lms.core.errors import RuleViolation
+from lms.core.forms import attach_error, select_choices
 from lms.core.scope import role_required
 from lms.extensions import db
+from lms.organisations.services import list_organisations
+from lms.products.models import Marketplace
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -30,3 +41,40 @@ def audit() -> str:
         error_out=False,
     )
     return render_template("admin/audit.html", page=page)
+
+
+@bp.route("/api-keys", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def api_keys_index() -> tuple[str, int]:
+    """The partners' API keys; a new key is shown on this answer only, never again."""
+    form = ApiKeyForm()
+    form.organisation_id.choices = select_choices(
+        ((o.id, o.name) for o in list_organisations(current_user) if o.is_active), blank=True
+    )
+    form.marketplace_id.choices = select_choices(
+        [("", _("Verifying certificates only"))] + [(m.id, m.name) for m in partners()]
+    )
+    secret, status = None, 200
+    if form.validate_on_submit():
+        from lms.organisations.models import Organisation
+
+        organisation = db.session.get(Organisation, form.organisation_id.data) or abort(400)
+        partner = db.session.get(Marketplace, form.marketplace_id.data or 0)
+        try:
+            _key, secret = api_keys.create_key(current_user, organisation, partner, form.name.data)
+        except RuleViolation as error:
+            attach_error(form, error)
+    if request.method == "POST" and secret is None:
+        status = 400
+    return render_template(
+        "admin/api_keys.html", form=form, keys=api_keys.list_keys(), secret=secret
+    ), status
+
+
+@bp.post("/api-keys/<int:key_id>/revoke")
+@role_required(Role.ADMIN)
+def revoke_api_key(key_id: int) -> Response:
+    key = db.session.get(ApiKey, key_id) or abort(404)
+    api_keys.revoke_key(current_user, key)
+    flash(_("The key %(prefix)s… stopped working.", prefix=key.prefix), "success")
+    return redirect(url_for("admin.api_keys_index"))

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup
@@ -16,6 +25,7 @@ from lms.core.forms import attach_error, select_choices
 from lms.core.pdf import html_to_pdf, qr_svg
 from lms.core.scope import get_or_404, role_required
 from lms.core.web import home_url_for, safe_next
+from lms.extensions import limiter
 from lms.households.models import Household
 from lms.organisations.services import list_organisations
 
@@ -27,13 +37,19 @@ def inject_role_label() -> dict:
     return {"role_label": role_label}
 
 
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
 def login() -> Response | tuple[str, int] | str:
     """Household members: phone number + PIN (the phone-first page)."""
     return _login(HouseholdLoginForm(), "auth/login.html", services.authenticate_household)
 
 
 @bp.route("/login/staff", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
 def login_staff() -> Response | tuple[str, int] | str:
     """Staff: e-mail + password."""
     return _login(StaffLoginForm(), "auth/login_staff.html", services.authenticate_staff)

@@ -37,6 +37,7 @@ from lms.certificates.rendering import (
 )
 from lms.core.audit import record_event
 from lms.core.errors import RuleViolation, rollback_on_violation
+from lms.core.events import certificate_issued, certificate_revoked
 from lms.core.models import today, utcnow
 from lms.core.text import clean, fold
 from lms.extensions import db
@@ -107,6 +108,7 @@ def issue_certificate(household: Household, completion: ProgrammeCompletion) -> 
             raise
         return existing
     record_event(None, "certificate.issue", certificate, after={"serial": certificate.serial})
+    certificate_issued.send(household_id=household.id)
     db.session.commit()
     return certificate
 
@@ -170,6 +172,8 @@ def revoke_certificate(actor: User, certificate: Certificate, reason: str) -> Ce
         before={"status": "valid"},
         after={"status": "revoked", "reason": reason},
     )
+    db.session.flush()
+    certificate_revoked.send(household_id=certificate.household_id)
     db.session.commit()
     return certificate
 

@@ -6,7 +6,8 @@ from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
-from flask import Flask, render_template
+from flask import Flask, jsonify, render_template, request
+from flask.wrappers import Response
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -69,7 +70,40 @@ class ControlCharacters(BadRequest):
     )
 
 
-ERROR_PAGES = (400, 403, 404, 405, 413, 429, 500)
+ERROR_PAGES = (400, 401, 403, 404, 405, 413, 429, 500)
+
+#: paths answered with a JSON error rather than a page (the partners' API)
+JSON_PREFIX = "/api/"
+#: the stable code of a JSON error for each HTTP status the API may answer
+JSON_CODES = {
+    400: "invalid_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    429: "rate_limited",
+    500: "internal_error",
+}
+JSON_MESSAGES = {
+    400: _l("The request is not valid."),
+    401: _l("An API key is needed: send it as 'Authorization: Bearer <key>' or 'X-API-Key'."),
+    403: _l("This API key may not do this."),
+    404: _l("Not found."),
+    405: _l("This method is not allowed here."),
+    413: _l("The request is too large."),
+    429: _l("Too many requests. Please wait a minute and try again."),
+    500: _l("Something went wrong on our side. The error has been recorded."),
+}
+
+
+def json_error(status: int, code: str | None = None, message=None, **extra) -> Response:
+    """The API's one error shape: ``{"error": {"code": ..., "message": ...}}``."""
+    body = {"code": code or JSON_CODES[status], "message": str(message or JSON_MESSAGES[status])}
+    response = jsonify(error={**body, **extra})
+    response.status_code = status
+    return response
 
 
 def init_app(app: Flask) -> None:
@@ -86,11 +120,24 @@ def _render_csrf_error(error: CSRFError) -> tuple[str, int]:
     return render_template("errors/error.html", code=400, reason=reason), 400
 
 
-def _render_error(error: Exception) -> tuple[str, int]:
+def _render_error(error: Exception) -> tuple[str, int] | Response:
     code = error.code if isinstance(error, HTTPException) and error.code else 500
     if code == 500:
         from lms.extensions import db
 
         db.session.rollback()
-    reason = getattr(error, "reason", None)
+    if request.path.startswith(JSON_PREFIX):
+        reason = getattr(error, "reason", None)
+        response = json_error(code if code in JSON_CODES else 400, message=reason)
+        if isinstance(error, HTTPException):  # keep Allow (405) and Retry-After (429)
+            for name, value in error.get_headers():
+                if name.lower() not in ("content-type", "content-length"):
+                    response.headers[name] = value
+        return response
+    reason = TOO_MANY_REQUESTS if code == 429 else getattr(error, "reason", None)
     return render_template("errors/error.html", code=code, reason=reason), code
+
+
+TOO_MANY_REQUESTS = _l(
+    "Too many attempts from this connection. Please wait a minute, then try again."
+)

@@ -21,6 +21,7 @@ from flask import abort
 from flask_login import current_user, login_required
 from sqlalchemy import ColumnElement, false, select, true
 
+from lms.activation.models import ActivationRequest
 from lms.areas.models import Area
 from lms.attendance.models import AttendanceMark, ClassSession
 from lms.auth.models import Role, User
@@ -87,6 +88,13 @@ def visible_certificates(user: User) -> Clause:
     return Certificate.household_id.in_(select(Household.id).where(visible_households(user)))
 
 
+def visible_activation_requests(user: User) -> Clause:
+    """Activation requests are seen with their household."""
+    if user.role is Role.ADMIN:
+        return true()
+    return ActivationRequest.household_id.in_(select(Household.id).where(visible_households(user)))
+
+
 def visible_imports(user: User) -> Clause:
     """An import is seen by whoever uploaded it (and admins)."""
     if user.role is Role.ADMIN:
@@ -133,6 +141,7 @@ SCOPES: dict[type, Callable[[User], Clause]] = {
     Listing: visible_listings,
     QuizAttempt: visible_attempts,
     Certificate: visible_certificates,
+    ActivationRequest: visible_activation_requests,
     ClassSession: visible_sessions,
     Organisation: visible_organisations,
     User: visible_users,

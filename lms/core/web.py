@@ -30,23 +30,27 @@ MENUS = {
     "household": (
         ("courses.my_courses", _l("My courses")),
         ("checkin.checkin", _l("Self check-in")),
+        ("activation.mine", _l("Open a shop")),
     ),
     "trainer": (
         ("attendance.sessions", _l("Class sessions")),
         ("households.index", _l("Households")),
         ("certificates.index", _l("Certificates")),
+        ("activation.queue", _l("Activation requests")),
     ),
     "official": (
         ("reports.overview", _l("Overview")),
         ("households.index", _l("Households")),
         ("attendance.sessions", _l("Class sessions")),
         ("certificates.index", _l("Certificates")),
+        ("activation.queue", _l("Activation requests")),
     ),
     "admin": (
         ("admin.index", _l("Administration")),
         ("reports.overview", _l("Overview")),
         ("households.index", _l("Households")),
         ("attendance.sessions", _l("Class sessions")),
+        ("activation.queue", _l("Activation requests")),
     ),
 }
 

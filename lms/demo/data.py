@@ -244,4 +244,53 @@ def load_demo_data() -> bool:
     for household in households[1:3]:
         live.marks.append(AttendanceMark(household=household, source=EnrolmentSource.COMMUNE))
     db.session.commit()
+    _add_products(households)  # products, certifications and listings (was never called)
+    db.session.commit()
+    _add_activation_requests(households, vnpost, viettel)
     return True
+
+
+def _complete_programme(household: Household) -> None:
+    """Read every lesson and pass every quiz, as the household would on its phone: its
+    certificate is then issued by the same rule as anyone's."""
+    from lms.courses.services import finish_lesson, offers_for, submit_quiz
+
+    if not offers_for(household):  # no course loaded: nothing to complete
+        return
+    member = create_user(
+        None,
+        role=Role.HOUSEHOLD,
+        full_name=household.head_name,
+        phone=household.phone,
+        household_id=household.id,
+        secret=HOUSEHOLD_PIN,
+    )
+    for offer in offers_for(household):
+        for lesson in offer.version.lessons:
+            finish_lesson(household, lesson)
+        answers = {question.position: question.answers for question in offer.version.questions}
+        submit_quiz(member, household, offer, answers, f"demo-{household.id}-{offer.course.id}")
+
+
+def _add_activation_requests(households: list[Household], vnpost: User, viettel: User) -> None:
+    """A queue to look at: waiting, activated, and refused by the gate (no eligible product,
+    courses not finished). The demo login household (the first) has asked for nothing yet."""
+    from lms.activation import services as activation
+    from lms.activation.models import ActivationStatus
+
+    postmart = db.session.scalar(select(Marketplace).where(Marketplace.code == "postmart"))
+    voso = db.session.scalar(select(Marketplace).where(Marketplace.code == "voso"))
+    if postmart is None or voso is None:
+        return
+    honey, sauce, untrained = households[3], households[5], households[1]
+    for household in (honey, sauce):
+        _complete_programme(household)
+    activation.request_activation(None, honey, postmart)  # waits for the postal staff
+    shop = activation.request_activation(viettel, honey, voso)
+    if shop.status is ActivationStatus.REQUESTED:  # not without the courses loaded
+        activation.approve(viettel, shop)
+        activation.mark_activated(
+            viettel, shop, "VS-NA-0192", "https://voso.vn/shop/mat-ong-yen-thanh"
+        )
+    activation.request_activation(vnpost, sauce, voso)  # its certification expired: refused
+    activation.request_activation(vnpost, untrained, postmart)  # courses not finished: refused

@@ -1,0 +1,236 @@
+"""Activation screens: a household asks ("Đăng ký mở gian hàng"), a trainer asks for it, and
+the postal staff's queue (approve, refuse, mark activated, close, export)."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lms.activation import exporting, services
+from lms.activation.forms import (
+    STATUS_LABELS,
+    ActivatedForm,
+    AskForm,
+    QueueFilterForm,
+    RefuseForm,
+)
+from lms.activation.models import ActivationRequest, ActivationStatus
+from lms.auth.models import Role
+from lms.core.errors import RuleViolation
+from lms.core.forms import select_choices
+from lms.core.models import today
+from lms.core.scope import get_or_404, role_required
+from lms.extensions import db
+from lms.households.models import Household
+from lms.households.services import communes_for
+from lms.products.models import Marketplace
+
+bp = Blueprint("activation", __name__)
+
+#: who processes requests: the postal trainers (DESIGN §2) and admins
+DECIDERS = (Role.ADMIN, Role.TRAINER)
+#: who sees the queue: the deciders, and officials who watch it
+READERS = (Role.ADMIN, Role.TRAINER, Role.OFFICIAL)
+
+
+@bp.app_context_processor
+def inject_activation() -> dict:
+    return {
+        "activation_status_label": lambda status: str(STATUS_LABELS[ActivationStatus(status)]),
+        "activation_of": lambda household: (services.partners(), services.requests_of(household)),
+    }
+
+
+@bp.get("/activation/")
+@role_required(Role.HOUSEHOLD)
+def mine() -> str:
+    """The household's page: each marketplace and payment provider, what it asked, why not."""
+    household = current_user.household
+    return render_template(
+        "activation/mine.html",
+        household=household,
+        partners=services.partners(),
+        requests=services.requests_of(household),
+    )
+
+
+@bp.post("/households/<int:household_id>/activation")
+@role_required(Role.HOUSEHOLD, *DECIDERS)
+def ask(household_id: int) -> Response:
+    household = get_or_404(Household, household_id)
+    form = AskForm()
+    if not form.validate():
+        abort(400)
+    partner = db.session.get(Marketplace, form.marketplace_id.data) or abort(404)
+    activation = services.request_activation(current_user, household, partner)
+    _flash_outcome(activation)
+    if current_user.role is Role.HOUSEHOLD:
+        return redirect(url_for("activation.mine"))
+    return redirect(url_for("households.detail", household_id=household.id) + "#activation")
+
+
+def _flash_outcome(activation: ActivationRequest) -> None:
+    messages = {
+        ActivationStatus.REQUESTED: _(
+            "The request for %(name)s was sent. The postal staff will call you.",
+            name=activation.marketplace.name,
+        ),
+        ActivationStatus.APPROVED: _("The request was approved."),
+        ActivationStatus.ACTIVATED: _("The account was marked activated."),
+        ActivationStatus.CLOSED: _("The account was marked closed."),
+    }
+    if activation.status is ActivationStatus.REFUSED:
+        flash(
+            _("Not yet possible for %(name)s:", name=activation.marketplace.name)
+            + " "
+            + (activation.refusal_reason or "").replace("\n", " "),
+            "error",
+        )
+    else:
+        flash(messages[activation.status], "success")
+
+
+# ---------------------------------------------------------------- the postal staff's queue
+
+
+def _filters() -> tuple[QueueFilterForm, services.RequestFilter]:
+    form = QueueFilterForm(request.args)
+    form.area_id.choices = select_choices(
+        ((a.id, a.name) for a in communes_for(current_user)), blank=True
+    )
+    form.marketplace_id.choices = select_choices(
+        ((m.id, m.name) for m in services.partners()), blank=True
+    )
+    form.status.choices = select_choices(
+        ((s.value, label) for s, label in STATUS_LABELS.items()), blank=True
+    )
+    form.validate()
+    return form, services.RequestFilter(
+        area_id=form.area_id.data,
+        marketplace_id=form.marketplace_id.data,
+        status=form.status.data or "",
+        needs_review=bool(form.needs_review.data),
+    )
+
+
+@bp.get("/activation/requests")
+@role_required(*READERS)
+def queue() -> str:
+    form, filters = _filters()
+    page = db.paginate(
+        services.requests_query(current_user, filters),
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    return render_template("activation/queue.html", page=page, form=form)
+
+
+@bp.get("/activation/requests.<any(xlsx, csv):kind>")
+@role_required(*READERS)
+def export(kind: str) -> Response:
+    _form, filters = _filters()
+    rows = exporting.export_rows(current_user, filters)
+    name = f"yeu-cau-kich-hoat-{today():%Y%m%d}.{kind}"
+    if kind == "csv":
+        body, mimetype = exporting.to_csv(rows), "text/csv; charset=utf-8"
+    else:
+        body = exporting.to_xlsx(rows, _("Activation requests"))
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(
+        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@bp.get("/activation/requests/<int:request_id>")
+@role_required(*READERS)
+def detail(request_id: int) -> str:
+    activation = get_or_404(ActivationRequest, request_id)
+    return _render_detail(activation, RefuseForm(), ActivatedForm())
+
+
+def _render_detail(activation, refuse_form, activated_form, status: int = 200):
+    return render_template(
+        "activation/detail.html",
+        activation=activation,
+        refuse_form=refuse_form,
+        activated_form=activated_form,
+        decisions=services.staff_decisions(activation) if current_user.role in DECIDERS else (),
+    ), status
+
+
+@bp.post("/activation/requests/<int:request_id>/approve")
+@role_required(*DECIDERS)
+def approve(request_id: int) -> Response:
+    activation = get_or_404(ActivationRequest, request_id)
+    try:
+        services.approve(current_user, activation)
+    except RuleViolation as error:
+        flash(str(error.message), "error")
+    else:
+        _flash_outcome(activation)
+    return redirect(url_for("activation.detail", request_id=activation.id))
+
+
+@bp.post("/activation/requests/<int:request_id>/refuse")
+@role_required(*DECIDERS)
+def refuse(request_id: int) -> Response | tuple[str, int]:
+    activation = get_or_404(ActivationRequest, request_id)
+    if refusal := services.decision_refusal(activation, ActivationStatus.REFUSED):
+        flash(refusal, "error")
+        return redirect(url_for("activation.detail", request_id=activation.id))
+    form = RefuseForm()
+    if not form.validate():
+        return _render_detail(activation, form, ActivatedForm(), 400)
+    try:
+        services.refuse(current_user, activation, form.reason.data)
+    except RuleViolation as error:
+        flash(str(error.message), "error")
+    else:
+        flash(_("The request was refused; the household sees the reason."), "success")
+    return redirect(url_for("activation.detail", request_id=activation.id))
+
+
+@bp.post("/activation/requests/<int:request_id>/activated")
+@role_required(*DECIDERS)
+def activated(request_id: int) -> Response | tuple[str, int]:
+    activation = get_or_404(ActivationRequest, request_id)
+    if refusal := services.decision_refusal(activation, ActivationStatus.ACTIVATED):
+        flash(refusal, "error")
+        return redirect(url_for("activation.detail", request_id=activation.id))
+    form = ActivatedForm()
+    if not form.validate():
+        return _render_detail(activation, RefuseForm(), form, 400)
+    try:
+        services.mark_activated(
+            current_user, activation, form.account_id.data, form.account_url.data or ""
+        )
+    except RuleViolation as error:
+        flash(str(error.message), "error")
+    else:
+        _flash_outcome(activation)
+    return redirect(url_for("activation.detail", request_id=activation.id))
+
+
+@bp.post("/activation/requests/<int:request_id>/close")
+@role_required(*DECIDERS)
+def close(request_id: int) -> Response:
+    activation = get_or_404(ActivationRequest, request_id)
+    try:
+        services.report_closed(current_user, activation)
+    except RuleViolation as error:
+        flash(str(error.message), "error")
+    else:
+        _flash_outcome(activation)
+    return redirect(url_for("activation.detail", request_id=activation.id))

@@ -1,0 +1,271 @@
+"""The JSON API for marketplaces and partners, under /api/v1.
+
+Every call needs an API key (``Authorization: Bearer <key>`` or ``X-API-Key``), is rate
+limited per key, and is recorded in the audit trail, whatever its answer. Errors are
+``{"error": {"code": ..., "message": ...}}`` with the stable codes listed in the OpenAPI
+document. State changes go through ``lms.activation.services``, the same gate as the screens.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from flask import Blueprint, current_app, g, jsonify, request, url_for
+from flask.wrappers import Response
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from lms.activation import services as activation
+from lms.activation.models import ActivationRequest, ActivationStatus
+from lms.api import openapi
+from lms.api import services as keys
+from lms.certificates import services as certificates
+from lms.certificates.models import Certificate
+from lms.core.errors import JSON_MESSAGES, RuleViolation, json_error
+from lms.core.text import mask_name, normalize_national_id, normalize_phone
+from lms.extensions import csrf, db, limiter
+from lms.households.models import Household
+from lms.products.models import Marketplace
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # no cookies here: a key in a header cannot be sent by another site's form
+
+#: endpoints anyone may read without a key
+PUBLIC = {"api.openapi_document"}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.http_status, self.code, self.message = status, code, message
+        self.extra = extra
+
+
+@bp.errorhandler(ApiError)
+def _api_error(error: ApiError) -> Response:
+    return json_error(error.http_status, error.code, error.message, **error.extra)
+
+
+def _presented_key() -> str:
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip()
+    return request.headers.get("X-API-Key", "").strip()
+
+
+def rate_limit_key() -> str:
+    """Each key has its own allowance; calls without one share their address's."""
+    presented = _presented_key()
+    if presented:
+        return "key:" + hashlib.sha256(presented.encode()).hexdigest()[:16]
+    return "addr:" + (request.remote_addr or "")
+
+
+limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=rate_limit_key)(bp)
+
+
+@bp.before_request
+def _authenticate() -> None:
+    g.api_key = None
+    if request.endpoint in PUBLIC:
+        return
+    presented = _presented_key()
+    if not presented:
+        raise ApiError(401, "unauthorized", str(JSON_MESSAGES[401]))
+    g.api_key = keys.authenticate(presented)
+    if g.api_key is None:
+        raise ApiError(401, "unauthorized", _("This API key is unknown or was revoked."))
+
+
+@bp.after_app_request
+def _audit(response: Response) -> Response:
+    """Every API call, answered or refused, is an audit event (with the key when known)."""
+    if not request.path.startswith(bp.url_prefix + "/"):
+        return response
+    if response.status_code >= 500:
+        db.session.rollback()
+    error = response.get_json(silent=True) if response.status_code >= 400 else None
+    keys.record_call(
+        g.get("api_key"),
+        method=request.method,
+        path=request.path[:200],
+        status=response.status_code,
+        code=(error or {}).get("error", {}).get("code"),
+    )
+    return response
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _partner(code: str) -> Marketplace:
+    partner = db.session.scalar(select(Marketplace).where(Marketplace.code == code[:30]))
+    if partner is None:
+        raise ApiError(404, "marketplace_not_found", _("No marketplace has this code."))
+    if g.api_key.marketplace_id != partner.id:
+        raise ApiError(
+            403,
+            "forbidden_marketplace",
+            _("This API key does not act for %(name)s.", name=partner.name),
+        )
+    return partner
+
+
+def _body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, "invalid_request", _("The body must be a JSON object."))
+    return body
+
+
+def _text(source: dict[str, Any], name: str, limit: int) -> str:
+    value = source.get(name, "")
+    if value is None:
+        value = ""
+    if not isinstance(value, str) or len(value) > limit:
+        raise ApiError(
+            400,
+            "invalid_request",
+            _("'%(field)s' must be text of at most %(n)d characters.", field=name, n=limit),
+            field=name,
+        )
+    return value.strip()
+
+
+def _household(source: dict[str, Any]) -> Household:
+    """The household named by ``phone`` or ``national_id``, in the key's organisation's area."""
+    phone, national_id = _text(source, "phone", 20), _text(source, "national_id", 20)
+    if not phone and not national_id:
+        raise ApiError(
+            400, "invalid_request", _("Give the household's phone or national ID."), field="phone"
+        )
+    if phone and normalize_phone(phone) is None:
+        raise ApiError(
+            400, "invalid_request", _("This is not a Vietnamese phone number."), field="phone"
+        )
+    if national_id and normalize_national_id(national_id) is None:
+        raise ApiError(
+            400,
+            "invalid_request",
+            _("A national ID (CCCD) has 12 digits."),
+            field="national_id",
+        )
+    household = activation.find_household(phone, national_id, keys.households_of(g.api_key))
+    if household is None:
+        raise ApiError(
+            404,
+            "household_not_found",
+            _("No household with this phone or national ID in your organisation's area."),
+        )
+    return household
+
+
+def _request_json(request_: ActivationRequest | None) -> dict[str, Any] | None:
+    if request_ is None:
+        return None
+    return {
+        "status": request_.status.value,
+        "refusal_reason": request_.refusal_reason,
+        "account_id": request_.account_id,
+        "account_url": request_.account_url,
+        "activated_at": request_.activated_at.isoformat() if request_.activated_at else None,
+        "needs_review": request_.needs_review,
+    }
+
+
+def _report(household: Household, partner: Marketplace, request_: ActivationRequest) -> Response:
+    if request_.status is ActivationStatus.REFUSED:
+        raise ApiError(
+            409,
+            "gate_refused",
+            _("The household may not have an account yet."),
+            reasons=(request_.refusal_reason or "").splitlines(),
+        )
+    return jsonify(
+        household_id=household.id, marketplace=partner.code, request=_request_json(request_)
+    )
+
+
+# ---------------------------------------------------------------- endpoints
+
+
+@bp.get("/openapi.json")
+def openapi_document() -> Response:
+    server = url_for("api.openapi_document", _external=True).rsplit("/", 1)[0]
+    return jsonify(openapi.document(server))
+
+
+@bp.get("/certificates/verify")
+def verify_certificate() -> Response:
+    token, serial = _text(request.args, "token", 400), _text(request.args, "serial", 40)
+    if bool(token) == bool(serial):
+        raise ApiError(400, "invalid_request", _("Give either a token or a serial number."))
+    certificate: Certificate | None
+    if token:
+        certificate = certificates.verify_token(token).certificate
+    else:
+        certificate = certificates.find_by_serial(serial)
+    if certificate is None:
+        raise ApiError(404, "certificate_not_found", _("No certificate matches."))
+    return jsonify(
+        serial=certificate.serial,
+        status=certificate.status.value,
+        holder=mask_name(certificate.holder_name),
+        commune=certificate.commune_name,
+        programme=certificate.programme.name,
+        issued_on=certificate.issued_on.isoformat(),
+        revoked_on=certificate.revoked_at.date().isoformat() if certificate.revoked_at else None,
+        replaced_by=certificate.replaced_by.serial if certificate.replaced_by else None,
+    )
+
+
+@bp.get("/marketplaces/<code>/eligibility")
+def eligibility(code: str) -> Response:
+    partner = _partner(code)
+    household = _household(request.args)
+    reasons = activation.refusal_reasons(household, partner)
+    return jsonify(
+        household={
+            "id": household.id,
+            "holder": mask_name(household.head_name),
+            "commune": household.area.name,
+        },
+        marketplace=partner.code,
+        eligible=not reasons,
+        reasons=reasons,
+        request=_request_json(activation.requests_of(household).get(partner.id)),
+    )
+
+
+@bp.post("/marketplaces/<code>/activations")
+def report_activation(code: str) -> Response:
+    partner, body = _partner(code), _body()
+    household = _household(body)
+    account_id, account_url = _text(body, "account_id", 120), _text(body, "account_url", 500)
+    try:
+        request_ = activation.report_activated(None, household, partner, account_id, account_url)
+    except RuleViolation as error:
+        raise _violation(error) from error
+    return _report(household, partner, request_)
+
+
+@bp.post("/marketplaces/<code>/closures")
+def report_closure(code: str) -> Response:
+    partner, body = _partner(code), _body()
+    household = _household(body)
+    request_ = activation.requests_of(household).get(partner.id)
+    if request_ is None:
+        raise ApiError(409, "invalid_state", _("Only an activated account can be closed."))
+    try:
+        activation.report_closed(None, request_)
+    except RuleViolation as error:
+        raise _violation(error) from error
+    return _report(household, partner, request_)
+
+
+def _violation(error: RuleViolation) -> ApiError:
+    """A refused input names its field (400); a refused move is a conflict (409)."""
+    if error.field:
+        return ApiError(400, "invalid_request", str(error.message), field=error.field)
+    return ApiError(409, "invalid_state", str(error.message))
