@@ -18,7 +18,7 @@ from lms.certificates.models import Certificate
 from lms.core.models import utcnow
 from lms.courses.models import QuizAttempt
 from lms.extensions import db
-from tests.builders import make_household, make_session, make_user
+from tests.builders import make_household, make_session, make_user, marketplace
 from tests.certificates.test_services import complete, read_all
 
 THREADS = 8
@@ -138,3 +138,36 @@ def test_eight_trainers_marking_one_roster_at_once_lose_nothing(app, world):
         select(AttendanceMark).where(AttendanceMark.session_id == session_id)
     )
     assert {m.household_id: m.status for m in marks} == dict.fromkeys(ids, MarkStatus.PRESENT)
+
+
+def test_eight_trainers_approving_one_request_at_once_decide_once(app, courses, world):
+    from lms.activation.models import ActivationRequest, ActivationStatus
+    from lms.activation.services import request_activation
+    from lms.core.audit import AuditEvent
+    from tests.builders import make_product
+
+    complete(world, courses=courses)
+    make_product(household=world.household_a, ocop_stars=4)
+    request = request_activation(world.member_a, world.household_a, marketplace())
+    assert request.status is ActivationStatus.REQUESTED
+    trainers = [
+        make_user(Role.TRAINER, area=world.province, organisation=world.org_x).id
+        for _ in range(THREADS)
+    ]
+    path = f"/activation/requests/{request.id}/approve"
+    db.session.commit()
+
+    def approver(trainer_id: int) -> Callable:
+        def submit(client):
+            log_in(client, trainer_id)
+            return client.post(path)
+
+        return submit
+
+    responses = at_once(app, [approver(t) for t in trainers])
+    assert all(getattr(r, "status_code", None) == 302 for r in responses), responses
+    db.session.expire_all()
+    decided = db.session.scalar(select(ActivationRequest))
+    assert decided.status is ActivationStatus.APPROVED and decided.decided_by_id in trainers
+    approvals = select(func.count()).where(AuditEvent.action == "activation.approved")
+    assert db.session.scalar(approvals) == 1

@@ -20,7 +20,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, case, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from lms.activation.models import ActivationRequest, ActivationStatus
@@ -146,6 +146,8 @@ def _move(
     current = None if new else request.status
     if target not in MOVES[current]:
         raise RuleViolation(_move_refusal(current, target))
+    if current is not None:
+        _claim(request, current)
     before = snapshot(request, AUDITED) if current is not None else None
     now, who = utcnow(), actor.id if actor else None
     if target is Status.REQUESTED:  # asking (again) starts afresh
@@ -171,6 +173,23 @@ def _move(
     record_event(actor, f"activation.{target.value}", request, before, snapshot(request, AUDITED))
     db.session.commit()
     return request
+
+
+def _claim(request: ActivationRequest, current: Status) -> None:
+    """Take the request for this move, if it is still in ``current``: the row is locked (and
+    touched) until the commit, so of two people deciding at once the second is told, instead
+    of both moves being recorded."""
+    claimed = db.session.execute(
+        update(ActivationRequest)
+        .where(ActivationRequest.id == request.id, ActivationRequest.status == current)
+        .values(updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not claimed:
+        db.session.rollback()
+        raise RuleViolation(
+            _("Someone else has just decided on this request; it is shown as it now stands.")
+        )
 
 
 #: what the postal staff decide on screen, by state (the API may move further: a marketplace
