@@ -1,0 +1,500 @@
+"""The plan's targets (DESIGN §1) per commune, and the exception lists behind them.
+
+Every figure is one SQL aggregate over the official's scope (``lms.core.scope``), grouped by
+commune; legacy communes merged by the 2025 reform roll up to the commune that took them
+over. Each household fact is a where-clause stated once here (or next to its rule in the
+domain's services: ``is_informed``, ``is_standardised``, ``eligible_clause``), so a figure,
+the list of households behind it and its export always agree. No household is ever loaded
+to be counted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+from flask import current_app
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import ColumnElement, Select, and_, exists, func, not_, or_, select
+from sqlalchemy.orm import selectinload
+
+from lms.activation.models import ActivationRequest, ActivationStatus
+from lms.areas.models import Area, AreaLevel
+from lms.attendance.models import AttendanceMark, ClassSession, MarkStatus
+from lms.auth.models import User
+from lms.certificates.models import Certificate, CertificateStatus
+from lms.core.database import vietnamese
+from lms.core.scope import subtree_ids, visible_areas, visible_households, visible_products
+from lms.courses.models import QuizAttempt
+from lms.extensions import db
+from lms.households.models import Household
+from lms.households.services import is_informed, is_standardised
+from lms.products.models import Listing, Marketplace, PartnerKind, Product
+from lms.products.services import MIN_OCOP_STARS, eligible_clause
+
+Clause = ColumnElement[bool]
+
+# ---------------------------------------------------------------- the household facts
+
+
+def has_valid_certificate() -> Clause:
+    """SQL: the household holds a valid (not revoked) certificate: it is trained."""
+    return exists().where(
+        Certificate.household_id == Household.id, Certificate.status == CertificateStatus.VALID
+    )
+
+
+def _current_listing(marketplace_id: int | None = None) -> Clause:
+    """SQL, about ``Product``: listed now on a marketplace (any, or the one given)."""
+    conditions = [Listing.product_id == Product.id, Listing.delisted_on.is_(None)]
+    if marketplace_id:
+        conditions.append(Listing.marketplace_id == marketplace_id)
+    else:
+        conditions.append(
+            Listing.marketplace_id.in_(
+                select(Marketplace.id).where(Marketplace.kind == PartnerKind.MARKETPLACE)
+            )
+        )
+    return exists().where(*conditions)
+
+
+def has_ocop_product(listed: bool, marketplace_id: int | None = None) -> Clause:
+    """SQL: the household has an OCOP 3★+ product that is listed now (or is not)."""
+    listing = _current_listing(marketplace_id)
+    return exists().where(
+        Product.household_id == Household.id,
+        Product.ocop_stars >= MIN_OCOP_STARS,
+        listing if listed else not_(listing),
+    )
+
+
+def has_listed_product(marketplace_id: int | None = None) -> Clause:
+    """SQL: the household has a product listed now (on the marketplace given, if any)."""
+    return exists().where(Product.household_id == Household.id, _current_listing(marketplace_id))
+
+
+def has_activated(kind: PartnerKind, marketplace_id: int | None = None) -> Clause:
+    """SQL: the household has an activated shop (``MARKETPLACE``) or payment account."""
+    partners = select(Marketplace.id).where(Marketplace.kind == kind)
+    if marketplace_id and kind is PartnerKind.MARKETPLACE:
+        partners = partners.where(Marketplace.id == marketplace_id)
+    return exists().where(
+        ActivationRequest.household_id == Household.id,
+        ActivationRequest.status == ActivationStatus.ACTIVATED,
+        ActivationRequest.marketplace_id.in_(partners),
+    )
+
+
+def is_selling(marketplace_id: int | None = None) -> Clause:
+    """SQL: the household sells online: a product listed now, or an activated shop."""
+    return or_(
+        has_listed_product(marketplace_id), has_activated(PartnerKind.MARKETPLACE, marketplace_id)
+    )
+
+
+def listed_not_trained(marketplace_id: int | None = None) -> Clause:
+    """SQL: sells online without a valid certificate; the plan says nobody may."""
+    return and_(is_selling(marketplace_id), not_(has_valid_certificate()))
+
+
+def trained_by(organisation_id: int) -> Clause:
+    """SQL: the household attended a class session of the organisation."""
+    return exists().where(
+        AttendanceMark.household_id == Household.id,
+        AttendanceMark.status.in_([MarkStatus.PRESENT, MarkStatus.LATE]),
+        AttendanceMark.session_id.in_(
+            select(ClassSession.id).where(ClassSession.organisation_id == organisation_id)
+        ),
+    )
+
+
+# ---------------------------------------------------------------- filters
+
+
+@dataclass(frozen=True)
+class TargetFilter:
+    """What the dashboard and its lists are narrowed by."""
+
+    #: a commune (or any area) of the official's scope: the drill-down
+    area_id: int | None = None
+    scale_class_id: int | None = None
+    product_group_id: int | None = None
+    #: listings and shops on this marketplace only
+    marketplace_id: int | None = None
+    #: households that attended a class of this organisation
+    organisation_id: int | None = None
+
+    def households(self, statement: Select) -> Select:
+        if self.area_id:
+            area = db.session.get(Area, self.area_id)
+            statement = statement.where(Household.area_id.in_(subtree_ids(area)))
+        if self.scale_class_id:
+            statement = statement.where(Household.scale_class_id == self.scale_class_id)
+        if self.product_group_id:
+            statement = statement.where(Household.product_group_id == self.product_group_id)
+        if self.organisation_id:
+            statement = statement.where(trained_by(self.organisation_id))
+        return statement
+
+    def as_args(self) -> dict[str, int]:
+        return {key: value for key, value in self.__dict__.items() if value}
+
+
+# ---------------------------------------------------------------- the figures
+
+#: a household figure: (code, label, numerator clause, denominator clause or None = all)
+FigureClause = Callable[[TargetFilter], Clause]
+
+
+@dataclass(frozen=True)
+class Figure:
+    code: str
+    label: LazyString
+    #: households counted
+    part: FigureClause
+    #: households it is counted among (None: every household)
+    whole: FigureClause | None = None
+
+
+def _true(_: TargetFilter) -> Clause:
+    return Household.id.is_not(None)
+
+
+FIGURES: tuple[Figure, ...] = (
+    Figure("informed", _l("Households informed"), lambda f: is_informed()),
+    Figure("standardised", _l("Household records standardised"), lambda f: is_standardised()),
+    Figure(
+        "listed_trained",
+        _l("Households with a listed product that hold a valid certificate"),
+        lambda f: and_(has_listed_product(f.marketplace_id), has_valid_certificate()),
+        lambda f: has_listed_product(f.marketplace_id),
+    ),
+    Figure("trained", _l("Households trained (certified)"), lambda f: has_valid_certificate()),
+    Figure(
+        "shops",
+        _l("Trained households with an activated shop"),
+        lambda f: and_(
+            has_valid_certificate(), has_activated(PartnerKind.MARKETPLACE, f.marketplace_id)
+        ),
+        lambda f: has_valid_certificate(),
+    ),
+    Figure(
+        "payments",
+        _l("Trained households with an activated payment account"),
+        lambda f: and_(has_valid_certificate(), has_activated(PartnerKind.PAYMENT_PROVIDER)),
+        lambda f: has_valid_certificate(),
+    ),
+)
+FIGURES_BY_CODE = {figure.code: figure for figure in FIGURES}
+#: the exception list, counted on the dashboard too
+LISTED_NOT_TRAINED = "listed_not_trained"
+
+
+@dataclass
+class Share:
+    part: int = 0
+    whole: int = 0
+
+    @property
+    def percent(self) -> float | None:
+        return 100 * self.part / self.whole if self.whole else None
+
+    def __iadd__(self, other: Share) -> Share:
+        self.part += other.part
+        self.whole += other.whole
+        return self
+
+
+@dataclass
+class AreaFigures:
+    """The targets of one commune (or of the whole scope, for the total)."""
+
+    area: Area | None
+    households: int = 0
+    shares: dict[str, Share] = field(default_factory=dict)
+    #: OCOP 3★+ products listed on a marketplace, of all OCOP 3★+ products
+    ocop: Share = field(default_factory=Share)
+    listed_not_trained: int = 0
+
+    def add(self, other: AreaFigures) -> None:
+        self.households += other.households
+        for code, share in other.shares.items():
+            self.shares.setdefault(code, Share())
+            self.shares[code] += share
+        self.ocop += other.ocop
+        self.listed_not_trained += other.listed_not_trained
+
+
+@dataclass
+class Dashboard:
+    filters: TargetFilter
+    #: the area shown: the official's own, or the commune drilled into
+    area: Area | None
+    rows: list[AreaFigures]
+    total: AreaFigures
+
+
+def _commune_key():
+    """The commune a household counts in: the one its legacy commune was merged into."""
+    return func.coalesce(Area.merged_into_id, Area.id)
+
+
+def dashboard(user: User, filters: TargetFilter) -> Dashboard:
+    """Every target per commune of the user's scope (narrowed by ``filters``), and the total."""
+    key = _commune_key().label("key")
+    columns = [key, func.count().label("households")]
+    for figure in FIGURES:
+        columns.append(func.count().filter(figure.part(filters)))
+        if figure.whole is not None:
+            columns.append(func.count().filter(figure.whole(filters)))
+    columns.append(func.count().filter(listed_not_trained(filters.marketplace_id)))
+    statement = (
+        select(*columns)
+        .select_from(Household)
+        .join(Area, Area.id == Household.area_id)
+        .where(visible_households(user))
+        .group_by(key)
+    )
+    rows: dict[int, AreaFigures] = {}
+    for values in db.session.execute(filters.households(statement)):
+        figures = AreaFigures(area=None, households=values[1])
+        position = 2
+        for figure in FIGURES:
+            part = values[position]
+            position += 1
+            if figure.whole is None:
+                whole = values[1]
+            else:
+                whole = values[position]
+                position += 1
+            figures.shares[figure.code] = Share(part, whole)
+        figures.listed_not_trained = values[position]
+        rows[values[0]] = figures
+    for area_id, ocop in _ocop_shares(user, filters).items():
+        rows.setdefault(area_id, AreaFigures(area=None)).ocop = ocop
+    areas = {
+        area.id: area for area in db.session.scalars(select(Area).where(Area.id.in_(list(rows))))
+    }
+    total = AreaFigures(area=None)
+    for area_id, figures in rows.items():
+        figures.area = areas[area_id]
+        total.add(figures)
+    ordered = sorted(rows.values(), key=lambda row: _sort_key(row.area))
+    shown = db.session.get(Area, filters.area_id) if filters.area_id else user.area
+    return Dashboard(filters=filters, area=shown, rows=ordered, total=total)
+
+
+def _sort_key(area: Area | None) -> tuple:
+    from lms.core.text import vietnamese_sort_key
+
+    return (area is None or area.level is not AreaLevel.COMMUNE, vietnamese_sort_key(area.name))
+
+
+def _ocop_shares(user: User, filters: TargetFilter) -> dict[int, Share]:
+    """Per commune: OCOP 3★+ products listed now on a marketplace, of all OCOP 3★+ products."""
+    key = _commune_key().label("key")
+    statement = (
+        select(key, func.count().filter(_current_listing(filters.marketplace_id)), func.count())
+        .select_from(Product)
+        .join(Household, Household.id == Product.household_id)
+        .join(Area, Area.id == Household.area_id)
+        .where(visible_households(user), Product.ocop_stars >= MIN_OCOP_STARS)
+        .group_by(key)
+    )
+    return {
+        area_id: Share(listed, every)
+        for area_id, listed, every in db.session.execute(filters.households(statement))
+    }
+
+
+def certificates_per_week(user: User, filters: TargetFilter, weeks: int = 12) -> list[tuple]:
+    """(Monday, certificates issued that week) for the last ``weeks`` weeks, oldest first.
+
+    Counted per day in SQL; the days are then put in their week (at most ``weeks × 7`` rows)."""
+    from lms.core.models import today
+
+    monday = today() - timedelta(days=today().weekday())
+    first = monday - timedelta(weeks=weeks - 1)
+    statement = (
+        select(Certificate.issued_on, func.count())
+        .join(Household, Household.id == Certificate.household_id)
+        .where(
+            visible_households(user),
+            Certificate.status == CertificateStatus.VALID,
+            Certificate.issued_on >= first,
+        )
+        .group_by(Certificate.issued_on)
+    )
+    counts = {first + timedelta(weeks=n): 0 for n in range(weeks)}
+    for day, count in db.session.execute(filters.households(statement)):
+        counts[day - timedelta(days=day.weekday())] += count
+    return list(counts.items())
+
+
+# ---------------------------------------------------------------- the lists behind the figures
+
+
+@dataclass(frozen=True)
+class HouseholdList:
+    code: str
+    title: LazyString
+    clause: Callable[[TargetFilter], Clause]
+
+
+def household_lists() -> dict[str, HouseholdList]:
+    """Every list a figure links to: its households, and those it still misses."""
+    lists = {
+        LISTED_NOT_TRAINED: HouseholdList(
+            LISTED_NOT_TRAINED,
+            _l("Listed but not trained"),
+            lambda f: listed_not_trained(f.marketplace_id),
+        ),
+        "not_trained": HouseholdList(
+            "not_trained", _l("Households not yet trained"), lambda f: not_(has_valid_certificate())
+        ),
+        "ocop": HouseholdList(
+            "ocop",
+            _l("Households with an OCOP 3★+ product listed"),
+            lambda f: has_ocop_product(True, f.marketplace_id),
+        ),
+        "ocop_missing": HouseholdList(
+            "ocop_missing",
+            _l("Households with an OCOP 3★+ product not listed"),
+            lambda f: has_ocop_product(False, f.marketplace_id),
+        ),
+    }
+    for figure in FIGURES:
+        whole = figure.whole or _true
+        lists[figure.code] = HouseholdList(figure.code, figure.label, figure.part)
+        lists[f"{figure.code}_missing"] = HouseholdList(
+            f"{figure.code}_missing",
+            _l("%(figure)s: not yet", figure=figure.label),
+            lambda f, figure=figure, whole=whole: and_(whole(f), not_(figure.part(f))),
+        )
+    return lists
+
+
+def households_query(user: User, filters: TargetFilter, clause: Clause) -> Select:
+    """Households in scope that meet ``clause``, by commune then name."""
+    statement = select(Household).where(visible_households(user), clause)
+    return filters.households(statement).order_by(
+        Household.area_id, vietnamese(Household.head_name), Household.id
+    )
+
+
+def list_households(user: User, filters: TargetFilter, code: str, page: int) -> Pagination:
+    clause = household_lists()[code].clause(filters)
+    return db.paginate(
+        households_query(user, filters, clause).options(selectinload(Household.area)),
+        page=page,
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+
+
+def count_households(user: User, filters: TargetFilter, code: str) -> int:
+    clause = household_lists()[code].clause(filters)
+    statement = filters.households(
+        select(func.count()).select_from(Household).where(visible_households(user), clause)
+    )
+    return db.session.scalar(statement)
+
+
+def listed_not_trained_page(user: User, filters: TargetFilter, page: int = 1) -> Pagination:
+    return list_households(user, filters, LISTED_NOT_TRAINED, page)
+
+
+def count_listed_not_trained(user: User, filters: TargetFilter) -> int:
+    return count_households(user, filters, LISTED_NOT_TRAINED)
+
+
+@dataclass(frozen=True)
+class TrainingStatus:
+    """Where a household stands in its training, for the lists officials follow up."""
+
+    last_class_on: date | None
+    attempts: int
+    passed: int
+
+
+def training_status(household_ids: list[int]) -> dict[int, TrainingStatus]:
+    """Last class attended and quiz attempts (all, passed) of a page of households."""
+    if not household_ids:
+        return {}
+    last_class = dict(
+        db.session.execute(
+            select(AttendanceMark.household_id, func.max(ClassSession.starts_at))
+            .join(ClassSession, ClassSession.id == AttendanceMark.session_id)
+            .where(
+                AttendanceMark.household_id.in_(household_ids),
+                AttendanceMark.status.in_([MarkStatus.PRESENT, MarkStatus.LATE]),
+            )
+            .group_by(AttendanceMark.household_id)
+        ).all()
+    )
+    quizzes = {
+        household_id: (attempts, passed or 0)
+        for household_id, attempts, passed in db.session.execute(
+            select(
+                QuizAttempt.household_id,
+                func.count(),
+                func.count().filter(QuizAttempt.passed),
+            )
+            .where(QuizAttempt.household_id.in_(household_ids))
+            .group_by(QuizAttempt.household_id)
+        )
+    }
+    return {
+        household_id: TrainingStatus(
+            last_class_on=last_class[household_id].date() if household_id in last_class else None,
+            attempts=quizzes.get(household_id, (0, 0))[0],
+            passed=quizzes.get(household_id, (0, 0))[1],
+        )
+        for household_id in household_ids
+    }
+
+
+# ---------------------------------------------------------------- products no longer eligible
+
+
+def ineligible_listings_query(user: User, filters: TargetFilter) -> Select:
+    """Listings still on a marketplace whose product is no longer eligible to list (its
+    certification expired, or its OCOP rating fell below 3 stars)."""
+    statement = (
+        select(Listing)
+        .join(Product, Product.id == Listing.product_id)
+        .join(Household, Household.id == Product.household_id)
+        .where(visible_products(user), Listing.delisted_on.is_(None), not_(eligible_clause()))
+    )
+    if filters.marketplace_id:
+        statement = statement.where(Listing.marketplace_id == filters.marketplace_id)
+    statement = filters.households(statement)
+    return statement.options(
+        selectinload(Listing.product).selectinload(Product.household).selectinload(Household.area),
+        selectinload(Listing.product).selectinload(Product.certifications),
+        selectinload(Listing.marketplace),
+    ).order_by(Household.area_id, vietnamese(Household.head_name), Listing.id)
+
+
+# ---------------------------------------------------------------- choices for the filters
+
+
+def communes_in_scope(user: User) -> list[Area]:
+    statement = select(Area).where(
+        visible_areas(user), Area.level == AreaLevel.COMMUNE, Area.merged_into_id.is_(None)
+    )
+    return list(db.session.scalars(statement.order_by(vietnamese(Area.name))))
+
+
+def area_in_scope(user: User, area_id: int | None) -> int | None:
+    """``area_id`` when the user may see that area, else None (the filter is ignored)."""
+    if not area_id:
+        return None
+    return db.session.scalar(select(Area.id).where(Area.id == area_id, visible_areas(user)))
+
+
+def with_area(filters: TargetFilter, area: Area | None) -> TargetFilter:
+    return replace(filters, area_id=area.id if area else None)
