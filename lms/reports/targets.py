@@ -145,47 +145,60 @@ class TargetFilter:
 
 # ---------------------------------------------------------------- the figures
 
-#: a household figure: (code, label, numerator clause, denominator clause or None = all)
-FigureClause = Callable[[TargetFilter], Clause]
+#: a fact about a household, as a SQL clause, under the filters
+FactClause = Callable[[TargetFilter], Clause]
+
+#: every fact a figure is made of; each is evaluated once per household
+FACTS: dict[str, FactClause] = {
+    "informed": lambda f: is_informed(),
+    "standardised": lambda f: is_standardised(),
+    "certified": lambda f: has_valid_certificate(),
+    "listed": lambda f: has_listed_product(f.marketplace_id),
+    "shop": lambda f: has_activated(PartnerKind.MARKETPLACE, f.marketplace_id),
+    "payment": lambda f: has_activated(PartnerKind.PAYMENT_PROVIDER),
+}
 
 
 @dataclass(frozen=True)
 class Figure:
+    """A target counted in households: those with every fact of ``part``, among those with
+    every fact of ``whole`` (all households when ``whole`` is empty)."""
+
     code: str
     label: LazyString
-    #: households counted
-    part: FigureClause
-    #: households it is counted among (None: every household)
-    whole: FigureClause | None = None
+    part: tuple[str, ...]
+    whole: tuple[str, ...] = ()
 
-
-def _true(_: TargetFilter) -> Clause:
-    return Household.id.is_not(None)
+    def clause(self, filters: TargetFilter, missing: bool = False) -> Clause:
+        """SQL: the households counted (or, ``missing``, those of the whole not counted)."""
+        part = and_(*(FACTS[name](filters) for name in self.part))
+        if not missing:
+            return part
+        whole = [FACTS[name](filters) for name in self.whole]
+        return and_(*whole, not_(part))
 
 
 FIGURES: tuple[Figure, ...] = (
-    Figure("informed", _l("Households informed"), lambda f: is_informed()),
-    Figure("standardised", _l("Household records standardised"), lambda f: is_standardised()),
+    Figure("informed", _l("Households informed"), ("informed",)),
+    Figure("standardised", _l("Household records standardised"), ("standardised",)),
     Figure(
         "listed_trained",
         _l("Households with a listed product that hold a valid certificate"),
-        lambda f: and_(has_listed_product(f.marketplace_id), has_valid_certificate()),
-        lambda f: has_listed_product(f.marketplace_id),
+        ("listed", "certified"),
+        ("listed",),
     ),
-    Figure("trained", _l("Households trained (certified)"), lambda f: has_valid_certificate()),
+    Figure("trained", _l("Households trained (certified)"), ("certified",)),
     Figure(
         "shops",
         _l("Trained households with an activated shop"),
-        lambda f: and_(
-            has_valid_certificate(), has_activated(PartnerKind.MARKETPLACE, f.marketplace_id)
-        ),
-        lambda f: has_valid_certificate(),
+        ("certified", "shop"),
+        ("certified",),
     ),
     Figure(
         "payments",
         _l("Trained households with an activated payment account"),
-        lambda f: and_(has_valid_certificate(), has_activated(PartnerKind.PAYMENT_PROVIDER)),
-        lambda f: has_valid_certificate(),
+        ("certified", "payment"),
+        ("certified",),
     ),
 )
 FIGURES_BY_CODE = {figure.code: figure for figure in FIGURES}
@@ -242,37 +255,42 @@ def _commune_key():
     return func.coalesce(Area.merged_into_id, Area.id)
 
 
+#: facts only a few households have (they sell online): counted from those households alone
+SELLER_FACTS = ("listed", "shop", "payment")
+#: listed but not trained, as facts: (listed or shop) and not certified
+_LISTED_NOT_TRAINED = ("listed_not_trained",)
+
+
 def dashboard(user: User, filters: TargetFilter) -> Dashboard:
-    """Every target per commune of the user's scope (narrowed by ``filters``), and the total."""
-    key = _commune_key().label("key")
-    columns = [key, func.count().label("households")]
-    for figure in FIGURES:
-        columns.append(func.count().filter(figure.part(filters)))
-        if figure.whole is not None:
-            columns.append(func.count().filter(figure.whole(filters)))
-    columns.append(func.count().filter(listed_not_trained(filters.marketplace_id)))
-    statement = (
-        select(*columns)
-        .select_from(Household)
-        .join(Area, Area.id == Household.area_id)
-        .where(visible_households(user))
-        .group_by(key)
-    )
+    """Every target per commune of the user's scope (narrowed by ``filters``), and the total.
+
+    Two grouped queries: one over every household for the facts most households may have
+    (informed, standardised, certified), one over the few that sell online (a product listed,
+    a shop or a payment account activated) for the figures made of those facts. A figure
+    counts the households holding every fact of its part, among those holding every fact of
+    its whole; each combination of facts is counted once, in the query it belongs to.
+    """
+    combinations = {figure.part for figure in FIGURES} | {
+        figure.whole for figure in FIGURES if figure.whole
+    }
+    sellers = [c for c in combinations if set(c) & set(SELLER_FACTS)] + [_LISTED_NOT_TRAINED]
+    everyone = [c for c in combinations if not set(c) & set(SELLER_FACTS)]
+    counts: dict[int, dict[tuple[str, ...], int]] = {}
+    for query, wanted in (
+        (_everyone_query(user, filters, everyone), everyone),
+        (_sellers_query(user, filters, sellers), sellers),
+    ):
+        for key, households, *values in db.session.execute(query):
+            row = counts.setdefault(key, {(): 0})
+            row[()] = households if wanted is everyone else row[()]
+            row.update(zip(wanted, values, strict=True))
     rows: dict[int, AreaFigures] = {}
-    for values in db.session.execute(filters.households(statement)):
-        figures = AreaFigures(area=None, households=values[1])
-        position = 2
+    for key, row in counts.items():
+        figures = AreaFigures(area=None, households=row[()])
         for figure in FIGURES:
-            part = values[position]
-            position += 1
-            if figure.whole is None:
-                whole = values[1]
-            else:
-                whole = values[position]
-                position += 1
-            figures.shares[figure.code] = Share(part, whole)
-        figures.listed_not_trained = values[position]
-        rows[values[0]] = figures
+            figures.shares[figure.code] = Share(row.get(figure.part, 0), row.get(figure.whole, 0))
+        figures.listed_not_trained = row.get(_LISTED_NOT_TRAINED, 0)
+        rows[key] = figures
     for area_id, ocop in _ocop_shares(user, filters).items():
         rows.setdefault(area_id, AreaFigures(area=None)).ocop = ocop
     areas = {
@@ -285,6 +303,46 @@ def dashboard(user: User, filters: TargetFilter) -> Dashboard:
     ordered = sorted(rows.values(), key=lambda row: _sort_key(row.area))
     shown = db.session.get(Area, filters.area_id) if filters.area_id else user.area
     return Dashboard(filters=filters, area=shown, rows=ordered, total=total)
+
+
+def _holds(filters: TargetFilter, facts: tuple[str, ...]) -> Clause:
+    if facts == _LISTED_NOT_TRAINED:
+        return listed_not_trained(filters.marketplace_id)
+    return and_(*(FACTS[name](filters) for name in facts))
+
+
+def _everyone_query(user: User, filters: TargetFilter, wanted: list[tuple[str, ...]]) -> Select:
+    key = _commune_key().label("key")
+    statement = (
+        select(key, func.count(), *(func.count().filter(_holds(filters, c)) for c in wanted))
+        .select_from(Household)
+        .join(Area, Area.id == Household.area_id)
+        .where(visible_households(user))
+        .group_by(key)
+    )
+    return filters.households(statement)
+
+
+def _sellers_query(user: User, filters: TargetFilter, wanted: list[tuple[str, ...]]) -> Select:
+    """The households with a product listed now or an activated shop or account, found from
+    the listings and activations (a few percent of households), then counted like the rest."""
+    listed = (
+        select(Product.household_id)
+        .join(Listing, Listing.product_id == Product.id)
+        .where(Listing.delisted_on.is_(None))
+    )
+    activated = select(ActivationRequest.household_id).where(
+        ActivationRequest.status == ActivationStatus.ACTIVATED
+    )
+    key = _commune_key().label("key")
+    statement = (
+        select(key, func.count(), *(func.count().filter(_holds(filters, c)) for c in wanted))
+        .select_from(Household)
+        .join(Area, Area.id == Household.area_id)
+        .where(visible_households(user), Household.id.in_(listed.union(activated)))
+        .group_by(key)
+    )
+    return filters.households(statement)
 
 
 def _sort_key(area: Area | None) -> tuple:
@@ -367,12 +425,11 @@ def household_lists() -> dict[str, HouseholdList]:
         ),
     }
     for figure in FIGURES:
-        whole = figure.whole or _true
-        lists[figure.code] = HouseholdList(figure.code, figure.label, figure.part)
+        lists[figure.code] = HouseholdList(figure.code, figure.label, figure.clause)
         lists[f"{figure.code}_missing"] = HouseholdList(
             f"{figure.code}_missing",
             _l("%(figure)s: not yet", figure=figure.label),
-            lambda f, figure=figure, whole=whole: and_(whole(f), not_(figure.part(f))),
+            lambda f, figure=figure: figure.clause(f, missing=True),
         )
     return lists
 
@@ -498,3 +555,8 @@ def area_in_scope(user: User, area_id: int | None) -> int | None:
 
 def with_area(filters: TargetFilter, area: Area | None) -> TargetFilter:
     return replace(filters, area_id=area.id if area else None)
+
+
+def count_ineligible_listings(user: User, filters: TargetFilter) -> int:
+    statement = ineligible_listings_query(user, filters).options().order_by(None)
+    return db.session.scalar(select(func.count()).select_from(statement.subquery()))
