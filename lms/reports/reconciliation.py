@@ -49,7 +49,7 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
                     "ten gian hang", "shop name"),
     "phone": ("so dien thoai", "sdt", "so dt", "dien thoai", "phone", "phone number", "mobile",
               "sdt lien he", "dien thoai lien he"),
-    "national_id": ("cccd", "so cccd", "cmnd", "so cmnd", "cmnd cccd", "national id",
+    "national_id": ("cccd", "so cccd", "cmnd", "so cmnd", "cmnd cccd", "so cmnd cccd", "national id",
                     "id number", "can cuoc"),
     "address": ("dia chi", "address", "dia chi lay hang", "dia chi kho", "pickup address"),
     "commune": ("xa", "xa phuong", "phuong xa", "commune", "ward"),
