@@ -16,7 +16,7 @@ from tests.builders import marketplace
 def messy_seller_file(province) -> bytes:
     """Postmart's export as people forward it: a title line, headers of their own, phones
     written every way, a CCCD with spaces, a seller nobody knows, one known by name only."""
-    an, ha = province.households["listed_trained"], province.households["active"]
+    an = province.households["listed_trained"]
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(["DANH SÁCH NGƯỜI BÁN POSTMART — THÁNG 11/2026"])
@@ -103,7 +103,7 @@ def test_a_file_without_headers_is_explained(province, client_for):
         "/overview/reconcile",
         data={
             "marketplace_id": str(postmart.id),
-            "file": (io.BytesIO("a,b\n1,2\n".encode()), "x.csv"),
+            "file": (io.BytesIO(b"a,b\n1,2\n"), "x.csv"),
         },
         content_type="multipart/form-data",
     )
