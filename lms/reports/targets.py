@@ -10,6 +10,7 @@ to be counted.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -26,7 +27,8 @@ from lms.areas.models import Area, AreaLevel
 from lms.attendance.models import AttendanceMark, ClassSession, MarkStatus
 from lms.auth.models import User
 from lms.certificates.models import Certificate, CertificateStatus
-from lms.core.database import vietnamese
+from lms.core.database import read_concurrently, vietnamese
+from lms.core.models import today
 from lms.core.scope import subtree_ids, visible_areas, visible_households, visible_products
 from lms.courses.models import QuizAttempt
 from lms.extensions import db
@@ -76,23 +78,33 @@ def has_listed_product(marketplace_id: int | None = None) -> Clause:
     return exists().where(Product.household_id == Household.id, _current_listing(marketplace_id))
 
 
-def has_activated(kind: PartnerKind, marketplace_id: int | None = None) -> Clause:
-    """SQL: the household has an activated shop (``MARKETPLACE``) or payment account."""
+def _partners(kind: PartnerKind, marketplace_id: int | None = None) -> Select:
     partners = select(Marketplace.id).where(Marketplace.kind == kind)
     if marketplace_id and kind is PartnerKind.MARKETPLACE:
         partners = partners.where(Marketplace.id == marketplace_id)
+    return partners
+
+
+def has_activated(kind: PartnerKind, marketplace_id: int | None = None) -> Clause:
+    """SQL: the household has an activated shop (``MARKETPLACE``) or payment account."""
     return exists().where(
         ActivationRequest.household_id == Household.id,
         ActivationRequest.status == ActivationStatus.ACTIVATED,
-        ActivationRequest.marketplace_id.in_(partners),
+        ActivationRequest.marketplace_id.in_(_partners(kind, marketplace_id)),
     )
 
 
 def is_selling(marketplace_id: int | None = None) -> Clause:
-    """SQL: the household sells online: a product listed now, or an activated shop."""
-    return or_(
-        has_listed_product(marketplace_id), has_activated(PartnerKind.MARKETPLACE, marketplace_id)
+    """SQL: the household sells online: a product listed now, or an activated shop.
+
+    Stated as membership of one small set (the households of the listings and of the
+    activated shops, a few percent of all), which both databases build once per query."""
+    listed = select(Product.household_id).where(_current_listing(marketplace_id))
+    shops = select(ActivationRequest.household_id).where(
+        ActivationRequest.status == ActivationStatus.ACTIVATED,
+        ActivationRequest.marketplace_id.in_(_partners(PartnerKind.MARKETPLACE, marketplace_id)),
     )
+    return Household.id.in_(listed.union(shops))
 
 
 def listed_not_trained(marketplace_id: int | None = None) -> Clause:
@@ -248,6 +260,8 @@ class Dashboard:
     area: Area | None
     rows: list[AreaFigures]
     total: AreaFigures
+    #: (Monday, valid certificates issued that week), oldest first
+    weeks: list[tuple[date, int]] = field(default_factory=list)
 
 
 def _commune_key():
@@ -261,38 +275,47 @@ SELLER_FACTS = ("listed", "shop", "payment")
 _LISTED_NOT_TRAINED = ("listed_not_trained",)
 
 
-def dashboard(user: User, filters: TargetFilter) -> Dashboard:
-    """Every target per commune of the user's scope (narrowed by ``filters``), and the total.
+def dashboard(user: User, filters: TargetFilter, weeks: int = 12) -> Dashboard:
+    """Every target per commune of the user's scope (narrowed by ``filters``), the total, and
+    the certificates issued per week.
 
-    Two grouped queries: one over every household for the facts most households may have
-    (informed, standardised, certified), one over the few that sell online (a product listed,
-    a shop or a payment account activated) for the figures made of those facts. A figure
-    counts the households holding every fact of its part, among those holding every fact of
-    its whole; each combination of facts is counted once, in the query it belongs to.
+    Grouped queries, independent of each other, run side by side: one per combination of
+    facts most households may have (informed, standardised, certified), each over every
+    household; one over the few that sell online (a product listed, a shop or a payment
+    account activated) for the figures made of those facts; one over OCOP products; one over
+    the weeks' certificates. A figure counts the households holding every fact of its part,
+    among those holding every fact of its whole; each combination is counted once.
     """
     combinations = {figure.part for figure in FIGURES} | {
         figure.whole for figure in FIGURES if figure.whole
     }
     sellers = [c for c in combinations if set(c) & set(SELLER_FACTS)] + [_LISTED_NOT_TRAINED]
-    everyone = [c for c in combinations if not set(c) & set(SELLER_FACTS)]
-    counts: dict[int, dict[tuple[str, ...], int]] = {}
-    for query, wanted in (
-        (_everyone_query(user, filters, everyone), everyone),
-        (_sellers_query(user, filters, sellers), sellers),
-    ):
-        for key, households, *values in db.session.execute(query):
-            row = counts.setdefault(key, {(): 0})
-            row[()] = households if wanted is everyone else row[()]
-            row.update(zip(wanted, values, strict=True))
+    everyone = sorted(c for c in combinations if not set(c) & set(SELLER_FACTS))
+    first_week = _first_monday(weeks)
+    statements = [_everyone_query(user, filters, [c]) for c in everyone] + [
+        _sellers_query(user, filters, sellers),
+        _ocop_query(user, filters),
+        _weekly_query(user, filters, first_week),
+    ]
+    *per_fact, seller_rows, ocop_rows, weekly_rows = read_concurrently(
+        statements, current_app.config["REPORT_QUERY_WORKERS"]
+    )
+    counts: dict[int, dict[tuple[str, ...], int]] = defaultdict(dict)
+    for combination, result in zip(everyone, per_fact, strict=True):
+        for key, households, value in result:
+            counts[key][()] = households
+            counts[key][combination] = value
+    for key, _households, *values in seller_rows:
+        counts[key].update(zip(sellers, values, strict=True))
     rows: dict[int, AreaFigures] = {}
     for key, row in counts.items():
-        figures = AreaFigures(area=None, households=row[()])
+        figures = AreaFigures(area=None, households=row.get((), 0))
         for figure in FIGURES:
             figures.shares[figure.code] = Share(row.get(figure.part, 0), row.get(figure.whole, 0))
         figures.listed_not_trained = row.get(_LISTED_NOT_TRAINED, 0)
         rows[key] = figures
-    for area_id, ocop in _ocop_shares(user, filters).items():
-        rows.setdefault(area_id, AreaFigures(area=None)).ocop = ocop
+    for area_id, listed, every in ocop_rows:
+        rows.setdefault(area_id, AreaFigures(area=None)).ocop = Share(listed, every)
     areas = {
         area.id: area for area in db.session.scalars(select(Area).where(Area.id.in_(list(rows))))
     }
@@ -302,7 +325,13 @@ def dashboard(user: User, filters: TargetFilter) -> Dashboard:
         total.add(figures)
     ordered = sorted(rows.values(), key=lambda row: _sort_key(row.area))
     shown = db.session.get(Area, filters.area_id) if filters.area_id else user.area
-    return Dashboard(filters=filters, area=shown, rows=ordered, total=total)
+    return Dashboard(
+        filters=filters,
+        area=shown,
+        rows=ordered,
+        total=total,
+        weeks=_weeks(weekly_rows, first_week, weeks),
+    )
 
 
 def _holds(filters: TargetFilter, facts: tuple[str, ...]) -> Clause:
@@ -324,22 +353,21 @@ def _everyone_query(user: User, filters: TargetFilter, wanted: list[tuple[str, .
 
 
 def _sellers_query(user: User, filters: TargetFilter, wanted: list[tuple[str, ...]]) -> Select:
-    """The households with a product listed now or an activated shop or account, found from
-    the listings and activations (a few percent of households), then counted like the rest."""
-    listed = (
-        select(Product.household_id)
-        .join(Listing, Listing.product_id == Product.id)
-        .where(Listing.delisted_on.is_(None))
-    )
-    activated = select(ActivationRequest.household_id).where(
-        ActivationRequest.status == ActivationStatus.ACTIVATED
+    """The households that sell online or have an activated payment account (a few percent
+    of households), found from the listings and activations, then counted like the rest."""
+    payment = select(ActivationRequest.household_id).where(
+        ActivationRequest.status == ActivationStatus.ACTIVATED,
+        ActivationRequest.marketplace_id.in_(_partners(PartnerKind.PAYMENT_PROVIDER)),
     )
     key = _commune_key().label("key")
     statement = (
         select(key, func.count(), *(func.count().filter(_holds(filters, c)) for c in wanted))
         .select_from(Household)
         .join(Area, Area.id == Household.area_id)
-        .where(visible_households(user), Household.id.in_(listed.union(activated)))
+        .where(
+            visible_households(user),
+            or_(is_selling(filters.marketplace_id), Household.id.in_(payment)),
+        )
         .group_by(key)
     )
     return filters.households(statement)
@@ -351,8 +379,8 @@ def _sort_key(area: Area | None) -> tuple:
     return (area is None or area.level is not AreaLevel.COMMUNE, vietnamese_sort_key(area.name))
 
 
-def _ocop_shares(user: User, filters: TargetFilter) -> dict[int, Share]:
-    """Per commune: OCOP 3★+ products listed now on a marketplace, of all OCOP 3★+ products."""
+def _ocop_query(user: User, filters: TargetFilter) -> Select:
+    """Per commune: OCOP 3★+ products listed now on a marketplace, and all OCOP 3★+ products."""
     key = _commune_key().label("key")
     statement = (
         select(key, func.count().filter(_current_listing(filters.marketplace_id)), func.count())
@@ -362,20 +390,16 @@ def _ocop_shares(user: User, filters: TargetFilter) -> dict[int, Share]:
         .where(visible_households(user), Product.ocop_stars >= MIN_OCOP_STARS)
         .group_by(key)
     )
-    return {
-        area_id: Share(listed, every)
-        for area_id, listed, every in db.session.execute(filters.households(statement))
-    }
+    return filters.households(statement)
 
 
-def certificates_per_week(user: User, filters: TargetFilter, weeks: int = 12) -> list[tuple]:
-    """(Monday, certificates issued that week) for the last ``weeks`` weeks, oldest first.
-
-    Counted per day in SQL; the days are then put in their week (at most ``weeks × 7`` rows)."""
-    from lms.core.models import today
-
+def _first_monday(weeks: int) -> date:
     monday = today() - timedelta(days=today().weekday())
-    first = monday - timedelta(weeks=weeks - 1)
+    return monday - timedelta(weeks=weeks - 1)
+
+
+def _weekly_query(user: User, filters: TargetFilter, first: date) -> Select:
+    """Valid certificates issued per day since ``first`` (the days are put in weeks after)."""
     statement = (
         select(Certificate.issued_on, func.count())
         .join(Household, Household.id == Certificate.household_id)
@@ -386,10 +410,23 @@ def certificates_per_week(user: User, filters: TargetFilter, weeks: int = 12) ->
         )
         .group_by(Certificate.issued_on)
     )
+    return filters.households(statement)
+
+
+def _weeks(rows, first: date, weeks: int) -> list[tuple[date, int]]:
     counts = {first + timedelta(weeks=n): 0 for n in range(weeks)}
-    for day, count in db.session.execute(filters.households(statement)):
-        counts[day - timedelta(days=day.weekday())] += count
+    for day, count in rows:
+        monday = day - timedelta(days=day.weekday())
+        if monday in counts:
+            counts[monday] += count
     return list(counts.items())
+
+
+def certificates_per_week(user: User, filters: TargetFilter, weeks: int = 12) -> list[tuple]:
+    """(Monday, valid certificates issued that week) for the last ``weeks`` weeks."""
+    first = _first_monday(weeks)
+    rows = db.session.execute(_weekly_query(user, filters, first)).all()
+    return _weeks(rows, first, weeks)
 
 
 # ---------------------------------------------------------------- the lists behind the figures

@@ -107,7 +107,6 @@ def overview() -> str:
     chart = request.args.get("chart", "trained")
     if chart not in targets.FIGURES_BY_CODE and chart != "ocop":
         chart = "trained"
-    weeks = targets.certificates_per_week(current_user, filters)
     return render_template(
         "reports/overview.html",
         form=form,
@@ -116,7 +115,7 @@ def overview() -> str:
         figures=targets.FIGURES,
         chart=chart,
         bars=charts.commune_bars(board, chart),
-        weekly=charts.weekly_columns(weeks),
+        weekly=charts.weekly_columns(board.weeks),
     )
 
 
@@ -201,7 +200,7 @@ def report_pdf() -> Response:
         caption=exporting.describe(filters, _area_name(board.area)),
         bars=charts.commune_bars(board, "trained"),
         target_bars=charts.target_bars,
-        weekly=charts.weekly_columns(targets.certificates_per_week(current_user, filters)),
+        weekly=charts.weekly_columns(board.weeks),
         ineligible=targets.count_ineligible_listings(current_user, filters),
     )
     return _download(html_to_pdf(html), "pdf", "bao-cao-tong-quan")

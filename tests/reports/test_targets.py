@@ -232,3 +232,4 @@ def test_certificates_per_week_counts_valid_certificates_by_week(province):
     assert len(weeks) == 4
     assert weeks[-1][1] == 3  # An, Cúc, Hà this week; Bình's was revoked
     assert weeks[-2][1] == 1
+    assert targets.dashboard(province.official, TargetFilter(), weeks=4).weeks == weeks
