@@ -17,6 +17,9 @@ branch_labels = None
 depends_on = None
 
 INDEXES = (
+    # every column the data-quality rule reads, by commune: counted without reading the rows
+    ('ix_households_quality', 'households',
+     ['area_id', 'scale_class_id', 'product_group_id', 'phone', 'national_id']),
     ('ix_certificates_household_status', 'certificates', ['household_id', 'status']),
     ('ix_certificates_issued_on', 'certificates', ['issued_on']),
     ('ix_activation_requests_household_status', 'activation_requests',
