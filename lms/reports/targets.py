@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask import current_app
@@ -151,16 +151,13 @@ class TargetFilter:
             statement = statement.where(trained_by(self.organisation_id))
         return statement
 
-    def as_args(self) -> dict[str, int]:
-        return {key: value for key, value in self.__dict__.items() if value}
-
 
 # ---------------------------------------------------------------- the figures
 
 #: a fact about a household, as a SQL clause, under the filters
 FactClause = Callable[[TargetFilter], Clause]
 
-#: every fact a figure is made of; each is evaluated once per household
+#: every fact a figure is made of, by name
 FACTS: dict[str, FactClause] = {
     "informed": lambda f: is_informed(),
     "standardised": lambda f: is_standardised(),
@@ -588,10 +585,6 @@ def area_in_scope(user: User, area_id: int | None) -> int | None:
     if not area_id:
         return None
     return db.session.scalar(select(Area.id).where(Area.id == area_id, visible_areas(user)))
-
-
-def with_area(filters: TargetFilter, area: Area | None) -> TargetFilter:
-    return replace(filters, area_id=area.id if area else None)
 
 
 def count_ineligible_listings(user: User, filters: TargetFilter) -> int:
