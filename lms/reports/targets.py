@@ -34,6 +34,7 @@ from lms.courses.models import QuizAttempt
 from lms.extensions import db
 from lms.households.models import Household
 from lms.households.services import is_informed, is_standardised
+from lms.organisations.models import Organisation
 from lms.products.models import Listing, Marketplace, PartnerKind, Product
 from lms.products.services import MIN_OCOP_STARS, eligible_clause
 
@@ -578,6 +579,11 @@ def communes_in_scope(user: User) -> list[Area]:
         visible_areas(user), Area.level == AreaLevel.COMMUNE, Area.merged_into_id.is_(None)
     )
     return list(db.session.scalars(statement.order_by(vietnamese(Area.name))))
+
+
+def organisations() -> list[Organisation]:
+    """The organisations whose classes the dashboard can be narrowed to."""
+    return list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
 
 
 def area_in_scope(user: User, area_id: int | None) -> int | None:

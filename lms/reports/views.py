@@ -29,7 +29,6 @@ from lms.core.scope import get_or_404, role_required
 from lms.extensions import db
 from lms.households.models import Household, ProductGroup, ScaleClass
 from lms.households.services import active_classes
-from lms.organisations.models import Organisation
 from lms.products.models import Marketplace, PartnerKind
 from lms.products.services import marketplaces
 from lms.reports import charts, exporting, reconciliation, targets
@@ -64,9 +63,8 @@ def _filters() -> tuple[TargetFilterForm, TargetFilter]:
     form.marketplace_id.choices = select_choices(
         ((m.id, m.name) for m in marketplaces()), blank=True
     )
-    organisations = db.session.scalars(db.select(Organisation).order_by(Organisation.name))
     form.organisation_id.choices = select_choices(
-        ((o.id, o.name) for o in organisations), blank=True
+        ((o.id, o.name) for o in targets.organisations()), blank=True
     )
     form.validate()
     filters = TargetFilter(
