@@ -324,21 +324,25 @@ def commit(actor: User, reconciliation: Reconciliation) -> int:
     if not reconciliation.matched:
         raise RuleViolation(_l("No seller of the file matches a household: nothing to record."))
     marketplace = reconciliation.marketplace
-    changed = 0
-    for seller in reconciliation.matched:
-        for product in seller.matched_products:
-            listing = db.session.scalar(
-                select(Listing).where(
-                    Listing.product_id == product.id, Listing.marketplace_id == marketplace.id
-                )
+    products = {p.id: p for seller in reconciliation.matched for p in seller.matched_products}
+    existing = {
+        listing.product_id: listing
+        for listing in db.session.scalars(
+            select(Listing).where(
+                Listing.marketplace_id == marketplace.id, Listing.product_id.in_(list(products))
             )
-            if listing is not None and listing.delisted_on is None:
-                continue
-            if listing is None:
-                listing = Listing(product=product, marketplace=marketplace, listed_on=today())
-                db.session.add(listing)
-            listing.delisted_on = None
-            changed += 1
+        )
+    }
+    changed = 0
+    for product_id, product in products.items():
+        listing = existing.get(product_id)
+        if listing is not None and listing.delisted_on is None:
+            continue
+        if listing is None:
+            listing = Listing(product=product, marketplace=marketplace, listed_on=today())
+            db.session.add(listing)
+        listing.delisted_on = None
+        changed += 1
     db.session.flush()
     record_event(
         actor,
