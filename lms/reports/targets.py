@@ -352,23 +352,28 @@ def _everyone_query(user: User, filters: TargetFilter, wanted: list[tuple[str, .
 
 def _sellers_query(user: User, filters: TargetFilter, wanted: list[tuple[str, ...]]) -> Select:
     """The households that sell online or have an activated payment account (a few percent
-    of households), found from the listings and activations, then counted like the rest."""
+    of households), found from the listings and activations; each fact worked out once per
+    such household (a materialised CTE), then the combinations counted per commune."""
     payment = select(ActivationRequest.household_id).where(
         ActivationRequest.status == ActivationStatus.ACTIVATED,
         ActivationRequest.marketplace_id.in_(_partners(PartnerKind.PAYMENT_PROVIDER)),
     )
-    key = _commune_key().label("key")
-    statement = (
-        select(key, func.count(), *(func.count().filter(_holds(filters, c)) for c in wanted))
+    names = sorted({name for combination in wanted for name in combination})
+    sellers = (
+        select(_commune_key().label("key"), *(_holds(filters, (n,)).label(n) for n in names))
         .select_from(Household)
         .join(Area, Area.id == Household.area_id)
         .where(
             visible_households(user),
             or_(is_selling(filters.marketplace_id), Household.id.in_(payment)),
         )
-        .group_by(key)
     )
-    return filters.households(statement)
+    facts = filters.households(sellers).cte("seller_facts").prefix_with("MATERIALIZED")
+    counts = (
+        func.count().filter(and_(*(facts.c[name] for name in combination)))
+        for combination in wanted
+    )
+    return select(facts.c.key, func.count(), *counts).group_by(facts.c.key)
 
 
 def _sort_key(area: Area | None) -> tuple:
