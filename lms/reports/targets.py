@@ -260,6 +260,8 @@ class Dashboard:
     total: AreaFigures
     #: (Monday, valid certificates issued that week), oldest first
     weeks: list[tuple[date, int]] = field(default_factory=list)
+    #: listings still on a marketplace whose product is no longer eligible
+    ineligible_listings: int = 0
 
 
 def _commune_key():
@@ -274,8 +276,8 @@ _LISTED_NOT_TRAINED = ("listed_not_trained",)
 
 
 def dashboard(user: User, filters: TargetFilter, weeks: int = 12) -> Dashboard:
-    """Every target per commune of the user's scope (narrowed by ``filters``), the total, and
-    the certificates issued per week.
+    """Every target per commune of the user's scope (narrowed by ``filters``), the total, the
+    certificates issued per week and the count of listings no longer eligible.
 
     Grouped queries, independent of each other, run side by side: one per combination of
     facts most households may have (informed, standardised, certified), each over every
@@ -294,8 +296,9 @@ def dashboard(user: User, filters: TargetFilter, weeks: int = 12) -> Dashboard:
         _sellers_query(user, filters, sellers),
         _ocop_query(user, filters),
         _weekly_query(user, filters, first_week),
+        _ineligible_count_query(user, filters),
     ]
-    *per_fact, seller_rows, ocop_rows, weekly_rows = read_concurrently(
+    *per_fact, seller_rows, ocop_rows, weekly_rows, ineligible = read_concurrently(
         statements, current_app.config["REPORT_QUERY_WORKERS"]
     )
     counts: dict[int, dict[tuple[str, ...], int]] = defaultdict(dict)
@@ -329,6 +332,7 @@ def dashboard(user: User, filters: TargetFilter, weeks: int = 12) -> Dashboard:
         rows=ordered,
         total=total,
         weeks=_weeks(weekly_rows, first_week, weeks),
+        ineligible_listings=ineligible[0][0],
     )
 
 
@@ -598,6 +602,6 @@ def area_in_scope(user: User, area_id: int | None) -> int | None:
     return db.session.scalar(select(Area.id).where(Area.id == area_id, visible_areas(user)))
 
 
-def count_ineligible_listings(user: User, filters: TargetFilter) -> int:
+def _ineligible_count_query(user: User, filters: TargetFilter) -> Select:
     statement = ineligible_listings_query(user, filters).options().order_by(None)
-    return db.session.scalar(select(func.count()).select_from(statement.subquery()))
+    return select(func.count()).select_from(statement.subquery())

@@ -199,7 +199,7 @@ def report_pdf() -> Response:
         bars=charts.commune_bars(board, "trained"),
         target_bars=charts.target_bars,
         weekly=charts.weekly_columns(board.weeks),
-        ineligible=targets.count_ineligible_listings(current_user, filters),
+        ineligible=board.ineligible_listings,
     )
     return _download(html_to_pdf(html), "pdf", "bao-cao-tong-quan")
 

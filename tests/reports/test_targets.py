@@ -223,6 +223,7 @@ def test_listings_no_longer_eligible_are_found(province):
         targets.ineligible_listings_query(province.official, TargetFilter())
     ).all()
     assert [listing.product.name for listing in listings] == [stale.name]
+    assert targets.dashboard(province.official, TargetFilter()).ineligible_listings == 1
 
 
 def test_certificates_per_week_counts_valid_certificates_by_week(province):
