@@ -77,9 +77,14 @@ def has_ocop_product(listed: bool, marketplace_id: int | None = None) -> Clause:
     )
 
 
+def listed_holders(marketplace_id: int | None = None) -> Select:
+    """SQL: the ids of the households with a product listed now (on the marketplace given)."""
+    return select(Product.household_id).where(_current_listing(marketplace_id))
+
+
 def has_listed_product(marketplace_id: int | None = None) -> Clause:
-    """SQL: the household has a product listed now (on the marketplace given, if any)."""
-    return exists().where(Product.household_id == Household.id, _current_listing(marketplace_id))
+    """SQL: the household has a product listed now (the same rule, about one household)."""
+    return listed_holders(marketplace_id).where(Product.household_id == Household.id).exists()
 
 
 def _partners(kind: PartnerKind, marketplace_id: int | None = None) -> Select:
@@ -89,13 +94,19 @@ def _partners(kind: PartnerKind, marketplace_id: int | None = None) -> Select:
     return partners
 
 
-def has_activated(kind: PartnerKind, marketplace_id: int | None = None) -> Clause:
-    """SQL: the household has an activated shop (``MARKETPLACE``) or payment account."""
-    return exists().where(
-        ActivationRequest.household_id == Household.id,
+def activated_holders(kind: PartnerKind, marketplace_id: int | None = None) -> Select:
+    """SQL: the ids of the households with an activated shop (``MARKETPLACE``) or payment
+    account (on the marketplace given, for shops)."""
+    return select(ActivationRequest.household_id).where(
         ActivationRequest.status == ActivationStatus.ACTIVATED,
         ActivationRequest.marketplace_id.in_(_partners(kind, marketplace_id)),
     )
+
+
+def has_activated(kind: PartnerKind, marketplace_id: int | None = None) -> Clause:
+    """SQL: the household has an activated shop or payment account (about one household)."""
+    holders = activated_holders(kind, marketplace_id)
+    return holders.where(ActivationRequest.household_id == Household.id).exists()
 
 
 def is_selling(marketplace_id: int | None = None) -> Clause:
@@ -103,12 +114,8 @@ def is_selling(marketplace_id: int | None = None) -> Clause:
 
     Stated as membership of one small set (the households of the listings and of the
     activated shops, a few percent of all), which both databases build once per query."""
-    listed = select(Product.household_id).where(_current_listing(marketplace_id))
-    shops = select(ActivationRequest.household_id).where(
-        ActivationRequest.status == ActivationStatus.ACTIVATED,
-        ActivationRequest.marketplace_id.in_(_partners(PartnerKind.MARKETPLACE, marketplace_id)),
-    )
-    return Household.id.in_(listed.union(shops))
+    shops = activated_holders(PartnerKind.MARKETPLACE, marketplace_id)
+    return Household.id.in_(listed_holders(marketplace_id).union(shops))
 
 
 def listed_not_trained(marketplace_id: int | None = None) -> Clause:
@@ -372,29 +379,48 @@ def _everyone_query(user: User, filters: TargetFilter, combination: tuple[str, .
     return filters.households(statement.where(visible_households(user)).group_by(key))
 
 
+def _seller_sets(filters: TargetFilter) -> dict[str, Select]:
+    """The facts of the sellers' figures, each as the set of the households holding it."""
+    return {
+        "listed": listed_holders(filters.marketplace_id),
+        "shop": activated_holders(PartnerKind.MARKETPLACE, filters.marketplace_id),
+        "payment": activated_holders(PartnerKind.PAYMENT_PROVIDER),
+        "certified": valid_certificate_holders(),
+    }
+
+
 def _sellers_query(user: User, filters: TargetFilter, wanted: list[tuple[str, ...]]) -> Select:
     """The households that sell online or have an activated payment account (a few percent
-    of households), found from the listings and activations; each fact worked out once per
-    such household (a materialised CTE), then the combinations counted per commune."""
-    payment = select(ActivationRequest.household_id).where(
-        ActivationRequest.status == ActivationStatus.ACTIVATED,
-        ActivationRequest.marketplace_id.in_(_partners(PartnerKind.PAYMENT_PROVIDER)),
+    of households), with each fact read from its set of holders joined to them (one row per
+    household, materialised), then the combinations counted per commune."""
+    sets = {
+        name: holders.distinct().subquery(name) for name, holders in _seller_sets(filters).items()
+    }
+    everyone = (
+        _seller_sets(filters)["listed"]
+        .union(_seller_sets(filters)["shop"], _seller_sets(filters)["payment"])
+        .subquery("sellers")
     )
-    names = sorted({name for combination in wanted for name in combination})
-    sellers = (
-        select(_commune_key().label("key"), *(_holds(filters, (n,)).label(n) for n in names))
-        .select_from(Household)
-        .join(Area, Area.id == Household.area_id)
-        .where(
-            visible_households(user),
-            or_(is_selling(filters.marketplace_id), Household.id.in_(payment)),
+    statement = (
+        select(
+            _commune_key().label("key"),
+            *(subset.c.household_id.is_not(None).label(name) for name, subset in sets.items()),
         )
+        .select_from(everyone)
+        .join(Household, Household.id == everyone.c.household_id)
+        .join(Area, Area.id == Household.area_id)
     )
-    facts = filters.households(sellers).cte("seller_facts").prefix_with("MATERIALIZED")
-    counts = (
-        func.count().filter(and_(*(facts.c[name] for name in combination)))
-        for combination in wanted
-    )
+    for subset in sets.values():
+        statement = statement.outerjoin(subset, subset.c.household_id == Household.id)
+    statement = statement.where(visible_households(user))
+    facts = filters.households(statement).cte("seller_facts").prefix_with("MATERIALIZED")
+
+    def holds(combination: tuple[str, ...]) -> Clause:
+        if combination == _LISTED_NOT_TRAINED:
+            return and_(or_(facts.c.listed, facts.c.shop), not_(facts.c.certified))
+        return and_(*(facts.c[name] for name in combination))
+
+    counts = (func.count().filter(holds(combination)) for combination in wanted)
     return select(facts.c.key, func.count(), *counts).group_by(facts.c.key)
 
 
