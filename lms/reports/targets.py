@@ -393,14 +393,9 @@ def _sellers_query(user: User, filters: TargetFilter, wanted: list[tuple[str, ..
     """The households that sell online or have an activated payment account (a few percent
     of households), with each fact read from its set of holders joined to them (one row per
     household, materialised), then the combinations counted per commune."""
-    sets = {
-        name: holders.distinct().subquery(name) for name, holders in _seller_sets(filters).items()
-    }
-    everyone = (
-        _seller_sets(filters)["listed"]
-        .union(_seller_sets(filters)["shop"], _seller_sets(filters)["payment"])
-        .subquery("sellers")
-    )
+    holders = _seller_sets(filters)
+    sets = {name: ids.distinct().subquery(name) for name, ids in holders.items()}
+    everyone = holders["listed"].union(holders["shop"], holders["payment"]).subquery("sellers")
     statement = (
         select(
             _commune_key().label("key"),
@@ -416,7 +411,7 @@ def _sellers_query(user: User, filters: TargetFilter, wanted: list[tuple[str, ..
     facts = filters.households(statement).cte("seller_facts").prefix_with("MATERIALIZED")
 
     def holds(combination: tuple[str, ...]) -> Clause:
-        if combination == _LISTED_NOT_TRAINED:
+        if combination == _LISTED_NOT_TRAINED:  # ``listed_not_trained``, over the columns
             return and_(or_(facts.c.listed, facts.c.shop), not_(facts.c.certified))
         return and_(*(facts.c[name] for name in combination))
 
