@@ -36,6 +36,8 @@ class Config:
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
     PAGE_SIZE = 50
+    #: independent report queries run side by side, each on its own connection (1: in turn)
+    REPORT_QUERY_WORKERS = 4
     #: the course files loaded by ``flask courses load``
     COURSES_FOLDER = str(Path(__file__).resolve().parent.parent / "courses")
     #: days after a session's end from which only an admin may change its marks

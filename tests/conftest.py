@@ -48,6 +48,8 @@ def make_test_app(tmp_path_factory, **overrides):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SECRET_KEY": "test-secret-key",
         "WTF_CSRF_ENABLED": False,
+        # a run's own PDF cache: serials repeat from test to test and from run to run
+        "CERTIFICATE_PDF_FOLDER": str(tmp_path_factory.mktemp("certificate-pdfs")),
         **overrides,
     }
     app = create_app(config)

@@ -46,6 +46,10 @@ SESSION_Y_READERS = {
     "official_2": 200,
     "admin": 200,
 }
+OFFICIALS_OK = {"anonymous": LOGIN, "official_1": 200, "official_2": 200, "admin": 200}
+OFFICIALS_NOT_FOUND = {"anonymous": LOGIN, "official_1": 404, "official_2": 404, "admin": 404}
+#: the certificate of household B (commune 2): the official of commune 1 finds nothing
+OFFICIALS_TRAIL = {"anonymous": LOGIN, "official_1": 200, "official_2": 302, "admin": 302}
 OWN_IMPORT = {"anonymous": LOGIN, "official_1": 404, "official_2": 200, "admin": 200}
 
 #: what each actor must never read in any page: the names, phones and national IDs of
@@ -423,11 +427,54 @@ MATRIX = [
     ("verify.lookup", "GET", lambda w: "/v/", dict.fromkeys(ACTORS, 200)),
     ("verify.public_key", "GET", lambda w: "/v/public-key.pem", dict.fromkeys(ACTORS, 200)),
     ("courses.my_courses", "GET", lambda w: "/learn/", {"anonymous": LOGIN, "member_a": 200}),
+    ("reports.overview", "GET", lambda w: "/overview/", OFFICIALS_OK),
+    ("reports.export", "GET", lambda w: "/overview/export.xlsx", OFFICIALS_OK),
     (
-        "reports.overview",
+        "reports.households",
         "GET",
-        lambda w: "/overview/",
-        {"anonymous": LOGIN, "official_1": 200, "official_2": 200, "admin": 200},
+        lambda w: "/overview/households/listed_not_trained",
+        OFFICIALS_OK,
+    ),
+    (
+        "reports.export_households",
+        "GET",
+        lambda w: "/overview/households/listed_not_trained.csv",
+        OFFICIALS_OK,
+    ),
+    ("reports.ineligible", "GET", lambda w: "/overview/listings/ineligible", OFFICIALS_OK),
+    (
+        "reports.export_ineligible",
+        "GET",
+        lambda w: "/overview/listings/ineligible.xlsx",
+        OFFICIALS_OK,
+    ),
+    ("reports.report_pdf", "GET", lambda w: "/overview/report.pdf", OFFICIALS_OK),
+    ("reports.reconcile", "GET", lambda w: "/overview/reconcile", OFFICIALS_OK),
+    # someone else's (or a made-up) upload: nobody may open it
+    (
+        "reports.reconcile_preview",
+        "GET",
+        lambda w: f"/overview/reconcile/{'0' * 32}?marketplace_id=1",
+        OFFICIALS_NOT_FOUND,
+    ),
+    (
+        "reports.reconcile_commit",
+        "POST",
+        lambda w: f"/overview/reconcile/{'0' * 32}?marketplace_id=1",
+        OFFICIALS_NOT_FOUND,
+    ),
+    (
+        "reports.reconcile_report",
+        "GET",
+        lambda w: f"/overview/reconcile/{'0' * 32}/report.xlsx?marketplace_id=1",
+        OFFICIALS_NOT_FOUND,
+    ),
+    ("reports.trail", "GET", lambda w: "/overview/trail?q=NA-2026-000001", OFFICIALS_TRAIL),
+    (
+        "reports.household_trail",
+        "GET",
+        lambda w: f"/overview/trail/{w.household_b.id}",
+        {"anonymous": LOGIN, "official_1": 404, "official_2": 200, "admin": 200},
     ),
     ("activation.mine", "GET", lambda w: "/activation/", {"anonymous": LOGIN, "member_a": 200}),
     # asking for household B (no marketplace given: 400 once the household is in scope)
@@ -514,7 +561,7 @@ FORMS = {
     "organisations.create", "households.create", "households.import_upload",
     "households.classifications", "products.create", "attendance.create", "attendance.edit",
     "attendance.marks", "checkin.checkin", "courses.quiz", "courses.programme",
-    "admin.api_keys_index",
+    "admin.api_keys_index", "reports.reconcile",
 }  # fmt: skip
 EDITS = {"auth.edit_user", "areas.edit", "organisations.edit", "households.edit", "products.edit"}
 MATRIX += [

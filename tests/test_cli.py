@@ -12,7 +12,7 @@ from lms.extensions import db
 
 HOMES = {
     "admin": "Quản trị",
-    "official": "Tổng quan",
+    "official": "Tổng quan: ",  # then the official's area
     "trainer": "Buổi tập huấn",
     "household": "Khóa học của tôi",
 }
@@ -45,7 +45,7 @@ def test_every_demo_login_reaches_its_home_page(app, client_for, role, login, se
     assert response.status_code == 302
     page = client.get(response.headers["Location"])
     assert page.status_code == 200
-    assert f"<h1>{HOMES[role]}</h1>" in page.get_data(as_text=True)
+    assert f"<h1>{HOMES[role]}" in page.get_data(as_text=True)
 
 
 def test_areas_import_command(app, tmp_path):

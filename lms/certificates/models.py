@@ -38,6 +38,9 @@ class Certificate(Base):
             sqlite_where=text("status = 'valid'"),
             postgresql_where=text("status = 'valid'"),
         ),
+        # officials' figures: "holds a valid certificate", and certificates per week
+        Index("ix_certificates_household_status", "household_id", "status"),
+        Index("ix_certificates_issued_on", "issued_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,7 +7,8 @@ answers 404 exactly like an id that does not exist.
 - a household member sees its own household, its results and the sessions it is enrolled in;
 - a trainer sees the households of its area (to enrol them and register walk-ins) and the
   sessions of its organisation in its area;
-- an official sees everything in its area's subtree;
+- an official sees everything in its area's subtree, including the legacy communes merged
+  into a commune of it (the 2025 reform: their households are now that commune's);
 - an admin sees everything.
 """
 
@@ -19,7 +20,8 @@ from typing import Any, TypeVar
 
 from flask import abort
 from flask_login import current_user, login_required
-from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy.orm import aliased
 
 from lms.activation.models import ActivationRequest
 from lms.areas.models import Area
@@ -37,10 +39,15 @@ Clause = ColumnElement[bool]
 
 
 def subtree_ids(root: Area | None):
-    """A subquery of the ids of ``root`` and every area below it."""
+    """A subquery of the ids of ``root``, every area below it, and the legacy units merged
+    into any of those (their records roll up to the unit that took them over)."""
     if root is None:
         return select(Area.id).where(false())
-    return select(Area.id).where(Area.path.startswith(root.path, autoescape=True))
+    current = aliased(Area)
+    inside = select(current.id).where(current.path.startswith(root.path, autoescape=True))
+    return select(Area.id).where(
+        or_(Area.path.startswith(root.path, autoescape=True), Area.merged_into_id.in_(inside))
+    )
 
 
 def visible_areas(user: User) -> Clause:

@@ -44,10 +44,13 @@ MENUS = {
         ("attendance.sessions", _l("Class sessions")),
         ("certificates.index", _l("Certificates")),
         ("activation.queue", _l("Activation requests")),
+        ("reports.reconcile", _l("Reconciliation")),
+        ("reports.trail", _l("Look up")),
     ),
     "admin": (
         ("admin.index", _l("Administration")),
         ("reports.overview", _l("Overview")),
+        ("reports.trail", _l("Look up")),
         ("households.index", _l("Households")),
         ("attendance.sessions", _l("Class sessions")),
         ("activation.queue", _l("Activation requests")),

@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 
 from lms.demo.data import DEMO_LOGINS, load_demo_data
 from lms.demo.generate import generate_province
+from lms.demo.training import generate_training
 
 cli = AppGroup("demo", help="Demo data.")
 
@@ -38,7 +39,12 @@ def load_command() -> None:
 @click.option(
     "--seed", type=int, default=2026, show_default=True, help="The same seed gives the same data."
 )
-def generate_command(households: int, seed: int) -> None:
+@click.option(
+    "--training",
+    is_flag=True,
+    help="Also give them class sessions, attendance, quiz attempts, certificates and shops.",
+)
+def generate_command(households: int, seed: int, training: bool) -> None:
     """Add synthetic households (products, listings, outreach) to the Nghệ An communes."""
     started = time.perf_counter()
     with click.progressbar(length=households, label=f"Generating (seed {seed})") as bar:
@@ -57,4 +63,16 @@ def generate_command(households: int, seed: int) -> None:
             f"Also created {report.areas_created} areas and "
             f"{report.classes_created} scale classes / product groups."
         )
+    if training:
+        with click.progressbar(length=households, label="Training") as bar:
+            try:
+                trained = generate_training(seed=seed, progress=bar.update)
+            except RuntimeError as error:  # no courses, programme or trainer yet
+                raise click.ClickException(str(error)) from error
+        click.echo(
+            f"Training: {trained.sessions} class sessions, {trained.marks} attendance marks, "
+            f"{trained.attempts} quiz attempts, {trained.certificates} certificates, "
+            f"{trained.activations} activated shops and payment accounts."
+        )
+        elapsed = time.perf_counter() - started
     click.echo(f"Done in {elapsed:.1f} s ({report.households / elapsed:,.0f} households/s).")

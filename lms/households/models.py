@@ -10,7 +10,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from lms.areas.models import Area
@@ -48,6 +48,17 @@ class ProductGroup(Base):
 
 class Household(TimestampMixin, Base):
     __tablename__ = "households"
+    __table_args__ = (
+        # officials' figures per commune read these columns only (the data-quality rule)
+        Index(
+            "ix_households_quality",
+            "area_id",
+            "scale_class_id",
+            "product_group_id",
+            "phone",
+            "national_id",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: the head of household (chủ hộ): the name on the certificate

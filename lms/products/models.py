@@ -9,7 +9,7 @@ from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.models import Base, TimestampMixin, str_enum
@@ -52,7 +52,10 @@ class CertificationKind(StrEnum):
 
 class Product(TimestampMixin, Base):
     __tablename__ = "products"
-    __table_args__ = (CheckConstraint("ocop_stars BETWEEN 0 AND 5", name="ocop_stars_range"),)
+    __table_args__ = (
+        CheckConstraint("ocop_stars BETWEEN 0 AND 5", name="ocop_stars_range"),
+        Index("ix_products_household_ocop", "household_id", "ocop_stars"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
@@ -94,7 +97,11 @@ class Listing(Base):
     """A product listed on a marketplace; no row means "not listed"."""
 
     __tablename__ = "listings"
-    __table_args__ = (UniqueConstraint("product_id", "marketplace_id"),)
+    __table_args__ = (
+        UniqueConstraint("product_id", "marketplace_id"),
+        # officials' figures: "listed now" counted from the index alone
+        Index("ix_listings_product_current", "product_id", "delisted_on", "marketplace_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)

@@ -1,20 +1,316 @@
-"""Official screens: "Tổng quan", the official's home page."""
+"""Official screens: "Tổng quan" (the plan's targets per commune, the officials' home page),
+the lists behind each figure, exports, the PDF report, reconciliation and the trail."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
+from lms.areas.models import Area
 from lms.auth.models import Role
-from lms.core.scope import role_required
-from lms.reports import services
+from lms.core.errors import RuleViolation
+from lms.core.forms import attach_error, select_choices
+from lms.core.i18n import format_day
+from lms.core.models import today
+from lms.core.pdf import html_to_pdf
+from lms.core.scope import get_or_404, role_required
+from lms.extensions import db
+from lms.households.models import Household, ProductGroup, ScaleClass
+from lms.households.services import active_classes
+from lms.products.models import Marketplace, PartnerKind
+from lms.products.services import marketplaces
+from lms.reports import charts, exporting, reconciliation, targets
+from lms.reports import trail as trail_module
+from lms.reports.forms import SellerListForm, TargetFilterForm, TrailSearchForm
+from lms.reports.targets import TargetFilter
 
 bp = Blueprint("reports", __name__, url_prefix="/overview")
 
+OFFICIALS = (Role.OFFICIAL, Role.ADMIN)
+
+
+class ConfirmForm(FlaskForm):
+    """A button that only posts a CSRF token."""
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _filters() -> tuple[TargetFilterForm, TargetFilter]:
+    """The filters of the query string; an area outside the user's scope is ignored."""
+    form = TargetFilterForm(request.args)
+    form.area_id.choices = select_choices(
+        ((a.id, a.name) for a in targets.communes_in_scope(current_user)), blank=True
+    )
+    form.scale_class_id.choices = select_choices(
+        ((c.id, c.name) for c in active_classes(ScaleClass)), blank=True
+    )
+    form.product_group_id.choices = select_choices(
+        ((g.id, g.name) for g in active_classes(ProductGroup)), blank=True
+    )
+    form.marketplace_id.choices = select_choices(
+        ((m.id, m.name) for m in marketplaces()), blank=True
+    )
+    form.organisation_id.choices = select_choices(
+        ((o.id, o.name) for o in targets.organisations()), blank=True
+    )
+    form.validate()
+    filters = TargetFilter(
+        area_id=targets.area_in_scope(current_user, form.area_id.data),
+        scale_class_id=form.scale_class_id.data,
+        product_group_id=form.product_group_id.data,
+        marketplace_id=form.marketplace_id.data,
+        organisation_id=form.organisation_id.data,
+    )
+    return form, filters
+
+
+def _download(body: bytes, kind: str, name: str) -> Response:
+    mimetype = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX, "pdf": "application/pdf"}[kind]
+    filename = f"{name}-{today():%Y%m%d}.{kind}"
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _export(rows, kind: str, name: str, title: str, caption: str) -> Response:
+    if kind == "csv":
+        return _download(exporting.to_csv(rows), kind, name)
+    return _download(exporting.to_xlsx(rows, title, caption), kind, name)
+
+
+def _area_name(board_area) -> str:
+    return board_area.name if board_area else _("All areas")
+
 
 @bp.get("/")
-@role_required(Role.OFFICIAL, Role.ADMIN)
+@role_required(*OFFICIALS)
 def overview() -> str:
-    rows = services.commune_overview(current_user)
-    totals = (sum(row.households for row in rows), sum(row.sessions for row in rows))
-    return render_template("reports/overview.html", rows=rows, totals=totals)
+    form, filters = _filters()
+    board = targets.dashboard(current_user, filters)
+    chart = request.args.get("chart", "trained")
+    if chart not in targets.FIGURES_BY_CODE and chart != "ocop":
+        chart = "trained"
+    return render_template(
+        "reports/overview.html",
+        form=form,
+        board=board,
+        filters=filters,
+        figures=targets.FIGURES,
+        chart=chart,
+        bars=charts.commune_bars(board, chart),
+        weekly=charts.weekly_columns(board.weeks),
+    )
+
+
+@bp.get("/export.<any(xlsx, csv):kind>")
+@role_required(*OFFICIALS)
+def export(kind: str) -> Response:
+    _form, filters = _filters()
+    board = targets.dashboard(current_user, filters)
+    caption = _("Overview") + " — " + exporting.describe(filters, _area_name(board.area))
+    return _export(exporting.dashboard_rows(board), kind, "tong-quan", _("Overview"), caption)
+
+
+@bp.get("/households/<code>")
+@role_required(*OFFICIALS)
+def households(code: str) -> str:
+    lists = targets.household_lists()
+    if code not in lists:
+        abort(404)
+    form, filters = _filters()
+    page = targets.list_households(
+        current_user, filters, code, request.args.get("page", 1, type=int)
+    )
+    status = targets.training_status([h.id for h in page.items])
+    return render_template(
+        "reports/households.html",
+        form=form,
+        page=page,
+        status=status,
+        code=code,
+        title=lists[code].title,
+    )
+
+
+@bp.get("/households/<code>.<any(xlsx, csv):kind>")
+@role_required(*OFFICIALS)
+def export_households(code: str, kind: str) -> Response:
+    lists = targets.household_lists()
+    if code not in lists:
+        abort(404)
+    _form, filters = _filters()
+    title = str(lists[code].title)
+    area = db.session.get(Area, filters.area_id) if filters.area_id else current_user.area
+    caption = f"{title} — {exporting.describe(filters, _area_name(area))}"
+    rows = exporting.household_rows(current_user, filters, code)
+    return _export(rows, kind, code.replace("_", "-"), title, caption)
+
+
+@bp.get("/listings/ineligible")
+@role_required(*OFFICIALS)
+def ineligible() -> str:
+    form, filters = _filters()
+    page = db.paginate(
+        targets.ineligible_listings_query(current_user, filters),
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    return render_template("reports/ineligible.html", form=form, page=page)
+
+
+@bp.get("/listings/ineligible.<any(xlsx, csv):kind>")
+@role_required(*OFFICIALS)
+def export_ineligible(kind: str) -> Response:
+    _form, filters = _filters()
+    title = _("Listed products no longer eligible")
+    area = db.session.get(Area, filters.area_id) if filters.area_id else current_user.area
+    caption = f"{title} — {exporting.describe(filters, _area_name(area))}"
+    rows = exporting.ineligible_rows(current_user, filters)
+    return _export(rows, kind, "san-pham-het-dieu-kien", title, caption)
+
+
+@bp.get("/report.pdf")
+@role_required(*OFFICIALS)
+def report_pdf() -> Response:
+    """One page for the area shown, then one page per commune: targets, chart, exceptions."""
+    _form, filters = _filters()
+    board = targets.dashboard(current_user, filters)
+    html = render_template(
+        "reports/report_pdf.html",
+        board=board,
+        figures=targets.FIGURES,
+        caption=exporting.describe(filters, _area_name(board.area)),
+        bars=charts.commune_bars(board, "trained"),
+        target_bars=charts.target_bars,
+        weekly=charts.weekly_columns(board.weeks),
+        ineligible=board.ineligible_listings,
+    )
+    return _download(html_to_pdf(html), "pdf", "bao-cao-tong-quan")
+
+
+@bp.route("/reconcile", methods=["GET", "POST"])
+@role_required(*OFFICIALS)
+def reconcile() -> Response | str | tuple[str, int]:
+    form = SellerListForm()
+    form.marketplace_id.choices = select_choices(
+        (m.id, m.name) for m in reconciliation.marketplaces()
+    )
+    if form.validate_on_submit():
+        try:
+            token = reconciliation.upload(current_user, form.file.data, form.file.data.filename)
+        except RuleViolation as error:
+            attach_error(form, error)
+        else:
+            return redirect(
+                url_for(
+                    "reports.reconcile_preview",
+                    token=token,
+                    marketplace_id=form.marketplace_id.data,
+                )
+            )
+    status = 400 if form.is_submitted() else 200
+    return render_template("reports/reconcile.html", form=form), status
+
+
+def _reconciliation(token: str) -> reconciliation.Reconciliation:
+    marketplace_id = request.args.get("marketplace_id", type=int) or request.form.get(
+        "marketplace_id", type=int
+    )
+    market = db.session.get(Marketplace, marketplace_id) if marketplace_id else None
+    if market is None or market.kind is not PartnerKind.MARKETPLACE:
+        abort(404)
+    result = reconciliation.load(current_user, token, market)
+    if result is None:
+        abort(404)
+    return result
+
+
+@bp.get("/reconcile/<token>")
+@role_required(*OFFICIALS)
+def reconcile_preview(token: str) -> str:
+    return render_template(
+        "reports/reconcile_preview.html",
+        result=_reconciliation(token),
+        methods=reconciliation.METHOD_LABELS,
+        form=ConfirmForm(),
+    )
+
+
+@bp.post("/reconcile/<token>")
+@role_required(*OFFICIALS)
+def reconcile_commit(token: str) -> Response:
+    result = _reconciliation(token)
+    if ConfirmForm().validate_on_submit():
+        try:
+            changed = reconciliation.commit(current_user, result)
+        except RuleViolation as error:
+            flash(str(error.message), "error")
+        else:
+            flash(
+                _(
+                    "Recorded: %(n)d listings on %(market)s.",
+                    n=changed,
+                    market=result.marketplace.name,
+                ),
+                "success",
+            )
+    return redirect(
+        url_for("reports.reconcile_preview", token=token, marketplace_id=result.marketplace.id)
+    )
+
+
+@bp.get("/reconcile/<token>/report.<any(xlsx, csv):kind>")
+@role_required(*OFFICIALS)
+def reconcile_report(token: str, kind: str) -> Response:
+    result = _reconciliation(token)
+    title = _("Reconciliation with %(market)s", market=result.marketplace.name)
+    caption = _(
+        "%(title)s — %(matched)d matched, %(unmatched)d not matched, %(uncertified)d matched "
+        "without a certificate — %(day)s",
+        title=title,
+        matched=len(result.matched),
+        unmatched=len(result.unmatched),
+        uncertified=len(result.without_certificate),
+        day=format_day(today()),
+    )
+    return _export(reconciliation.report_rows(result), kind, "doi-soat", title, caption)
+
+
+@bp.get("/trail")
+@role_required(*OFFICIALS)
+def trail() -> Response | str:
+    form = TrailSearchForm(request.args)
+    query = (form.q.data or "").strip()[:100] if form.validate() else ""
+    certificate, households = trail_module.find(current_user, query) if query else (None, [])
+    if certificate is not None:
+        return redirect(url_for("reports.household_trail", household_id=certificate.household_id))
+    return render_template(
+        "reports/trail_search.html", form=form, query=query, households=households
+    )
+
+
+@bp.get("/trail/<int:household_id>")
+@role_required(*OFFICIALS)
+def household_trail(household_id: int) -> str:
+    household = get_or_404(Household, household_id)
+    return render_template(
+        "reports/trail.html",
+        trail=trail_module.trail_of(household),
+        labels=trail_module.labels(),
+    )

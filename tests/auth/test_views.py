@@ -26,7 +26,7 @@ def test_household_logs_in_with_phone_and_pin(world, client_for):
     ("actor", "home", "heading"),
     [
         ("trainer_x", "/sessions/", "Buổi tập huấn"),
-        ("official_1", "/overview/", "Tổng quan"),
+        ("official_1", "/overview/", "Tổng quan: Xã Diễn Châu"),
         ("admin", "/admin/", "Quản trị"),
     ],
 )

@@ -1,0 +1,646 @@
+"""The plan's targets (DESIGN §1) per commune, and the exception lists behind them.
+
+Every figure is one SQL aggregate over the official's scope (``lms.core.scope``), grouped by
+commune; legacy communes merged by the 2025 reform roll up to the commune that took them
+over. Each household fact is a where-clause stated once here (or next to its rule in the
+domain's services: ``is_informed``, ``is_standardised``, ``eligible_clause``), so a figure,
+the list of households behind it and its export always agree. No household is ever loaded
+to be counted.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from flask import current_app
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import ColumnElement, Select, and_, exists, func, not_, or_, select
+from sqlalchemy.orm import selectinload
+
+from lms.activation.models import ActivationRequest, ActivationStatus
+from lms.areas.models import Area, AreaLevel
+from lms.attendance.models import AttendanceMark, ClassSession, MarkStatus
+from lms.auth.models import User
+from lms.certificates.models import Certificate, CertificateStatus
+from lms.core.database import read_concurrently, vietnamese
+from lms.core.models import today
+from lms.core.scope import subtree_ids, visible_areas, visible_households
+from lms.courses.models import QuizAttempt
+from lms.extensions import db
+from lms.households.models import Household
+from lms.households.services import is_informed, is_standardised
+from lms.organisations.models import Organisation
+from lms.products.models import Listing, Marketplace, PartnerKind, Product
+from lms.products.services import MIN_OCOP_STARS, eligible_clause
+
+Clause = ColumnElement[bool]
+
+# ---------------------------------------------------------------- the household facts
+
+
+def valid_certificate_holders() -> Select:
+    """SQL: the ids of the households holding a valid (not revoked) certificate: trained."""
+    return select(Certificate.household_id).where(Certificate.status == CertificateStatus.VALID)
+
+
+def has_valid_certificate() -> Clause:
+    """SQL: the household holds a valid certificate (the same rule, about one household)."""
+    return valid_certificate_holders().where(Certificate.household_id == Household.id).exists()
+
+
+def _current_listing(marketplace_id: int | None = None) -> Clause:
+    """SQL, about ``Product``: listed now on a marketplace (any, or the one given)."""
+    conditions = [Listing.product_id == Product.id, Listing.delisted_on.is_(None)]
+    if marketplace_id:
+        conditions.append(Listing.marketplace_id == marketplace_id)
+    else:
+        conditions.append(
+            Listing.marketplace_id.in_(
+                select(Marketplace.id).where(Marketplace.kind == PartnerKind.MARKETPLACE)
+            )
+        )
+    return exists().where(*conditions)
+
+
+def has_ocop_product(listed: bool, marketplace_id: int | None = None) -> Clause:
+    """SQL: the household has an OCOP 3★+ product that is listed now (or is not)."""
+    listing = _current_listing(marketplace_id)
+    return exists().where(
+        Product.household_id == Household.id,
+        Product.ocop_stars >= MIN_OCOP_STARS,
+        listing if listed else not_(listing),
+    )
+
+
+def listed_holders(marketplace_id: int | None = None) -> Select:
+    """SQL: the ids of the households with a product listed now (on the marketplace given)."""
+    return select(Product.household_id).where(_current_listing(marketplace_id))
+
+
+def has_listed_product(marketplace_id: int | None = None) -> Clause:
+    """SQL: the household has a product listed now (the same rule, about one household)."""
+    return listed_holders(marketplace_id).where(Product.household_id == Household.id).exists()
+
+
+def _partners(kind: PartnerKind, marketplace_id: int | None = None) -> Select:
+    partners = select(Marketplace.id).where(Marketplace.kind == kind)
+    if marketplace_id and kind is PartnerKind.MARKETPLACE:
+        partners = partners.where(Marketplace.id == marketplace_id)
+    return partners
+
+
+def activated_holders(kind: PartnerKind, marketplace_id: int | None = None) -> Select:
+    """SQL: the ids of the households with an activated shop (``MARKETPLACE``) or payment
+    account (on the marketplace given, for shops)."""
+    return select(ActivationRequest.household_id).where(
+        ActivationRequest.status == ActivationStatus.ACTIVATED,
+        ActivationRequest.marketplace_id.in_(_partners(kind, marketplace_id)),
+    )
+
+
+def has_activated(kind: PartnerKind, marketplace_id: int | None = None) -> Clause:
+    """SQL: the household has an activated shop or payment account (about one household)."""
+    holders = activated_holders(kind, marketplace_id)
+    return holders.where(ActivationRequest.household_id == Household.id).exists()
+
+
+def is_selling(marketplace_id: int | None = None) -> Clause:
+    """SQL: the household sells online: a product listed now, or an activated shop.
+
+    Stated as membership of one small set (the households of the listings and of the
+    activated shops, a few percent of all), which both databases build once per query."""
+    shops = activated_holders(PartnerKind.MARKETPLACE, marketplace_id)
+    return Household.id.in_(listed_holders(marketplace_id).union(shops))
+
+
+def listed_not_trained(marketplace_id: int | None = None) -> Clause:
+    """SQL: sells online without a valid certificate; the plan says nobody may."""
+    return and_(is_selling(marketplace_id), not_(has_valid_certificate()))
+
+
+def trained_by(organisation_id: int) -> Clause:
+    """SQL: the household attended a class session of the organisation."""
+    return exists().where(
+        AttendanceMark.household_id == Household.id,
+        AttendanceMark.status.in_([MarkStatus.PRESENT, MarkStatus.LATE]),
+        AttendanceMark.session_id.in_(
+            select(ClassSession.id).where(ClassSession.organisation_id == organisation_id)
+        ),
+    )
+
+
+# ---------------------------------------------------------------- filters
+
+
+@dataclass(frozen=True)
+class TargetFilter:
+    """What the dashboard and its lists are narrowed by."""
+
+    #: a commune (or any area) of the official's scope: the drill-down
+    area_id: int | None = None
+    scale_class_id: int | None = None
+    product_group_id: int | None = None
+    #: listings and shops on this marketplace only
+    marketplace_id: int | None = None
+    #: households that attended a class of this organisation
+    organisation_id: int | None = None
+
+    def households(self, statement: Select) -> Select:
+        if self.area_id:
+            area = db.session.get(Area, self.area_id)
+            statement = statement.where(Household.area_id.in_(subtree_ids(area)))
+        if self.scale_class_id:
+            statement = statement.where(Household.scale_class_id == self.scale_class_id)
+        if self.product_group_id:
+            statement = statement.where(Household.product_group_id == self.product_group_id)
+        if self.organisation_id:
+            statement = statement.where(trained_by(self.organisation_id))
+        return statement
+
+
+# ---------------------------------------------------------------- the figures
+
+#: a fact about a household, as a SQL clause, under the filters
+FactClause = Callable[[TargetFilter], Clause]
+
+#: every fact a figure is made of, by name
+FACTS: dict[str, FactClause] = {
+    "informed": lambda f: is_informed(),
+    "standardised": lambda f: is_standardised(),
+    "certified": lambda f: has_valid_certificate(),
+    "listed": lambda f: has_listed_product(f.marketplace_id),
+    "shop": lambda f: has_activated(PartnerKind.MARKETPLACE, f.marketplace_id),
+    "payment": lambda f: has_activated(PartnerKind.PAYMENT_PROVIDER),
+}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A target counted in households: those with every fact of ``part``, among those with
+    every fact of ``whole`` (all households when ``whole`` is empty)."""
+
+    code: str
+    label: LazyString
+    part: tuple[str, ...]
+    whole: tuple[str, ...] = ()
+
+    def clause(self, filters: TargetFilter, missing: bool = False) -> Clause:
+        """SQL: the households counted (or, ``missing``, those of the whole not counted)."""
+        part = and_(*(FACTS[name](filters) for name in self.part))
+        if not missing:
+            return part
+        whole = [FACTS[name](filters) for name in self.whole]
+        return and_(*whole, not_(part))
+
+
+FIGURES: tuple[Figure, ...] = (
+    Figure("informed", _l("Households informed"), ("informed",)),
+    Figure("standardised", _l("Household records standardised"), ("standardised",)),
+    Figure(
+        "listed_trained",
+        _l("Households with a listed product that hold a valid certificate"),
+        ("listed", "certified"),
+        ("listed",),
+    ),
+    Figure("trained", _l("Households trained (certified)"), ("certified",)),
+    Figure(
+        "shops",
+        _l("Trained households with an activated shop"),
+        ("certified", "shop"),
+        ("certified",),
+    ),
+    Figure(
+        "payments",
+        _l("Trained households with an activated payment account"),
+        ("certified", "payment"),
+        ("certified",),
+    ),
+)
+FIGURES_BY_CODE = {figure.code: figure for figure in FIGURES}
+#: the exception list, counted on the dashboard too
+LISTED_NOT_TRAINED = "listed_not_trained"
+
+
+@dataclass
+class Share:
+    part: int = 0
+    whole: int = 0
+
+    @property
+    def percent(self) -> float | None:
+        return 100 * self.part / self.whole if self.whole else None
+
+    def __iadd__(self, other: Share) -> Share:
+        self.part += other.part
+        self.whole += other.whole
+        return self
+
+
+@dataclass
+class AreaFigures:
+    """The targets of one commune (or of the whole scope, for the total)."""
+
+    area: Area | None
+    households: int = 0
+    shares: dict[str, Share] = field(default_factory=dict)
+    #: OCOP 3★+ products listed on a marketplace, of all OCOP 3★+ products
+    ocop: Share = field(default_factory=Share)
+    listed_not_trained: int = 0
+
+    def add(self, other: AreaFigures) -> None:
+        self.households += other.households
+        for code, share in other.shares.items():
+            self.shares.setdefault(code, Share())
+            self.shares[code] += share
+        self.ocop += other.ocop
+        self.listed_not_trained += other.listed_not_trained
+
+
+@dataclass
+class Dashboard:
+    filters: TargetFilter
+    #: the area shown: the official's own, or the commune drilled into
+    area: Area | None
+    rows: list[AreaFigures]
+    total: AreaFigures
+    #: (Monday, valid certificates issued that week), oldest first
+    weeks: list[tuple[date, int]] = field(default_factory=list)
+    #: listings still on a marketplace whose product is no longer eligible
+    ineligible_listings: int = 0
+
+
+def _commune_key():
+    """The commune a household counts in: the one its legacy commune was merged into."""
+    return func.coalesce(Area.merged_into_id, Area.id)
+
+
+#: facts also stated as a set of household ids: counted by joining the set, which both
+#: databases do faster than asking the question of every household
+FACT_SETS: dict[str, Callable[[], Select]] = {"certified": valid_certificate_holders}
+#: facts only a few households have (they sell online): counted from those households alone
+SELLER_FACTS = ("listed", "shop", "payment")
+#: listed but not trained, as facts: (listed or shop) and not certified
+_LISTED_NOT_TRAINED = ("listed_not_trained",)
+
+
+def dashboard(user: User, filters: TargetFilter, weeks: int = 12) -> Dashboard:
+    """Every target per commune of the user's scope (narrowed by ``filters``), the total, the
+    certificates issued per week and the count of listings no longer eligible.
+
+    Grouped queries, independent of each other, run side by side: one per combination of
+    facts most households may have (informed, standardised, certified), each over every
+    household; one over the few that sell online (a product listed, a shop or a payment
+    account activated) for the figures made of those facts; one over OCOP products; one over
+    the weeks' certificates. A figure counts the households holding every fact of its part,
+    among those holding every fact of its whole; each combination is counted once.
+    """
+    combinations = {figure.part for figure in FIGURES} | {
+        figure.whole for figure in FIGURES if figure.whole
+    }
+    sellers = [c for c in combinations if set(c) & set(SELLER_FACTS)] + [_LISTED_NOT_TRAINED]
+    everyone = sorted(c for c in combinations if not set(c) & set(SELLER_FACTS))
+    first_week = _first_monday(weeks)
+    statements = [_everyone_query(user, filters, c) for c in everyone] + [
+        _sellers_query(user, filters, sellers),
+        _ocop_query(user, filters),
+        _weekly_query(user, filters, first_week),
+        _ineligible_count_query(user, filters),
+    ]
+    *per_fact, seller_rows, ocop_rows, weekly_rows, ineligible = read_concurrently(
+        statements, current_app.config["REPORT_QUERY_WORKERS"]
+    )
+    counts: dict[int, dict[tuple[str, ...], int]] = defaultdict(dict)
+    for combination, result in zip(everyone, per_fact, strict=True):
+        for key, households, value in result:
+            if not _counted_as_set(combination):
+                counts[key][()] = households
+            counts[key][combination] = value
+    for key, _households, *values in seller_rows:
+        counts[key].update(zip(sellers, values, strict=True))
+    rows: dict[int, AreaFigures] = {}
+    for key, row in counts.items():
+        figures = AreaFigures(area=None, households=row.get((), 0))
+        for figure in FIGURES:
+            figures.shares[figure.code] = Share(row.get(figure.part, 0), row.get(figure.whole, 0))
+        figures.listed_not_trained = row.get(_LISTED_NOT_TRAINED, 0)
+        rows[key] = figures
+    for area_id, listed, every in ocop_rows:
+        rows.setdefault(area_id, AreaFigures(area=None)).ocop = Share(listed, every)
+    areas = {
+        area.id: area for area in db.session.scalars(select(Area).where(Area.id.in_(list(rows))))
+    }
+    total = AreaFigures(area=None)
+    for area_id, figures in rows.items():
+        figures.area = areas[area_id]
+        total.add(figures)
+    ordered = sorted(rows.values(), key=lambda row: _sort_key(row.area))
+    shown = db.session.get(Area, filters.area_id) if filters.area_id else user.area
+    return Dashboard(
+        filters=filters,
+        area=shown,
+        rows=ordered,
+        total=total,
+        weeks=_weeks(weekly_rows, first_week, weeks),
+        ineligible_listings=ineligible[0][0],
+    )
+
+
+def _holds(filters: TargetFilter, facts: tuple[str, ...]) -> Clause:
+    if facts == _LISTED_NOT_TRAINED:
+        return listed_not_trained(filters.marketplace_id)
+    return and_(*(FACTS[name](filters) for name in facts))
+
+
+def _counted_as_set(combination: tuple[str, ...]) -> bool:
+    return len(combination) == 1 and combination[0] in FACT_SETS
+
+
+def _everyone_query(user: User, filters: TargetFilter, combination: tuple[str, ...]) -> Select:
+    """Per commune: (key, households, households holding every fact of ``combination``); for
+    a fact with a set form, (key, holders, holders), counted from the set joined to them."""
+    key = _commune_key().label("key")
+    if _counted_as_set(combination):
+        holders = FACT_SETS[combination[0]]().distinct().subquery()
+        statement = (
+            select(key, func.count(), func.count())
+            .select_from(holders)
+            .join(Household, Household.id == holders.c.household_id)
+        )
+    else:
+        statement = select(
+            key, func.count(), func.count().filter(_holds(filters, combination))
+        ).select_from(Household)
+    statement = statement.join(Area, Area.id == Household.area_id)
+    return filters.households(statement.where(visible_households(user)).group_by(key))
+
+
+def _seller_sets(filters: TargetFilter) -> dict[str, Select]:
+    """The facts of the sellers' figures, each as the set of the households holding it."""
+    return {
+        "listed": listed_holders(filters.marketplace_id),
+        "shop": activated_holders(PartnerKind.MARKETPLACE, filters.marketplace_id),
+        "payment": activated_holders(PartnerKind.PAYMENT_PROVIDER),
+        "certified": valid_certificate_holders(),
+    }
+
+
+def _sellers_query(user: User, filters: TargetFilter, wanted: list[tuple[str, ...]]) -> Select:
+    """The households that sell online or have an activated payment account (a few percent
+    of households), with each fact read from its set of holders joined to them (one row per
+    household, materialised), then the combinations counted per commune."""
+    holders = _seller_sets(filters)
+    sets = {name: ids.distinct().subquery(name) for name, ids in holders.items()}
+    everyone = holders["listed"].union(holders["shop"], holders["payment"]).subquery("sellers")
+    statement = (
+        select(
+            _commune_key().label("key"),
+            *(subset.c.household_id.is_not(None).label(name) for name, subset in sets.items()),
+        )
+        .select_from(everyone)
+        .join(Household, Household.id == everyone.c.household_id)
+        .join(Area, Area.id == Household.area_id)
+    )
+    for subset in sets.values():
+        statement = statement.outerjoin(subset, subset.c.household_id == Household.id)
+    statement = statement.where(visible_households(user))
+    facts = filters.households(statement).cte("seller_facts").prefix_with("MATERIALIZED")
+
+    def holds(combination: tuple[str, ...]) -> Clause:
+        if combination == _LISTED_NOT_TRAINED:  # ``listed_not_trained``, over the columns
+            return and_(or_(facts.c.listed, facts.c.shop), not_(facts.c.certified))
+        return and_(*(facts.c[name] for name in combination))
+
+    counts = (func.count().filter(holds(combination)) for combination in wanted)
+    return select(facts.c.key, func.count(), *counts).group_by(facts.c.key)
+
+
+def _sort_key(area: Area | None) -> tuple:
+    from lms.core.text import vietnamese_sort_key
+
+    return (area is None or area.level is not AreaLevel.COMMUNE, vietnamese_sort_key(area.name))
+
+
+def _ocop_query(user: User, filters: TargetFilter) -> Select:
+    """Per commune: OCOP 3★+ products listed now on a marketplace, and all OCOP 3★+ products."""
+    key = _commune_key().label("key")
+    statement = (
+        select(key, func.count().filter(_current_listing(filters.marketplace_id)), func.count())
+        .select_from(Product)
+        .join(Household, Household.id == Product.household_id)
+        .join(Area, Area.id == Household.area_id)
+        .where(visible_households(user), Product.ocop_stars >= MIN_OCOP_STARS)
+        .group_by(key)
+    )
+    return filters.households(statement)
+
+
+def _first_monday(weeks: int) -> date:
+    monday = today() - timedelta(days=today().weekday())
+    return monday - timedelta(weeks=weeks - 1)
+
+
+def _weekly_query(user: User, filters: TargetFilter, first: date) -> Select:
+    """Valid certificates issued per day since ``first`` (the days are put in weeks after)."""
+    statement = (
+        select(Certificate.issued_on, func.count())
+        .join(Household, Household.id == Certificate.household_id)
+        .where(
+            visible_households(user),
+            Certificate.status == CertificateStatus.VALID,
+            Certificate.issued_on >= first,
+        )
+        .group_by(Certificate.issued_on)
+    )
+    return filters.households(statement)
+
+
+def _weeks(rows, first: date, weeks: int) -> list[tuple[date, int]]:
+    counts = {first + timedelta(weeks=n): 0 for n in range(weeks)}
+    for day, count in rows:
+        monday = day - timedelta(days=day.weekday())
+        if monday in counts:
+            counts[monday] += count
+    return list(counts.items())
+
+
+def certificates_per_week(user: User, filters: TargetFilter, weeks: int = 12) -> list[tuple]:
+    """(Monday, valid certificates issued that week) for the last ``weeks`` weeks."""
+    first = _first_monday(weeks)
+    rows = db.session.execute(_weekly_query(user, filters, first)).all()
+    return _weeks(rows, first, weeks)
+
+
+# ---------------------------------------------------------------- the lists behind the figures
+
+
+@dataclass(frozen=True)
+class HouseholdList:
+    code: str
+    title: LazyString
+    clause: Callable[[TargetFilter], Clause]
+
+
+def household_lists() -> dict[str, HouseholdList]:
+    """Every list a figure links to: its households, and those it still misses."""
+    lists = {
+        LISTED_NOT_TRAINED: HouseholdList(
+            LISTED_NOT_TRAINED,
+            _l("Listed but not trained"),
+            lambda f: listed_not_trained(f.marketplace_id),
+        ),
+        "not_trained": HouseholdList(
+            "not_trained", _l("Households not yet trained"), lambda f: not_(has_valid_certificate())
+        ),
+        "ocop": HouseholdList(
+            "ocop",
+            _l("Households with an OCOP 3★+ product listed"),
+            lambda f: has_ocop_product(True, f.marketplace_id),
+        ),
+        "ocop_missing": HouseholdList(
+            "ocop_missing",
+            _l("Households with an OCOP 3★+ product not listed"),
+            lambda f: has_ocop_product(False, f.marketplace_id),
+        ),
+    }
+    for figure in FIGURES:
+        lists[figure.code] = HouseholdList(figure.code, figure.label, figure.clause)
+        lists[f"{figure.code}_missing"] = HouseholdList(
+            f"{figure.code}_missing",
+            _l("%(figure)s: not yet", figure=figure.label),
+            lambda f, figure=figure: figure.clause(f, missing=True),
+        )
+    return lists
+
+
+def households_query(user: User, filters: TargetFilter, clause: Clause) -> Select:
+    """Households in scope that meet ``clause``, by commune then name."""
+    statement = select(Household).where(visible_households(user), clause)
+    return filters.households(statement).order_by(
+        Household.area_id, vietnamese(Household.head_name), Household.id
+    )
+
+
+def list_households(user: User, filters: TargetFilter, code: str, page: int) -> Pagination:
+    clause = household_lists()[code].clause(filters)
+    return db.paginate(
+        households_query(user, filters, clause).options(selectinload(Household.area)),
+        page=page,
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+
+
+def count_households(user: User, filters: TargetFilter, code: str) -> int:
+    clause = household_lists()[code].clause(filters)
+    statement = filters.households(
+        select(func.count()).select_from(Household).where(visible_households(user), clause)
+    )
+    return db.session.scalar(statement)
+
+
+def listed_not_trained_page(user: User, filters: TargetFilter, page: int = 1) -> Pagination:
+    return list_households(user, filters, LISTED_NOT_TRAINED, page)
+
+
+def count_listed_not_trained(user: User, filters: TargetFilter) -> int:
+    return count_households(user, filters, LISTED_NOT_TRAINED)
+
+
+@dataclass(frozen=True)
+class TrainingStatus:
+    """Where a household stands in its training, for the lists officials follow up."""
+
+    last_class_on: date | None
+    attempts: int
+    passed: int
+
+
+def training_status(household_ids: list[int]) -> dict[int, TrainingStatus]:
+    """Last class attended and quiz attempts (all, passed) of a page of households."""
+    if not household_ids:
+        return {}
+    last_class = dict(
+        db.session.execute(
+            select(AttendanceMark.household_id, func.max(ClassSession.starts_at))
+            .join(ClassSession, ClassSession.id == AttendanceMark.session_id)
+            .where(
+                AttendanceMark.household_id.in_(household_ids),
+                AttendanceMark.status.in_([MarkStatus.PRESENT, MarkStatus.LATE]),
+            )
+            .group_by(AttendanceMark.household_id)
+        ).all()
+    )
+    quizzes = {
+        household_id: (attempts, passed or 0)
+        for household_id, attempts, passed in db.session.execute(
+            select(
+                QuizAttempt.household_id,
+                func.count(),
+                func.count().filter(QuizAttempt.passed),
+            )
+            .where(QuizAttempt.household_id.in_(household_ids))
+            .group_by(QuizAttempt.household_id)
+        )
+    }
+    return {
+        household_id: TrainingStatus(
+            last_class_on=last_class[household_id].date() if household_id in last_class else None,
+            attempts=quizzes.get(household_id, (0, 0))[0],
+            passed=quizzes.get(household_id, (0, 0))[1],
+        )
+        for household_id in household_ids
+    }
+
+
+# ---------------------------------------------------------------- products no longer eligible
+
+
+def ineligible_listings_query(user: User, filters: TargetFilter) -> Select:
+    """Listings still on a marketplace whose product is no longer eligible to list (its
+    certification expired, or its OCOP rating fell below 3 stars)."""
+    statement = (
+        select(Listing)
+        .join(Product, Product.id == Listing.product_id)
+        .join(Household, Household.id == Product.household_id)
+        .where(visible_households(user), Listing.delisted_on.is_(None), not_(eligible_clause()))
+    )
+    if filters.marketplace_id:
+        statement = statement.where(Listing.marketplace_id == filters.marketplace_id)
+    statement = filters.households(statement)
+    return statement.options(
+        selectinload(Listing.product).selectinload(Product.household).selectinload(Household.area),
+        selectinload(Listing.product).selectinload(Product.certifications),
+        selectinload(Listing.marketplace),
+    ).order_by(Household.area_id, vietnamese(Household.head_name), Listing.id)
+
+
+# ---------------------------------------------------------------- choices for the filters
+
+
+def communes_in_scope(user: User) -> list[Area]:
+    statement = select(Area).where(
+        visible_areas(user), Area.level == AreaLevel.COMMUNE, Area.merged_into_id.is_(None)
+    )
+    return list(db.session.scalars(statement.order_by(vietnamese(Area.name))))
+
+
+def organisations() -> list[Organisation]:
+    """The organisations whose classes the dashboard can be narrowed to."""
+    return list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
+
+
+def area_in_scope(user: User, area_id: int | None) -> int | None:
+    """``area_id`` when the user may see that area, else None (the filter is ignored)."""
+    if not area_id:
+        return None
+    return db.session.scalar(select(Area.id).where(Area.id == area_id, visible_areas(user)))
+
+
+def _ineligible_count_query(user: User, filters: TargetFilter) -> Select:
+    statement = ineligible_listings_query(user, filters).options().order_by(None)
+    return select(func.count()).select_from(statement.subquery())

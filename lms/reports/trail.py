@@ -1,0 +1,158 @@
+"""Verification for officials: a household's or a certificate's whole trail, in scope.
+
+Outreach, classes attended, lessons, quiz attempts, certificates, activation requests and
+the audit events about the household and those records, oldest first where order matters.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import selectinload
+
+from lms.activation.models import ActivationRequest
+from lms.attendance.models import AttendanceMark, ClassSession
+from lms.auth.models import User
+from lms.certificates.models import Certificate
+from lms.core.audit import AuditEvent
+from lms.core.database import vietnamese
+from lms.core.scope import visible_certificates, visible_households
+from lms.courses.models import Course, LessonProgress, QuizAttempt
+from lms.extensions import db
+from lms.households.models import Household
+from lms.households.services import search_clause
+from lms.products.models import Listing, Product
+
+SERIAL = re.compile(r"^[A-Za-z]{1,10}-\d{4}-\d{1,6}$")
+FOUND_AT_MOST = 20
+
+
+def find(user: User, query: str) -> tuple[Certificate | None, list[Household]]:
+    """A certificate by its serial, or households by name, phone or CCCD digits, in scope."""
+    query = query.strip()
+    if SERIAL.match(query):
+        certificate = db.session.scalar(
+            select(Certificate).where(
+                Certificate.serial == query.upper(), visible_certificates(user)
+            )
+        )
+        if certificate is not None:
+            return certificate, []
+    statement = (
+        select(Household)
+        .where(visible_households(user), search_clause(query))
+        .options(selectinload(Household.area))
+        .order_by(vietnamese(Household.head_name), Household.id)
+        .limit(FOUND_AT_MOST)
+    )
+    return None, list(db.session.scalars(statement))
+
+
+@dataclass
+class Trail:
+    household: Household
+    marks: list[AttendanceMark]
+    lessons: list[tuple[str, LessonProgress]]
+    attempts: list[QuizAttempt]
+    certificates: list[Certificate]
+    activations: list[ActivationRequest]
+    listings: list[Listing]
+    events: list[AuditEvent]
+
+
+def trail_of(household: Household) -> Trail:
+    """Everything the programme recorded about a household (fetched in scope beforehand)."""
+    marks = db.session.scalars(
+        select(AttendanceMark)
+        .join(ClassSession, ClassSession.id == AttendanceMark.session_id)
+        .where(AttendanceMark.household_id == household.id)
+        .options(selectinload(AttendanceMark.session))
+        .order_by(ClassSession.starts_at)
+    ).all()
+    lessons = db.session.execute(
+        select(Course.slug, LessonProgress)
+        .join(Course, Course.id == LessonProgress.course_id)
+        .where(LessonProgress.household_id == household.id)
+        .order_by(LessonProgress.last_seen_at)
+    ).all()
+    attempts = db.session.scalars(
+        select(QuizAttempt)
+        .where(QuizAttempt.household_id == household.id)
+        .options(selectinload(QuizAttempt.course_version))
+        .order_by(QuizAttempt.submitted_at)
+    ).all()
+    certificates = db.session.scalars(
+        select(Certificate).where(Certificate.household_id == household.id).order_by(Certificate.id)
+    ).all()
+    activations = db.session.scalars(
+        select(ActivationRequest)
+        .where(ActivationRequest.household_id == household.id)
+        .options(selectinload(ActivationRequest.marketplace))
+        .order_by(ActivationRequest.requested_at)
+    ).all()
+    listings = db.session.scalars(
+        select(Listing)
+        .join(Product, Product.id == Listing.product_id)
+        .where(Product.household_id == household.id)
+        .options(selectinload(Listing.product), selectinload(Listing.marketplace))
+        .order_by(Listing.listed_on)
+    ).all()
+    return Trail(
+        household=household,
+        marks=list(marks),
+        lessons=[(slug, progress) for slug, progress in lessons],
+        attempts=list(attempts),
+        certificates=list(certificates),
+        activations=list(activations),
+        listings=list(listings),
+        events=_events(household, certificates, activations),
+    )
+
+
+def _events(household: Household, *related: Any) -> list[AuditEvent]:
+    """The audit events about the household and about its certificates and activations."""
+    targets = [and_(AuditEvent.target_type == "Household", AuditEvent.target_id == household.id)]
+    for records in related:
+        if records:
+            targets.append(
+                and_(
+                    AuditEvent.target_type == type(records[0]).__name__,
+                    AuditEvent.target_id.in_([record.id for record in records]),
+                )
+            )
+    statement = (
+        select(AuditEvent)
+        .where(or_(*targets))
+        .options(selectinload(AuditEvent.actor))
+        .order_by(AuditEvent.created_at, AuditEvent.id)
+    )
+    return list(db.session.scalars(statement))
+
+
+def labels() -> dict[str, Any]:
+    """The words the trail page shows for stored states."""
+    from flask_babel import lazy_gettext as _l
+
+    from lms.activation.models import ActivationStatus
+    from lms.attendance.forms import MARK_LABELS
+    from lms.certificates.models import CertificateStatus
+    from lms.households.forms import CHANNEL_LABELS
+
+    return {
+        "marks": MARK_LABELS,
+        "channels": CHANNEL_LABELS,
+        "certificates": {
+            CertificateStatus.VALID: _l("Valid"),
+            CertificateStatus.REVOKED: _l("Revoked"),
+        },
+        "activations": {
+            ActivationStatus.REQUESTED: _l("Requested"),
+            ActivationStatus.APPROVED: _l("Approved"),
+            ActivationStatus.ACTIVATED: _l("Activated"),
+            ActivationStatus.REFUSED: _l("Refused"),
+            ActivationStatus.CLOSED: _l("Closed"),
+        },
+    }
