@@ -1,8 +1,11 @@
 """The whole journey, as its people live it, in one story.
 
-An official imports her commune's list; a trainer plans a class, enrols the household and
-marks it present; the household logs in with its card, reads, fails a quiz then passes,
-and downloads its certificate; anyone can verify it from the link in the PDF.
+An official imports her commune's list and records that one household already sells its
+honey on Postmart: "listed but not trained" shows it. A trainer plans a class, enrols the
+household and marks it present; the household logs in with its card, reads, fails a quiz
+then passes, and downloads its certificate; anyone can verify it from the link in the PDF.
+It asks for its Postmart shop, the trainer approves and marks it activated, and the
+official's overview has it trained, with its shop, and no longer in the exception list.
 Households and trainers are on phones, the official at a desk.
 """
 
@@ -70,6 +73,21 @@ def test_from_the_communes_list_to_a_verified_certificate(
     expect(official.get_by_role("status").first).to_contain_text("Đã nhập: 1 hộ mới")
     hoa = db.session.scalar(select(Household).where(Household.head_name == "Lê Thị Hoa"))
 
+    # her honey, rated OCOP 4 stars, is already on Postmart: the plan's exception
+    official.goto(f"{server_url}/households/{hoa.id}")
+    official.get_by_role("link", name="Thêm sản phẩm").click()
+    official.get_by_label("Tên sản phẩm").fill("Mật ong hoa nhãn")
+    official.get_by_label("Xếp hạng OCOP").select_option(label="4 sao")
+    official.get_by_label("Năm công nhận OCOP").fill("2025")
+    official.get_by_role("button", name="Lưu").click()
+    official.get_by_label("Sàn TMĐT").select_option(label="Postmart")
+    official.get_by_role("button", name="Ghi nhận lên sàn").click()
+    official.get_by_role("navigation", name="Menu chính").get_by_role(
+        "link", name="Tổng quan"
+    ).click()
+    official.get_by_role("link", name="Đã lên sàn nhưng chưa được đào tạo").first.click()
+    expect(official.get_by_role("link", name="Lê Thị Hoa")).to_be_visible()
+
     # 2. a trainer plans a class on her phone, enrols Hoa by phone number, marks her present
     trainer = staff_page(browser, server_url, world.trainer_x.email, viewport=PHONE)
     trainer.get_by_role("link", name="Lên lịch buổi tập huấn").click()
@@ -127,3 +145,31 @@ def test_from_the_communes_list_to_a_verified_certificate(
     stranger.goto(link)
     expect(stranger.get_by_role("status")).to_have_text("Hợp lệ")
     expect(stranger.get_by_text("Lê T. H.")).to_be_visible()
+
+    # 6. she asks for her Postmart shop; the trainer approves it and marks it activated
+    hoa_phone.get_by_role("link", name="Đăng ký mở gian hàng").first.click()
+    hoa_phone.get_by_role("button", name="Đăng ký mở · Postmart").click()
+    expect(hoa_phone.get_by_role("status").first).to_contain_text("Đã gửi đăng ký Postmart")
+    trainer.get_by_role("link", name="Yêu cầu kích hoạt").click()
+    trainer.get_by_role("link", name="Lê Thị Hoa").click()
+    trainer.get_by_role("button", name="Duyệt").click()
+    trainer.get_by_label("Mã gian hàng hoặc tài khoản").fill("PM-NA-0042")
+    trainer.get_by_label("Địa chỉ gian hàng (https://…)").fill("https://postmart.vn/shop/0042")
+    trainer.get_by_role("button", name="Ghi nhận đã kích hoạt").click()
+    expect(trainer.locator("#status")).to_have_text("Đã kích hoạt")
+    hoa_phone.reload()
+    expect(hoa_phone.locator("#partner-postmart")).to_contain_text("Đã kích hoạt")
+
+    # 7. the official's overview: Hoa is trained, has her shop, and the exception list is empty
+    official.get_by_role("navigation", name="Menu chính").get_by_role(
+        "link", name="Tổng quan"
+    ).click()
+    targets = official.get_by_role("table", name="Chỉ tiêu kế hoạch: 2 hộ")
+    for target, figure in (
+        ("Hộ đã được đào tạo (có giấy chứng nhận)", "1 / 2"),
+        ("Hộ có sản phẩm trên sàn đã có giấy chứng nhận", "1 / 1"),
+        ("Hộ đã đào tạo có gian hàng đã kích hoạt", "1 / 1"),
+    ):
+        expect(targets.get_by_role("row", name=target)).to_contain_text(figure)
+    official.get_by_role("link", name="Đã lên sàn nhưng chưa được đào tạo").first.click()
+    expect(official.get_by_role("link", name="Lê Thị Hoa")).to_have_count(0)
