@@ -53,8 +53,9 @@ SECRET = "123456"
 #: turning a page every 3–9 s (a real lesson takes minutes, so this is already ten times a
 #: class); "stress": 1–3 s, about 110 requests/s, to show where this machine saturates
 PACES = {"class pace": (3000, 9000), "stress": (1000, 3000)}
-WORKERS = int(os.environ.get("LOAD_WORKERS", 2 * (os.cpu_count() or 1)))
-THREADS = int(os.environ.get("LOAD_THREADS", 4))
+#: the production settings (gunicorn.conf.py); GUNICORN_WORKERS / GUNICORN_THREADS try others
+WORKERS = int(os.environ.get("GUNICORN_WORKERS", 2 * (os.cpu_count() or 1)))
+THREADS = int(os.environ.get("GUNICORN_THREADS", 64))
 
 LUA_COMMON = r"""
 local users = {}
@@ -96,6 +97,15 @@ local function page(user, path)
   return wrk.format("GET", path, {["Cookie"] = "session=" .. user[1]})
 end
 
+-- each phone's first request is the stylesheet, as a browser's is: then it thinks like the
+-- others, so 220 people do not all click in the same millisecond when the run starts
+opened = 0
+local function arriving()
+  if opened >= PER_THREAD then return nil end
+  opened = opened + 1
+  return wrk.format("GET", "/static/app.css")
+end
+
 function done(summary, latency, requests)
   local failed = summary.errors.connect + summary.errors.read + summary.errors.write
     + summary.errors.timeout
@@ -122,6 +132,8 @@ LUA_HOUSEHOLDS = (
     LUA_COMMON
     + r"""
 function request()
+  local first = arriving()
+  if first then return first end
   local user = users[math.random(#users)]
   local course = COURSES[math.random(#COURSES)]
   local lesson = math.random(5)
@@ -150,6 +162,8 @@ LUA_TRAINERS = (
     + r"""
 local STATUSES = {"present", "present", "present", "absent", "excused"}
 function request()
+  local first = arriving()
+  if first then return first end
   local user = users[math.random(#users)]
   local path = "/sessions/" .. user[3] .. "/marks"
   if math.random() < 0.5 then return page(user, path) end
@@ -182,9 +196,7 @@ def serve(app_path: str, folder: Path, environment: dict[str, str]) -> tuple[sub
     port = free_port()
     server = subprocess.Popen(
         [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "--workers", str(WORKERS), "--worker-class", "gthread", "--threads", str(THREADS),
-            "--keep-alive", "15",
+            str(Path(sys.executable).with_name("gunicorn")), "-c", str(ROOT / "gunicorn.conf.py"),
             "--bind", f"127.0.0.1:{port}", "--log-level", "warning", app_path,
         ],
         cwd=folder,
@@ -326,8 +338,11 @@ def main() -> None:
         figures = {}
         for pace, (think_from, think_to) in PACES.items():
             think = f"THINK_FROM, THINK_TO = {think_from}, {think_to}\n"
-            (folder / "households.lua").write_text(think + courses + LUA_HOUSEHOLDS)
-            (folder / "trainers.lua").write_text(think + LUA_TRAINERS)
+            per_thread = "PER_THREAD = {}\n".format
+            (folder / "households.lua").write_text(
+                think + per_thread(HOUSEHOLDS // 2) + courses + LUA_HOUSEHOLDS
+            )
+            (folder / "trainers.lua").write_text(think + per_thread(TRAINERS // 2) + LUA_TRAINERS)
             print(
                 f"driving for {seconds} s, {think_from / 1000:g}–{think_to / 1000:g} s between requests…"
             )
