@@ -35,6 +35,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         ]
     )
     config_module.load(app, config)
+    app.json.ensure_ascii = False  # the API's Vietnamese reads as Vietnamese, not \u escapes
 
     _import_models()
     db.init_app(app)

@@ -95,11 +95,13 @@ def test_verify_a_certificate_by_serial_or_token(api, client):
 
 def test_eligibility_says_why_not_in_vietnamese(api, client):
     revoke_certificate(api.admin, api.certificate_a, "Sai tên chủ hộ")
-    body = call(
+    response = call(
         client, "GET", "/marketplaces/postmart/eligibility?phone=0912 345 678", api.postmart_key
-    ).get_json()
+    )
+    body = response.get_json()
     assert body["eligible"] is False and body["request"] is None
     assert "đã bị thu hồi" in body["reasons"][0] and body["household"]["holder"] == "Nguyễn T. H."
+    assert "đã bị thu hồi".encode() in response.data  # UTF-8 as written, not \u escapes
 
 
 def test_a_reported_activation_goes_through_the_gate(api, client):
