@@ -31,6 +31,7 @@ from lms.core.errors import RuleViolation
 from lms.core.forms import select_choices
 from lms.core.models import today
 from lms.core.scope import get_or_404, role_required
+from lms.core.web import download
 from lms.extensions import db
 from lms.households.models import Household
 from lms.households.services import communes_for
@@ -142,15 +143,12 @@ def queue() -> str:
 def export(kind: str) -> Response:
     _form, filters = _filters()
     rows = exporting.export_rows(current_user, filters)
-    name = f"yeu-cau-kich-hoat-{today():%Y%m%d}.{kind}"
-    if kind == "csv":
-        body, mimetype = exporting.to_csv(rows), "text/csv; charset=utf-8"
-    else:
-        body = exporting.to_xlsx(rows, _("Activation requests"))
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(
-        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    body = (
+        exporting.to_csv(rows)
+        if kind == "csv"
+        else exporting.to_xlsx(rows, _("Activation requests"))
     )
+    return download(body, f"yeu-cau-kich-hoat-{today():%Y%m%d}.{kind}")
 
 
 @bp.get("/activation/requests/<int:request_id>")

@@ -27,6 +27,7 @@ from lms.core.forms import attach_error, flash_form_errors, select_choices
 from lms.core.models import PROGRAMME_TIMEZONE
 from lms.core.pdf import html_to_pdf, qr_svg
 from lms.core.scope import get_or_404, role_required, visible_households
+from lms.core.web import download
 from lms.courses.services import list_courses
 from lms.extensions import db
 from lms.households.models import Household
@@ -36,7 +37,6 @@ bp = Blueprint("attendance", __name__, url_prefix="/sessions")
 
 READERS = (Role.TRAINER, Role.OFFICIAL, Role.ADMIN)
 MARKERS = (Role.TRAINER, Role.ADMIN)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.app_context_processor
@@ -299,18 +299,14 @@ def sign_in_sheet(session_id: int) -> Response:
     html = render_template(
         "attendance/sign_in_sheet.html", session=session, rows=services.roster(session)
     )
-    return Response(
-        html_to_pdf(html),
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="ky-nhan-{session.id}.pdf"'},
-    )
+    return download(html_to_pdf(html), f"ky-nhan-{session.id}.pdf")
 
 
 @bp.get("/<int:session_id>/attendance.xlsx")
 @role_required(*READERS)
 def export_session(session_id: int) -> Response:
     session = get_or_404(ClassSession, session_id)
-    return _xlsx(exporting.attendance_xlsx([session]), f"diem-danh-{session.id}.xlsx")
+    return download(exporting.attendance_xlsx([session]), f"diem-danh-{session.id}.xlsx")
 
 
 @bp.get("/attendance.xlsx")
@@ -321,15 +317,9 @@ def export_range() -> Response:
         flash(_("Please choose a start date before the end date."), "error")
         return redirect(url_for("attendance.sessions"))
     sessions = services.sessions_between(current_user, form.first.data, form.last.data)
-    return _xlsx(
+    return download(
         exporting.attendance_xlsx(sessions),
         f"diem-danh-{form.first.data:%Y%m%d}-{form.last.data:%Y%m%d}.xlsx",
-    )
-
-
-def _xlsx(body: bytes, name: str) -> Response:
-    return Response(
-        body, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
 
 

@@ -24,7 +24,7 @@ from lms.core.errors import RuleViolation
 from lms.core.forms import attach_error, select_choices
 from lms.core.pdf import html_to_pdf, qr_svg
 from lms.core.scope import get_or_404, role_required
-from lms.core.web import home_url_for, safe_next
+from lms.core.web import download, home_url_for, safe_next
 from lms.extensions import limiter
 from lms.households.models import Household
 from lms.organisations.services import list_organisations
@@ -106,13 +106,7 @@ def print_card(household_id: int, kind: str = "html") -> Response | tuple[str, i
         expires=cards.card_expiry(),
     )
     if kind == "pdf":
-        return Response(
-            html_to_pdf(html),
-            mimetype="application/pdf",
-            headers={
-                "Content-Disposition": f'attachment; filename="the-dang-nhap-{household.id}.pdf"'
-            },
-        )
+        return download(html_to_pdf(html), f"the-dang-nhap-{household.id}.pdf")
     return html
 
 

@@ -13,6 +13,7 @@ from lms.certificates.models import Certificate
 from lms.core.errors import RuleViolation
 from lms.core.scope import get_or_404, role_required
 from lms.core.text import mask_name
+from lms.core.web import download
 from lms.households.services import communes_for
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
@@ -43,15 +44,8 @@ def bundle(kind: str) -> Response:
     if not certificates:
         flash(_("No certificate to download."), "info")
         return redirect(url_for("certificates.index"))
-    if kind == "zip":
-        body, mimetype = services.bundle_zip(certificates), "application/zip"
-    else:
-        body, mimetype = services.render_pdf(certificates), "application/pdf"
-    return Response(
-        body,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="giay-chung-nhan.{kind}"'},
-    )
+    bundle = services.bundle_zip if kind == "zip" else services.render_pdf
+    return download(bundle(certificates), f"giay-chung-nhan.{kind}")
 
 
 @bp.post("/render")
@@ -66,11 +60,7 @@ def render_all() -> Response:
 @login_required
 def pdf(certificate_id: int) -> Response:
     certificate = get_or_404(Certificate, certificate_id)
-    return Response(
-        services.pdf_for(certificate),
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{certificate.serial}.pdf"'},
-    )
+    return download(services.pdf_for(certificate), f"{certificate.serial}.pdf")
 
 
 @bp.get("/<int:certificate_id>")

@@ -90,6 +90,24 @@ def url_with(endpoint: str, **changes) -> str:
     return url_for(endpoint, **{key: value for key, value in args.items() if value is not None})
 
 
+#: the files the application hands out, by extension
+DOWNLOAD_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+    "zip": "application/zip",
+}
+
+
+def download(body: bytes | str, filename: str) -> Response:
+    """A file to save (not to open in the page), its type told by its extension."""
+    return Response(
+        body,
+        mimetype=DOWNLOAD_TYPES[filename.rsplit(".", 1)[-1]],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
 def safe_next(target: str | None) -> str | None:
     """Only a path on this site is a safe place to go back to (no open redirects)."""
     if not target or not target.startswith("/") or target.startswith("//"):

@@ -12,6 +12,7 @@ from lms.core.errors import RuleViolation
 from lms.core.forms import attach_error, flash_form_errors, select_choices
 from lms.core.models import today
 from lms.core.scope import get_or_404, role_required, visible_households
+from lms.core.web import download
 from lms.extensions import db
 from lms.households import exporting, importing, services
 from lms.households.forms import (
@@ -83,15 +84,8 @@ def index() -> str:
 def export(kind: str) -> Response:
     _form, filters = _filters()
     rows = exporting.export_rows(current_user, filters)
-    name = f"ho-sxnn-{today():%Y%m%d}.{kind}"
-    if kind == "csv":
-        body, mimetype = exporting.to_csv(rows), "text/csv; charset=utf-8"
-    else:
-        body = exporting.to_xlsx(rows, _("Households"))
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(
-        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    body = exporting.to_csv(rows) if kind == "csv" else exporting.to_xlsx(rows, _("Households"))
+    return download(body, f"ho-sxnn-{today():%Y%m%d}.{kind}")
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -275,12 +269,7 @@ def import_commit(import_id: int) -> Response:
 def import_rejected(import_id: int) -> Response:
     record = get_or_404(HouseholdImport, import_id)
     body = exporting.to_xlsx(importing.rejected_rows(importing.load_preview(record)), _("Errors"))
-    name = f"loi-nhap-{record.id}.xlsx"
-    return Response(
-        body,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return download(body, f"loi-nhap-{record.id}.xlsx")
 
 
 # ---------------------------------------------------------------- classification (admin)

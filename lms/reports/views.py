@@ -26,6 +26,7 @@ from lms.core.i18n import format_day
 from lms.core.models import today
 from lms.core.pdf import html_to_pdf
 from lms.core.scope import get_or_404, role_required
+from lms.core.web import download
 from lms.extensions import db
 from lms.households.models import Household, ProductGroup, ScaleClass
 from lms.households.services import active_classes
@@ -43,9 +44,6 @@ OFFICIALS = (Role.OFFICIAL, Role.ADMIN)
 
 class ConfirmForm(FlaskForm):
     """A button that only posts a CSRF token."""
-
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _filters() -> tuple[TargetFilterForm, TargetFilter]:
@@ -78,13 +76,7 @@ def _filters() -> tuple[TargetFilterForm, TargetFilter]:
 
 
 def _download(body: bytes, kind: str, name: str) -> Response:
-    mimetype = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX, "pdf": "application/pdf"}[kind]
-    filename = f"{name}-{today():%Y%m%d}.{kind}"
-    return Response(
-        body,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return download(body, f"{name}-{today():%Y%m%d}.{kind}")
 
 
 def _export(rows, kind: str, name: str, title: str, caption: str) -> Response:
