@@ -7,7 +7,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -27,6 +26,7 @@ from lms.activation.forms import (
 )
 from lms.activation.models import ActivationRequest, ActivationStatus
 from lms.auth.models import Role
+from lms.core.database import paginate
 from lms.core.errors import RuleViolation
 from lms.core.forms import select_choices
 from lms.core.models import today
@@ -129,12 +129,7 @@ def _filters() -> tuple[QueueFilterForm, services.RequestFilter]:
 @role_required(*READERS)
 def queue() -> str:
     form, filters = _filters()
-    page = db.paginate(
-        services.requests_query(current_user, filters),
-        page=request.args.get("page", 1, type=int),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
+    page = paginate(services.requests_query(current_user, filters))
     return render_template("activation/queue.html", page=page, form=form)
 
 

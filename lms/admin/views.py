@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.wrappers import Response
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,6 +14,7 @@ from lms.api.forms import ApiKeyForm
 from lms.api.models import ApiKey
 from lms.auth.models import Role
 from lms.core.audit import AuditEvent
+from lms.core.database import paginate
 from lms.core.errors import RuleViolation
 from lms.core.forms import attach_error, select_choices
 from lms.core.scope import role_required
@@ -34,12 +35,7 @@ def index() -> str:
 @role_required(Role.ADMIN)
 def audit() -> str:
     statement = select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-    page = db.paginate(
-        statement,
-        page=request.args.get("page", 1, type=int),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
+    page = paginate(statement)
     return render_template("admin/audit.html", page=page)
 
 

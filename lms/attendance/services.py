@@ -26,6 +26,7 @@ from lms.attendance.models import AttendanceMark, ClassSession, EnrolmentSource,
 from lms.auth.models import Role, User
 from lms.core import throttle
 from lms.core.audit import record_event, snapshot
+from lms.core.database import paginate
 from lms.core.errors import RuleViolation, rollback_on_violation
 from lms.core.events import progress_changed
 from lms.core.models import utcnow
@@ -66,9 +67,7 @@ def list_sessions(user: User, page: int) -> Pagination:
             ClassSession.starts_at.desc(),
         )
     )
-    return db.paginate(
-        statement, page=page, per_page=current_app.config["PAGE_SIZE"], error_out=False
-    )
+    return paginate(statement, page)
 
 
 def co_trainers_for(user: User) -> list[User]:

@@ -17,6 +17,7 @@ from lms.areas.models import Area
 from lms.auth.models import Role, User
 from lms.core import throttle
 from lms.core.audit import record_event, snapshot
+from lms.core.database import paginate
 from lms.core.errors import LoginLocked, RuleViolation, flush_unique, rollback_on_violation
 from lms.core.models import utcnow
 from lms.core.text import clean, normalize_phone
@@ -205,9 +206,6 @@ def list_users(actor: User, page: int):
     """Accounts in the actor's scope, by role then name, one page at a time."""
     from lms.core.scope import visible_users
 
-    return db.paginate(
-        select(User).where(visible_users(actor)).order_by(User.role, User.full_name),
-        page=page,
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
+    return paginate(
+        select(User).where(visible_users(actor)).order_by(User.role, User.full_name), page
     )

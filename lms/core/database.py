@@ -43,6 +43,19 @@ def _prepare_sqlite(dbapi_connection, _record) -> None:
         dbapi_connection.execute("PRAGMA synchronous = NORMAL")
 
 
+def paginate(statement, page: int | None = None):
+    """One page (``PAGE_SIZE`` rows) of ``statement``; the page asked for in the URL by
+    default. A page past the end is empty, never an error."""
+    from flask import current_app, request
+
+    return db.paginate(
+        statement,
+        page=page if page is not None else request.args.get("page", 1, type=int),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+
+
 def read_concurrently(statements: list, workers: int) -> list[list]:
     """The rows of independent SELECTs, run side by side on their own connections.
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import current_app
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
@@ -21,7 +20,7 @@ from sqlalchemy.orm import selectinload
 from lms.areas.models import Area, AreaLevel
 from lms.auth.models import Role, User
 from lms.core.audit import record_event, snapshot
-from lms.core.database import vietnamese
+from lms.core.database import paginate, vietnamese
 from lms.core.errors import RuleViolation, flush_unique, rollback_on_violation
 from lms.core.models import today
 from lms.core.scope import subtree_ids, visible_areas, visible_households
@@ -207,12 +206,7 @@ def households_query(user: User, filters: HouseholdFilter) -> Select:
 
 
 def list_households(user: User, filters: HouseholdFilter, page: int) -> Pagination:
-    return db.paginate(
-        households_query(user, filters).options(selectinload(Household.area)),
-        page=page,
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
+    return paginate(households_query(user, filters).options(selectinload(Household.area)), page)
 
 
 def can_see_national_id(user: User, household: Household) -> bool:

@@ -27,7 +27,7 @@ from lms.areas.models import Area, AreaLevel
 from lms.attendance.models import AttendanceMark, ClassSession, MarkStatus
 from lms.auth.models import User
 from lms.certificates.models import Certificate, CertificateStatus
-from lms.core.database import read_concurrently, vietnamese
+from lms.core.database import paginate, read_concurrently, vietnamese
 from lms.core.models import today
 from lms.core.scope import subtree_ids, visible_areas, visible_households
 from lms.courses.models import QuizAttempt
@@ -527,11 +527,8 @@ def households_query(user: User, filters: TargetFilter, clause: Clause) -> Selec
 
 def list_households(user: User, filters: TargetFilter, code: str, page: int) -> Pagination:
     clause = household_lists()[code].clause(filters)
-    return db.paginate(
-        households_query(user, filters, clause).options(selectinload(Household.area)),
-        page=page,
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
+    return paginate(
+        households_query(user, filters, clause).options(selectinload(Household.area)), page
     )
 
 

@@ -7,7 +7,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -20,6 +19,7 @@ from flask_wtf import FlaskForm
 
 from lms.areas.models import Area
 from lms.auth.models import Role
+from lms.core.database import paginate
 from lms.core.errors import RuleViolation
 from lms.core.forms import attach_error, select_choices
 from lms.core.i18n import format_day
@@ -157,12 +157,7 @@ def export_households(code: str, kind: str) -> Response:
 @role_required(*OFFICIALS)
 def ineligible() -> str:
     form, filters = _filters()
-    page = db.paginate(
-        targets.ineligible_listings_query(current_user, filters),
-        page=request.args.get("page", 1, type=int),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
+    page = paginate(targets.ineligible_listings_query(current_user, filters))
     return render_template("reports/ineligible.html", form=form, page=page)
 
 
