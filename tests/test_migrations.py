@@ -9,7 +9,7 @@ import flask_migrate
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
 
 from lms.extensions import db
@@ -46,4 +46,45 @@ def test_upgrade_to_head_matches_the_models(tmp_path_factory, empty_database_url
         assert inspect(db.engine).get_table_names() == ["alembic_version"]
         flask_migrate.upgrade()
         assert set(db.metadata.tables) <= set(inspect(db.engine).get_table_names())
+        db.engine.dispose()
+
+
+def test_the_informed_fact_is_filled_from_the_records(tmp_path_factory, empty_database_url):
+    """0009 keeps "informed" on the household: it fills it from outreach and attendance."""
+    from datetime import timedelta
+
+    from lms.attendance.models import AttendanceMark, EnrolmentSource, MarkStatus
+    from lms.core.models import today, utcnow
+    from lms.households.models import Household, OutreachChannel, OutreachEvent
+    from tests.builders import make_household, make_session
+
+    app = make_test_app(tmp_path_factory, SQLALCHEMY_DATABASE_URI=empty_database_url)
+    with app.app_context():
+        flask_migrate.upgrade()
+        late = make_household(head_name="Đi muộn")
+        absent = make_household(head_name="Vắng", area=late.area)
+        reached = make_household(head_name="Được báo", area=late.area)
+        make_household(head_name="Chưa", area=late.area)
+        session = make_session(area=late.area, starts_at=utcnow() - timedelta(days=1))
+        for household, status in ((late, MarkStatus.LATE), (absent, MarkStatus.ABSENT)):
+            db.session.add(
+                AttendanceMark(
+                    session_id=session.id,
+                    household_id=household.id,
+                    source=EnrolmentSource.SEARCH,
+                    status=status,
+                )
+            )
+        db.session.add(
+            OutreachEvent(
+                household_id=reached.id, informed_on=today(), channel=OutreachChannel.ZALO
+            )
+        )
+        db.session.commit()
+        flask_migrate.downgrade(revision="0008")  # the column goes, the records stay
+        flask_migrate.upgrade()
+        db.session.expire_all()
+        stored = dict(db.session.execute(select(Household.head_name, Household.is_informed)).all())
+        assert stored == {"Đi muộn": True, "Vắng": False, "Được báo": True, "Chưa": False}
+        db.session.remove()
         db.engine.dispose()

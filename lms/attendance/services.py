@@ -35,7 +35,7 @@ from lms.core.text import clean, normalize_phone
 from lms.courses.models import Course
 from lms.extensions import db
 from lms.households.models import Household
-from lms.households.services import create_household, search_clause
+from lms.households.services import create_household, refresh_informed, search_clause
 
 SESSION_FIELDS = (
     "title",
@@ -415,6 +415,7 @@ def record_marks(
         )
         changed += 1
         touched.append(household_id)
+    refresh_informed(touched)  # a mark present or late informs; a corrected one may not
     db.session.commit()
     for household_id in touched:
         progress_changed.send(household_id=household_id)
@@ -496,6 +497,7 @@ def self_check_in(user: User, code: str, session: ClassSession | None = None) ->
         marked_at=now,
     )
     record_event(user, "attendance.self_checkin", found, after={"household_id": household.id})
+    refresh_informed([household.id])
     db.session.commit()
     progress_changed.send(household_id=household.id)
     return found

@@ -23,6 +23,7 @@ from lms.households.models import (
     OutreachChannel,
     OutreachEvent,
 )
+from lms.households.services import refresh_informed
 from lms.organisations.models import OrganisationKind
 from lms.organisations.services import save_organisation
 from lms.products.models import Certification, CertificationKind, Listing, Marketplace, Product
@@ -105,6 +106,8 @@ def _add_products(households: list[Household]) -> None:
         household.outreach.append(
             OutreachEvent(informed_on=today() - 20 * days, channel=OutreachChannel.MEETING)
         )
+    db.session.flush()
+    refresh_informed(household.id for household in households[:6])
 
 
 def _add_programme(province: Area) -> None:

@@ -37,6 +37,7 @@ from lms.households.models import (
     ProductGroup,
     ScaleClass,
 )
+from lms.households.services import refresh_informed
 from lms.products.models import Certification, CertificationKind, Listing, Marketplace, Product
 from lms.products.services import MIN_OCOP_STARS
 
@@ -835,6 +836,7 @@ def _generate_chunk(province: SyntheticProvince, size: int, report: GenerateRepo
     _insert(Certification, certification_rows)
     _insert(Listing, listing_rows)
     _insert(OutreachEvent, outreach_rows)
+    refresh_informed(row["household_id"] for row in outreach_rows)
     report.households += len(households)
     report.products += len(product_rows)
     report.certifications += len(certification_rows)

@@ -31,6 +31,7 @@ from lms.courses.models import CourseVersion, Programme, QuizAttempt
 from lms.demo.generate import CHUNK, PROVINCE_CODE, _Choice
 from lms.extensions import db
 from lms.households.models import Household
+from lms.households.services import refresh_informed
 from lms.products.models import Listing, Marketplace, PartnerKind, Product
 
 #: how many sessions (and quiz attempts) a household went through: about 3 on average
@@ -101,15 +102,19 @@ def _payment_provider() -> int:
 def generate_training(
     seed: int = 2026, progress: Callable[[int], None] | None = None
 ) -> TrainingReport:
-    """Give the households that have no attendance yet their sessions, marks, attempts,
-    certificates and activations; one transaction, committed at the end."""
+    """Give the households that have no attendance and no certificate yet (the demo's own
+    have) their sessions, marks, attempts, certificates and activations; one transaction,
+    committed at the end."""
     rng = random.Random(seed)  # noqa: S311 - demo data, reproducible on purpose
     report = TrainingReport()
     try:
         setup = _Setup()
         untouched = (
             select(Household.id, Household.area_id, Household.head_name)
-            .where(~exists().where(AttendanceMark.household_id == Household.id))
+            .where(
+                ~exists().where(AttendanceMark.household_id == Household.id),
+                ~exists().where(Certificate.household_id == Household.id),
+            )
             .order_by(Household.id)
         )
         households = db.session.execute(untouched).all()
@@ -233,6 +238,7 @@ def _training_chunk(
     ):
         if rows:
             db.session.execute(insert(model).execution_options(render_nulls=True), rows)
+    refresh_informed(household.id for household in households)
     report.households += len(households)
     report.marks += len(marks)
     report.attempts += len(attempts)

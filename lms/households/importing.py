@@ -53,6 +53,7 @@ from lms.households.models import (
     ProductGroup,
     ScaleClass,
 )
+from lms.households.services import refresh_informed
 
 # fmt: off
 #: column headers people type, folded (no diacritics, lower case, punctuation as spaces)
@@ -744,6 +745,7 @@ def _insert_outreach(actor: User | None, rows: list[ImportRow], created: dict[in
     events = [e for e in events if (e["household_id"], e["informed_on"], e["channel"]) not in known]
     for chunk in _chunks(events, 5000):
         db.session.execute(insert(OutreachEvent), chunk)
+    refresh_informed(event["household_id"] for event in events)
 
 
 def rejected_rows(analysis: ImportAnalysis) -> Iterable[list[str]]:

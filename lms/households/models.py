@@ -10,7 +10,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from lms.areas.models import Area
@@ -49,10 +49,12 @@ class ProductGroup(Base):
 class Household(TimestampMixin, Base):
     __tablename__ = "households"
     __table_args__ = (
-        # officials' figures per commune read these columns only (the data-quality rule)
+        # officials' figures per commune read these columns only (informed, and the
+        # data-quality rule): counted from the index without reading the rows
         Index(
-            "ix_households_quality",
+            "ix_households_facts",
             "area_id",
+            "is_informed",
             "scale_class_id",
             "product_group_id",
             "phone",
@@ -77,6 +79,9 @@ class Household(TimestampMixin, Base):
     product_group_id: Mapped[int | None] = mapped_column(
         ForeignKey("product_groups.id"), index=True
     )
+    #: informed about the programme: derived from outreach and attendance, never set by hand;
+    #: kept by ``lms.households.services.refresh_informed`` (see ``informed_by_records``)
+    is_informed: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     area: Mapped[Area] = relationship()
     scale_class: Mapped[ScaleClass | None] = relationship()

@@ -6,7 +6,7 @@ Imports live in ``importing.py``, exports in ``exporting.py``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -14,7 +14,7 @@ from typing import Any
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import ColumnElement, Select, and_, exists, func, not_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, not_, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from lms.areas.models import Area, AreaLevel
@@ -159,9 +159,9 @@ class HouseholdFilter:
         elif self.quality == "problems":
             statement = statement.where(not_(is_standardised()))
         if self.informed == "yes":
-            statement = statement.where(is_informed())
+            statement = statement.where(Household.is_informed)
         elif self.informed == "no":
-            statement = statement.where(not_(is_informed()))
+            statement = statement.where(not_(Household.is_informed))
         return statement
 
 
@@ -187,9 +187,12 @@ def search_clause(query: str) -> ColumnElement[bool]:
     return and_(*conditions) if conditions else Household.id.is_(None)
 
 
-def is_informed() -> ColumnElement[bool]:
+def informed_by_records() -> ColumnElement[bool]:
     """SQL: the household was informed about the programme: someone recorded it, or it
-    attended a class session (present or late), which informs it too."""
+    attended a class session (present or late), which informs it too.
+
+    The rule ``Household.is_informed`` keeps: officials count it for half a million
+    households at once, which the column answers from an index and this rule cannot."""
     from lms.attendance.models import AttendanceMark, MarkStatus  # attendance builds on us
 
     attended = exists().where(
@@ -197,6 +200,30 @@ def is_informed() -> ColumnElement[bool]:
         AttendanceMark.status.in_([MarkStatus.PRESENT, MarkStatus.LATE]),
     )
     return or_(exists().where(OutreachEvent.household_id == Household.id), attended)
+
+
+#: households refreshed per UPDATE (SQLite limits the parameters of one statement)
+_REFRESH_CHUNK = 900
+
+
+def refresh_informed(household_ids: Iterable[int]) -> None:
+    """Set ``Household.is_informed`` from the records (``informed_by_records``) for the
+    households given. Every writer of outreach or attendance marks calls it in the same
+    transaction (flushes only).
+
+    The households are locked first, in id order: a transaction marking the same household
+    elsewhere commits before the rule is read, so its marks count (PostgreSQL would
+    otherwise evaluate the rule in the snapshot taken before the wait)."""
+    ids = sorted(set(household_ids))
+    for start in range(0, len(ids), _REFRESH_CHUNK):
+        chunk = Household.id.in_(ids[start : start + _REFRESH_CHUNK])
+        db.session.execute(
+            select(Household.id).where(chunk).order_by(Household.id).with_for_update()
+        )
+        db.session.execute(
+            update(Household).where(chunk).values(is_informed=informed_by_records()),
+            execution_options={"synchronize_session": "fetch"},
+        )
 
 
 def households_query(user: User, filters: HouseholdFilter) -> Select:
@@ -365,6 +392,7 @@ def record_outreach(
             after={"informed_on": informed_on.isoformat(), "channel": channel.value},
         )
         added += 1
+    refresh_informed(household.id for household in households)
     db.session.commit()
     return added
 

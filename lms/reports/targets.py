@@ -3,9 +3,9 @@
 Every figure is one SQL aggregate over the official's scope (``lms.core.scope``), grouped by
 commune; legacy communes merged by the 2025 reform roll up to the commune that took them
 over. Each household fact is a where-clause stated once here (or next to its rule in the
-domain's services: ``is_informed``, ``is_standardised``, ``eligible_clause``), so a figure,
-the list of households behind it and its export always agree. No household is ever loaded
-to be counted.
+domain: ``is_standardised``, ``eligible_clause``, ``Household.is_informed``), so a figure, the
+list of households behind it and its export always agree. No household is ever loaded to be
+counted.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from lms.core.scope import subtree_ids, visible_areas, visible_households
 from lms.courses.models import QuizAttempt
 from lms.extensions import db
 from lms.households.models import Household
-from lms.households.services import is_informed, is_standardised
+from lms.households.services import is_standardised
 from lms.organisations.models import Organisation
 from lms.products.models import Listing, Marketplace, PartnerKind, Product
 from lms.products.services import MIN_OCOP_STARS, eligible_clause
@@ -170,7 +170,7 @@ FactClause = Callable[[TargetFilter], Clause]
 
 #: every fact a figure is made of, by name
 FACTS: dict[str, FactClause] = {
-    "informed": lambda f: is_informed(),
+    "informed": lambda f: Household.is_informed,
     "standardised": lambda f: is_standardised(),
     "certified": lambda f: has_valid_certificate(),
     "listed": lambda f: has_listed_product(f.marketplace_id),
@@ -292,34 +292,40 @@ def dashboard(user: User, filters: TargetFilter, weeks: int = 12) -> Dashboard:
     """Every target per commune of the user's scope (narrowed by ``filters``), the total, the
     certificates issued per week and the count of listings no longer eligible.
 
-    Grouped queries, independent of each other, run side by side: one per combination of
-    facts most households may have (informed, standardised, certified), each over every
-    household; one over the few that sell online (a product listed, a shop or a payment
-    account activated) for the figures made of those facts; one over OCOP products; one over
-    the weeks' certificates. A figure counts the households holding every fact of its part,
-    among those holding every fact of its whole; each combination is counted once.
+    Grouped queries, independent of each other, run side by side: one over every household
+    for the facts read from its own columns (informed, standardised); one per fact counted
+    from its set of holders (certified); one over the few that sell online (a product
+    listed, a shop or a payment account activated) for the figures made of those facts; one
+    over OCOP products; one over the weeks' certificates. A figure counts the households
+    holding every fact of its part, among those holding every fact of its whole; each
+    combination is counted once.
     """
     combinations = {figure.part for figure in FIGURES} | {
         figure.whole for figure in FIGURES if figure.whole
     }
     sellers = [c for c in combinations if set(c) & set(SELLER_FACTS)] + [_LISTED_NOT_TRAINED]
     everyone = sorted(c for c in combinations if not set(c) & set(SELLER_FACTS))
+    as_sets = [c for c in everyone if _counted_as_set(c)]
+    as_columns = [c for c in everyone if not _counted_as_set(c)]
     first_week = _first_monday(weeks)
-    statements = [_everyone_query(user, filters, c) for c in everyone] + [
+    statements = [
+        _households_query(user, filters, as_columns),
+        *(_holders_query(user, filters, combination[0]) for combination in as_sets),
         _sellers_query(user, filters, sellers),
         _ocop_query(user, filters),
         _weekly_query(user, filters, first_week),
         _ineligible_count_query(user, filters),
     ]
-    *per_fact, seller_rows, ocop_rows, weekly_rows, ineligible = read_concurrently(
-        statements, current_app.config["REPORT_QUERY_WORKERS"]
+    household_rows, *holder_rows, seller_rows, ocop_rows, weekly_rows, ineligible = (
+        read_concurrently(statements, current_app.config["REPORT_QUERY_WORKERS"])
     )
     counts: dict[int, dict[tuple[str, ...], int]] = defaultdict(dict)
-    for combination, result in zip(everyone, per_fact, strict=True):
-        for key, households, value in result:
-            if not _counted_as_set(combination):
-                counts[key][()] = households
-            counts[key][combination] = value
+    for key, households, *values in household_rows:
+        counts[key][()] = households
+        counts[key].update(zip(as_columns, values, strict=True))
+    for combination, result in zip(as_sets, holder_rows, strict=True):
+        for key, holders in result:
+            counts[key][combination] = holders
     for key, _households, *values in seller_rows:
         counts[key].update(zip(sellers, values, strict=True))
     rows: dict[int, AreaFigures] = {}
@@ -360,23 +366,36 @@ def _counted_as_set(combination: tuple[str, ...]) -> bool:
     return len(combination) == 1 and combination[0] in FACT_SETS
 
 
-def _everyone_query(user: User, filters: TargetFilter, combination: tuple[str, ...]) -> Select:
-    """Per commune: (key, households, households holding every fact of ``combination``); for
-    a fact with a set form, (key, holders, holders), counted from the set joined to them."""
+def _households_query(
+    user: User, filters: TargetFilter, combinations: list[tuple[str, ...]]
+) -> Select:
+    """Per commune: (key, households, households holding every fact of each combination)."""
     key = _commune_key().label("key")
-    if _counted_as_set(combination):
-        holders = FACT_SETS[combination[0]]().distinct().subquery()
-        statement = (
-            select(key, func.count(), func.count())
-            .select_from(holders)
-            .join(Household, Household.id == holders.c.household_id)
-        )
-    else:
-        statement = select(
-            key, func.count(), func.count().filter(_holds(filters, combination))
-        ).select_from(Household)
-    statement = statement.join(Area, Area.id == Household.area_id)
-    return filters.households(statement.where(visible_households(user)).group_by(key))
+    counts = (func.count().filter(_holds(filters, combination)) for combination in combinations)
+    statement = (
+        select(key, func.count(), *counts)
+        .select_from(Household)
+        .join(Area, Area.id == Household.area_id)
+        .where(visible_households(user))
+        .group_by(key)
+    )
+    return filters.households(statement)
+
+
+def _holders_query(user: User, filters: TargetFilter, fact: str) -> Select:
+    """Per commune: (key, households holding ``fact``), counted from its set of holders
+    joined to the households."""
+    key = _commune_key().label("key")
+    holders = FACT_SETS[fact]().distinct().subquery()
+    statement = (
+        select(key, func.count())
+        .select_from(holders)
+        .join(Household, Household.id == holders.c.household_id)
+        .join(Area, Area.id == Household.area_id)
+        .where(visible_households(user))
+        .group_by(key)
+    )
+    return filters.households(statement)
 
 
 def _seller_sets(filters: TargetFilter) -> dict[str, Select]:

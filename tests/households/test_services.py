@@ -236,21 +236,3 @@ def test_communes_for_lists_current_communes_in_scope(world):
     assert [a.name for a in services.communes_for(world.official_1)] == ["Xã Diễn Châu"]
     assert [a.name for a in services.communes_for(world.admin)] == ["Xã Diễn Châu", "Xã Yên Thành"]
     assert all(a.level is AreaLevel.COMMUNE for a in services.communes_for(world.trainer_x))
-
-
-def test_attending_a_class_counts_as_informed(world):
-    from lms.attendance.models import AttendanceMark, EnrolmentSource, MarkStatus
-
-    db.session.add(
-        AttendanceMark(
-            session_id=world.session_x.id,
-            household_id=world.household_b.id,
-            source=EnrolmentSource.SEARCH,
-            status=MarkStatus.ABSENT,
-        )
-    )
-    db.session.commit()
-    assert names(world.admin, informed="yes") == []
-    db.session.scalar(select(AttendanceMark)).status = MarkStatus.LATE
-    db.session.commit()
-    assert names(world.admin, informed="yes") == ["Trần Văn Đức"]

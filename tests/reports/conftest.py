@@ -18,10 +18,10 @@ from lms.extensions import db
 from lms.households.models import (
     Household,
     OutreachChannel,
-    OutreachEvent,
     ProductGroup,
     ScaleClass,
 )
+from lms.households.services import record_outreach, refresh_informed
 from lms.products.models import Marketplace, PartnerKind
 from tests.builders import (
     make_area,
@@ -79,6 +79,7 @@ def mark(household: Household, session, status: MarkStatus) -> None:
         )
     )
     db.session.flush()
+    refresh_informed([household.id])  # as the attendance services do
 
 
 @dataclass
@@ -113,13 +114,7 @@ def province(app) -> Province:
     h = {}
     # commune 1: informed, standardised, OCOP 4★ listed, certified
     h["listed_trained"] = make_household(head_name="An", area=commune_1, **classified)
-    db.session.add(
-        OutreachEvent(
-            household_id=h["listed_trained"].id,
-            informed_on=today(),
-            channel=OutreachChannel.MEETING,
-        )
-    )
+    record_outreach(None, [h["listed_trained"]], today(), OutreachChannel.MEETING)
     make_listing(product=make_product(household=h["listed_trained"], ocop_stars=4))
     certify(h["listed_trained"])
     # commune 1: listed on Voso, its certificate revoked: listed but not trained
