@@ -265,6 +265,7 @@ def make_certificate(household: Household, **overrides):
     """A valid certificate for ``household``, as if it had completed its programme (the real
     completion is tested in tests/certificates; here only holding one matters)."""
     from lms.certificates.models import Certificate
+    from lms.certificates.services import refresh_certified
 
     n = next(_sequence)
     programme = overrides.pop("programme", None) or db.session.scalar(select(Programme))
@@ -284,7 +285,9 @@ def make_certificate(household: Household, **overrides):
         "issuer": "Văn phòng Chương trình",
         "courses": [],
     }
-    return _flushed(Certificate(**{**fields, **overrides}))
+    certificate = _flushed(Certificate(**{**fields, **overrides}))
+    refresh_certified([household.id])  # as issuing does
+    return certificate
 
 
 def make_partner(**overrides) -> Marketplace:

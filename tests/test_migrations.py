@@ -49,14 +49,16 @@ def test_upgrade_to_head_matches_the_models(tmp_path_factory, empty_database_url
         db.engine.dispose()
 
 
-def test_the_informed_fact_is_filled_from_the_records(tmp_path_factory, empty_database_url):
-    """0009 keeps "informed" on the household: it fills it from outreach and attendance."""
+def test_the_kept_facts_are_filled_from_the_records(tmp_path_factory, empty_database_url):
+    """0009 and 0010 keep "informed" and "certified" on the household: they fill them from
+    outreach, attendance and certificates."""
     from datetime import timedelta
 
     from lms.attendance.models import AttendanceMark, EnrolmentSource, MarkStatus
+    from lms.certificates.models import CertificateStatus
     from lms.core.models import today, utcnow
     from lms.households.models import Household, OutreachChannel, OutreachEvent
-    from tests.builders import make_household, make_session
+    from tests.builders import make_certificate, make_household, make_session
 
     app = make_test_app(tmp_path_factory, SQLALCHEMY_DATABASE_URI=empty_database_url)
     with app.app_context():
@@ -80,11 +82,23 @@ def test_the_informed_fact_is_filled_from_the_records(tmp_path_factory, empty_da
                 household_id=reached.id, informed_on=today(), channel=OutreachChannel.ZALO
             )
         )
+        make_certificate(late, issued_on=today() - timedelta(days=3))
+        make_certificate(absent, status=CertificateStatus.REVOKED)
         db.session.commit()
-        flask_migrate.downgrade(revision="0008")  # the column goes, the records stay
+        flask_migrate.downgrade(revision="0008")  # the columns go, the records stay
         flask_migrate.upgrade()
         db.session.expire_all()
-        stored = dict(db.session.execute(select(Household.head_name, Household.is_informed)).all())
-        assert stored == {"Đi muộn": True, "Vắng": False, "Được báo": True, "Chưa": False}
+        stored = {
+            name: (bool(informed), certified_on)
+            for name, informed, certified_on in db.session.execute(
+                select(Household.head_name, Household.is_informed, Household.certified_on)
+            )
+        }
+        assert stored == {
+            "Đi muộn": (True, today() - timedelta(days=3)),
+            "Vắng": (False, None),
+            "Được báo": (True, None),
+            "Chưa": (False, None),
+        }
         db.session.remove()
         db.engine.dispose()

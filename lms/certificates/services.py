@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -36,6 +36,7 @@ from lms.certificates.rendering import (
     render_many,
 )
 from lms.core.audit import record_event
+from lms.core.database import refresh_derived
 from lms.core.errors import RuleViolation, rollback_on_violation
 from lms.core.events import certificate_issued, certificate_revoked
 from lms.core.models import today, utcnow
@@ -57,6 +58,22 @@ def valid_certificate(household_id: int) -> Certificate | None:
         Certificate.household_id == household_id, Certificate.status == CertificateStatus.VALID
     )
     return db.session.scalars(statement.order_by(Certificate.id.desc())).first()
+
+
+def refresh_certified(household_ids: Iterable[int]) -> None:
+    """Set ``Household.certified_on`` from the certificates for the households given: the
+    day its valid certificate was issued (the latest, should programmes of several years
+    each have one), None when it holds none. Issuing and revoking call it in their
+    transaction."""
+    issued_on = (
+        select(func.max(Certificate.issued_on))
+        .where(
+            Certificate.household_id == Household.id,
+            Certificate.status == CertificateStatus.VALID,
+        )
+        .scalar_subquery()
+    )
+    refresh_derived(Household, household_ids, certified_on=issued_on)
 
 
 def sync_household(household: Household) -> Certificate | None:
@@ -108,6 +125,7 @@ def issue_certificate(household: Household, completion: ProgrammeCompletion) -> 
             raise
         return existing
     record_event(None, "certificate.issue", certificate, after={"serial": certificate.serial})
+    refresh_certified([household.id])
     certificate_issued.send(household_id=household.id)
     db.session.commit()
     return certificate
@@ -173,6 +191,7 @@ def revoke_certificate(actor: User, certificate: Certificate, reason: str) -> Ce
         after={"status": "revoked", "reason": reason},
     )
     db.session.flush()
+    refresh_certified([certificate.household_id])
     certificate_revoked.send(household_id=certificate.household_id)
     db.session.commit()
     return certificate

@@ -25,7 +25,7 @@ from lms.areas.models import Area
 from lms.attendance.models import AttendanceMark, ClassSession, EnrolmentSource, MarkStatus
 from lms.auth.models import Role, User
 from lms.certificates.models import Certificate, CertificateStatus, SerialCounter
-from lms.certificates.services import province_prefix
+from lms.certificates.services import province_prefix, refresh_certified
 from lms.core.models import today, utcnow
 from lms.courses.models import CourseVersion, Programme, QuizAttempt
 from lms.demo.generate import CHUNK, PROVINCE_CODE, _Choice
@@ -239,6 +239,7 @@ def _training_chunk(
         if rows:
             db.session.execute(insert(model).execution_options(render_nulls=True), rows)
     refresh_informed(household.id for household in households)
+    refresh_certified(household.id for household in households)
     report.households += len(households)
     report.marks += len(marks)
     report.attempts += len(attempts)

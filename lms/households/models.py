@@ -49,17 +49,23 @@ class ProductGroup(Base):
 class Household(TimestampMixin, Base):
     __tablename__ = "households"
     __table_args__ = (
-        # officials' figures per commune read these columns only (informed, and the
+        # officials' figures per commune read these columns only (informed, certified, the
         # data-quality rule): counted from the index without reading the rows
         Index(
             "ix_households_facts",
             "area_id",
             "is_informed",
+            "certified_on",
             "scale_class_id",
             "product_group_id",
             "phone",
             "national_id",
         ),
+        # certificates per week, in scope
+        Index("ix_households_certified_on", "certified_on", "area_id"),
+        # the area of a few thousand households (sellers, OCOP products) without reading
+        # the rows: PostgreSQL scans this small index instead of the table
+        Index("ix_households_area_by_id", "id", "area_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -82,6 +88,9 @@ class Household(TimestampMixin, Base):
     #: informed about the programme: derived from outreach and attendance, never set by hand;
     #: kept by ``lms.households.services.refresh_informed`` (see ``informed_by_records``)
     is_informed: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: the day its valid certificate was issued (None: it holds none): derived, never set by
+    #: hand; kept by ``lms.certificates.services.refresh_certified``
+    certified_on: Mapped[date | None]
 
     area: Mapped[Area] = relationship()
     scale_class: Mapped[ScaleClass | None] = relationship()

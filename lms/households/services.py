@@ -14,13 +14,13 @@ from typing import Any
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import ColumnElement, Select, and_, exists, func, not_, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, exists, func, not_, or_, select
 from sqlalchemy.orm import selectinload
 
 from lms.areas.models import Area, AreaLevel
 from lms.auth.models import Role, User
 from lms.core.audit import record_event, snapshot
-from lms.core.database import paginate, vietnamese
+from lms.core.database import paginate, refresh_derived, vietnamese
 from lms.core.errors import RuleViolation, flush_unique, rollback_on_violation
 from lms.core.models import today
 from lms.core.scope import subtree_ids, visible_areas, visible_households
@@ -202,28 +202,11 @@ def informed_by_records() -> ColumnElement[bool]:
     return or_(exists().where(OutreachEvent.household_id == Household.id), attended)
 
 
-#: households refreshed per UPDATE (SQLite limits the parameters of one statement)
-_REFRESH_CHUNK = 900
-
-
 def refresh_informed(household_ids: Iterable[int]) -> None:
     """Set ``Household.is_informed`` from the records (``informed_by_records``) for the
     households given. Every writer of outreach or attendance marks calls it in the same
-    transaction (flushes only).
-
-    The households are locked first, in id order: a transaction marking the same household
-    elsewhere commits before the rule is read, so its marks count (PostgreSQL would
-    otherwise evaluate the rule in the snapshot taken before the wait)."""
-    ids = sorted(set(household_ids))
-    for start in range(0, len(ids), _REFRESH_CHUNK):
-        chunk = Household.id.in_(ids[start : start + _REFRESH_CHUNK])
-        db.session.execute(
-            select(Household.id).where(chunk).order_by(Household.id).with_for_update()
-        )
-        db.session.execute(
-            update(Household).where(chunk).values(is_informed=informed_by_records()),
-            execution_options={"synchronize_session": "fetch"},
-        )
+    transaction."""
+    refresh_derived(Household, household_ids, is_informed=informed_by_records())
 
 
 def households_query(user: User, filters: HouseholdFilter) -> Select:

@@ -10,7 +10,7 @@ counted.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -19,14 +19,24 @@ from flask import current_app
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import ColumnElement, Select, and_, exists, func, not_, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    exists,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import selectinload
 
 from lms.activation.models import ActivationRequest, ActivationStatus
 from lms.areas.models import Area, AreaLevel
 from lms.attendance.models import AttendanceMark, ClassSession, MarkStatus
 from lms.auth.models import User
-from lms.certificates.models import Certificate, CertificateStatus
 from lms.core.database import paginate, read_concurrently, vietnamese
 from lms.core.models import today
 from lms.core.scope import subtree_ids, visible_areas, visible_households
@@ -43,28 +53,31 @@ Clause = ColumnElement[bool]
 # ---------------------------------------------------------------- the household facts
 
 
-def valid_certificate_holders() -> Select:
-    """SQL: the ids of the households holding a valid (not revoked) certificate: trained."""
-    return select(Certificate.household_id).where(Certificate.status == CertificateStatus.VALID)
-
-
 def has_valid_certificate() -> Clause:
-    """SQL: the household holds a valid certificate (the same rule, about one household)."""
-    return valid_certificate_holders().where(Certificate.household_id == Household.id).exists()
+    """SQL: the household holds a valid (not revoked) certificate: trained. Kept on the
+    household by the certificates' services (``Household.certified_on``)."""
+    return Household.certified_on.is_not(None)
+
+
+def _partners(kind: PartnerKind, marketplace_id: int | None = None) -> Select:
+    """SQL: the ids of the partners of a kind (the marketplace given, for marketplaces)."""
+    partners = select(Marketplace.id).where(Marketplace.kind == kind)
+    if marketplace_id and kind is PartnerKind.MARKETPLACE:
+        partners = partners.where(Marketplace.id == marketplace_id)
+    return partners
+
+
+def _listed_now(marketplace_id: int | None = None) -> list[Clause]:
+    """SQL, about ``Listing``: on a marketplace now (any, or the one given)."""
+    return [
+        Listing.delisted_on.is_(None),
+        Listing.marketplace_id.in_(_partners(PartnerKind.MARKETPLACE, marketplace_id)),
+    ]
 
 
 def _current_listing(marketplace_id: int | None = None) -> Clause:
     """SQL, about ``Product``: listed now on a marketplace (any, or the one given)."""
-    conditions = [Listing.product_id == Product.id, Listing.delisted_on.is_(None)]
-    if marketplace_id:
-        conditions.append(Listing.marketplace_id == marketplace_id)
-    else:
-        conditions.append(
-            Listing.marketplace_id.in_(
-                select(Marketplace.id).where(Marketplace.kind == PartnerKind.MARKETPLACE)
-            )
-        )
-    return exists().where(*conditions)
+    return exists().where(Listing.product_id == Product.id, *_listed_now(marketplace_id))
 
 
 def has_ocop_product(listed: bool, marketplace_id: int | None = None) -> Clause:
@@ -78,20 +91,18 @@ def has_ocop_product(listed: bool, marketplace_id: int | None = None) -> Clause:
 
 
 def listed_holders(marketplace_id: int | None = None) -> Select:
-    """SQL: the ids of the households with a product listed now (on the marketplace given)."""
-    return select(Product.household_id).where(_current_listing(marketplace_id))
+    """SQL: the ids of the households with a product listed now (on the marketplace given),
+    read from the listings (tens of thousands) to their products, not from every product."""
+    return (
+        select(Product.household_id)
+        .join(Listing, Listing.product_id == Product.id)
+        .where(*_listed_now(marketplace_id))
+    )
 
 
 def has_listed_product(marketplace_id: int | None = None) -> Clause:
     """SQL: the household has a product listed now (the same rule, about one household)."""
     return listed_holders(marketplace_id).where(Product.household_id == Household.id).exists()
-
-
-def _partners(kind: PartnerKind, marketplace_id: int | None = None) -> Select:
-    partners = select(Marketplace.id).where(Marketplace.kind == kind)
-    if marketplace_id and kind is PartnerKind.MARKETPLACE:
-        partners = partners.where(Marketplace.id == marketplace_id)
-    return partners
 
 
 def activated_holders(kind: PartnerKind, marketplace_id: int | None = None) -> Select:
@@ -274,14 +285,6 @@ class Dashboard:
     ineligible_listings: int = 0
 
 
-def _commune_key():
-    """The commune a household counts in: the one its legacy commune was merged into."""
-    return func.coalesce(Area.merged_into_id, Area.id)
-
-
-#: facts also stated as a set of household ids: counted by joining the set, which both
-#: databases do faster than asking the question of every household
-FACT_SETS: dict[str, Callable[[], Select]] = {"certified": valid_certificate_holders}
 #: facts only a few households have (they sell online): counted from those households alone
 SELLER_FACTS = ("listed", "shop", "payment")
 #: listed but not trained, as facts: (listed or shop) and not certified
@@ -293,56 +296,57 @@ def dashboard(user: User, filters: TargetFilter, weeks: int = 12) -> Dashboard:
     certificates issued per week and the count of listings no longer eligible.
 
     Grouped queries, independent of each other, run side by side: one over every household
-    for the facts read from its own columns (informed, standardised); one per fact counted
-    from its set of holders (certified); one over the few that sell online (a product
-    listed, a shop or a payment account activated) for the figures made of those facts; one
-    over OCOP products; one over the weeks' certificates. A figure counts the households
-    holding every fact of its part, among those holding every fact of its whole; each
-    combination is counted once.
+    for the facts kept in its own columns (informed, standardised, certified); one over the
+    few that sell online (a product listed, a shop or a payment account activated) for the
+    figures made of those facts; one over OCOP products; one over the weeks' certificates.
+    A figure counts the households holding every fact of its part, among those holding
+    every fact of its whole; each combination is counted once.
     """
     combinations = {figure.part for figure in FIGURES} | {
         figure.whole for figure in FIGURES if figure.whole
     }
     sellers = [c for c in combinations if set(c) & set(SELLER_FACTS)] + [_LISTED_NOT_TRAINED]
     everyone = sorted(c for c in combinations if not set(c) & set(SELLER_FACTS))
-    as_sets = [c for c in everyone if _counted_as_set(c)]
-    as_columns = [c for c in everyone if not _counted_as_set(c)]
     first_week = _first_monday(weeks)
     statements = [
-        _households_query(user, filters, as_columns),
-        *(_holders_query(user, filters, combination[0]) for combination in as_sets),
+        _households_query(user, filters, everyone),
         _sellers_query(user, filters, sellers),
         _ocop_query(user, filters),
         _weekly_query(user, filters, first_week),
         _ineligible_count_query(user, filters),
     ]
-    household_rows, *holder_rows, seller_rows, ocop_rows, weekly_rows, ineligible = (
-        read_concurrently(statements, current_app.config["REPORT_QUERY_WORKERS"])
+    household_rows, seller_rows, ocop_rows, weekly_rows, ineligible = read_concurrently(
+        statements, current_app.config["REPORT_QUERY_WORKERS"]
     )
-    counts: dict[int, dict[tuple[str, ...], int]] = defaultdict(dict)
-    for key, households, *values in household_rows:
-        counts[key][()] = households
-        counts[key].update(zip(as_columns, values, strict=True))
-    for combination, result in zip(as_sets, holder_rows, strict=True):
-        for key, holders in result:
-            counts[key][combination] = holders
-    for key, _households, *values in seller_rows:
-        counts[key].update(zip(sellers, values, strict=True))
+    # the queries count per area, in the order of the officials' index; legacy communes
+    # merged by the 2025 reform are rolled up here into the commune that took them over
+    seen = {row[0] for result in (household_rows, seller_rows, ocop_rows) for row in result}
+    commune_of = dict(
+        db.session.execute(
+            select(Area.id, func.coalesce(Area.merged_into_id, Area.id)).where(Area.id.in_(seen))
+        ).all()
+    )
+    counts: dict[int, Counter[tuple[str, ...]]] = defaultdict(Counter)
+    for area_id, households, *values in household_rows:
+        counts[commune_of[area_id]][()] += households
+        counts[commune_of[area_id]].update(dict(zip(everyone, values, strict=True)))
+    for area_id, _households, *values in seller_rows:
+        counts[commune_of[area_id]].update(dict(zip(sellers, values, strict=True)))
     rows: dict[int, AreaFigures] = {}
     for key, row in counts.items():
-        figures = AreaFigures(area=None, households=row.get((), 0))
+        figures = AreaFigures(area=None, households=row[()])
         for figure in FIGURES:
-            figures.shares[figure.code] = Share(row.get(figure.part, 0), row.get(figure.whole, 0))
-        figures.listed_not_trained = row.get(_LISTED_NOT_TRAINED, 0)
+            figures.shares[figure.code] = Share(row[figure.part], row[figure.whole])
+        figures.listed_not_trained = row[_LISTED_NOT_TRAINED]
         rows[key] = figures
     for area_id, listed, every in ocop_rows:
-        rows.setdefault(area_id, AreaFigures(area=None)).ocop = Share(listed, every)
+        rows.setdefault(commune_of[area_id], AreaFigures(area=None)).ocop += Share(listed, every)
     areas = {
         area.id: area for area in db.session.scalars(select(Area).where(Area.id.in_(list(rows))))
     }
     total = AreaFigures(area=None)
-    for area_id, figures in rows.items():
-        figures.area = areas[area_id]
+    for key, figures in rows.items():
+        figures.area = areas[key]
         total.add(figures)
     ordered = sorted(rows.values(), key=lambda row: _sort_key(row.area))
     shown = db.session.get(Area, filters.area_id) if filters.area_id else user.area
@@ -362,71 +366,53 @@ def _holds(filters: TargetFilter, facts: tuple[str, ...]) -> Clause:
     return and_(*(FACTS[name](filters) for name in facts))
 
 
-def _counted_as_set(combination: tuple[str, ...]) -> bool:
-    return len(combination) == 1 and combination[0] in FACT_SETS
-
-
 def _households_query(
     user: User, filters: TargetFilter, combinations: list[tuple[str, ...]]
 ) -> Select:
-    """Per commune: (key, households, households holding every fact of each combination)."""
-    key = _commune_key().label("key")
+    """Per area: (area id, households, households holding every fact of each combination),
+    read from the officials' index of household facts in its order."""
     counts = (func.count().filter(_holds(filters, combination)) for combination in combinations)
     statement = (
-        select(key, func.count(), *counts)
-        .select_from(Household)
-        .join(Area, Area.id == Household.area_id)
+        select(Household.area_id, func.count(), *counts)
         .where(visible_households(user))
-        .group_by(key)
+        .group_by(Household.area_id)
     )
     return filters.households(statement)
-
-
-def _holders_query(user: User, filters: TargetFilter, fact: str) -> Select:
-    """Per commune: (key, households holding ``fact``), counted from its set of holders
-    joined to the households."""
-    key = _commune_key().label("key")
-    holders = FACT_SETS[fact]().distinct().subquery()
-    statement = (
-        select(key, func.count())
-        .select_from(holders)
-        .join(Household, Household.id == holders.c.household_id)
-        .join(Area, Area.id == Household.area_id)
-        .where(visible_households(user))
-        .group_by(key)
-    )
-    return filters.households(statement)
-
-
-def _seller_sets(filters: TargetFilter) -> dict[str, Select]:
-    """The facts of the sellers' figures, each as the set of the households holding it."""
-    return {
-        "listed": listed_holders(filters.marketplace_id),
-        "shop": activated_holders(PartnerKind.MARKETPLACE, filters.marketplace_id),
-        "payment": activated_holders(PartnerKind.PAYMENT_PROVIDER),
-        "certified": valid_certificate_holders(),
-    }
 
 
 def _sellers_query(user: User, filters: TargetFilter, wanted: list[tuple[str, ...]]) -> Select:
     """The households that sell online or have an activated payment account (a few percent
-    of households), with each fact read from its set of holders joined to them (one row per
-    household, materialised), then the combinations counted per commune."""
-    holders = _seller_sets(filters)
-    sets = {name: ids.distinct().subquery(name) for name, ids in holders.items()}
-    everyone = holders["listed"].union(holders["shop"], holders["payment"]).subquery("sellers")
+    of households): each set of holders is read once, tagged with its fact, and gathered
+    per household (materialised); then the combinations are counted per area."""
+    marketplace_id = filters.marketplace_id
+    holders = {
+        "listed": listed_holders(marketplace_id),
+        "shop": activated_holders(PartnerKind.MARKETPLACE, marketplace_id),
+        "payment": activated_holders(PartnerKind.PAYMENT_PROVIDER),
+    }
+    tagged = union_all(
+        *(
+            ids.add_columns(*(literal(int(name == other)).label(other) for other in SELLER_FACTS))
+            for name, ids in holders.items()
+        )
+    ).subquery("tagged")
+    sellers = (
+        select(
+            tagged.c.household_id, *(func.max(tagged.c[name]).label(name) for name in SELLER_FACTS)
+        )
+        .group_by(tagged.c.household_id)
+        .subquery("sellers")
+    )
     statement = (
         select(
-            _commune_key().label("key"),
-            *(subset.c.household_id.is_not(None).label(name) for name, subset in sets.items()),
+            Household.area_id,
+            *((sellers.c[name] == 1).label(name) for name in SELLER_FACTS),
+            has_valid_certificate().label("certified"),
         )
-        .select_from(everyone)
-        .join(Household, Household.id == everyone.c.household_id)
-        .join(Area, Area.id == Household.area_id)
+        .select_from(sellers)
+        .join(Household, Household.id == sellers.c.household_id)
+        .where(visible_households(user))
     )
-    for subset in sets.values():
-        statement = statement.outerjoin(subset, subset.c.household_id == Household.id)
-    statement = statement.where(visible_households(user))
     facts = filters.households(statement).cte("seller_facts").prefix_with("MATERIALIZED")
 
     def holds(combination: tuple[str, ...]) -> Clause:
@@ -435,7 +421,7 @@ def _sellers_query(user: User, filters: TargetFilter, wanted: list[tuple[str, ..
         return and_(*(facts.c[name] for name in combination))
 
     counts = (func.count().filter(holds(combination)) for combination in wanted)
-    return select(facts.c.key, func.count(), *counts).group_by(facts.c.key)
+    return select(facts.c.area_id, func.count(), *counts).group_by(facts.c.area_id)
 
 
 def _sort_key(area: Area | None) -> tuple:
@@ -445,15 +431,23 @@ def _sort_key(area: Area | None) -> tuple:
 
 
 def _ocop_query(user: User, filters: TargetFilter) -> Select:
-    """Per commune: OCOP 3★+ products listed now on a marketplace, and all OCOP 3★+ products."""
-    key = _commune_key().label("key")
+    """Per area: OCOP 3★+ products listed now on a marketplace, and all OCOP 3★+ products;
+    read from those products (a few percent, materialised) to their households."""
+    products = (
+        select(
+            Product.household_id,
+            _current_listing(filters.marketplace_id).label("listed"),
+        )
+        .where(Product.ocop_stars >= MIN_OCOP_STARS)
+        .cte("ocop_products")
+        .prefix_with("MATERIALIZED")
+    )
     statement = (
-        select(key, func.count().filter(_current_listing(filters.marketplace_id)), func.count())
-        .select_from(Product)
-        .join(Household, Household.id == Product.household_id)
-        .join(Area, Area.id == Household.area_id)
-        .where(visible_households(user), Product.ocop_stars >= MIN_OCOP_STARS)
-        .group_by(key)
+        select(Household.area_id, func.count().filter(products.c.listed), func.count())
+        .select_from(products)
+        .join(Household, Household.id == products.c.household_id)
+        .where(visible_households(user))
+        .group_by(Household.area_id)
     )
     return filters.households(statement)
 
@@ -464,16 +458,12 @@ def _first_monday(weeks: int) -> date:
 
 
 def _weekly_query(user: User, filters: TargetFilter, first: date) -> Select:
-    """Valid certificates issued per day since ``first`` (the days are put in weeks after)."""
+    """Valid certificates issued per day since ``first`` (the days are put in weeks after),
+    read from the households they certify (``Household.certified_on``): one each."""
     statement = (
-        select(Certificate.issued_on, func.count())
-        .join(Household, Household.id == Certificate.household_id)
-        .where(
-            visible_households(user),
-            Certificate.status == CertificateStatus.VALID,
-            Certificate.issued_on >= first,
-        )
-        .group_by(Certificate.issued_on)
+        select(Household.certified_on, func.count())
+        .where(visible_households(user), Household.certified_on >= first)
+        .group_by(Household.certified_on)
     )
     return filters.households(statement)
 

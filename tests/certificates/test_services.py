@@ -234,3 +234,29 @@ def test_a_token_for_another_name_matches_nothing(courses, world):
         services.private_key(), certificate.serial, certificate.issued_on, "Nguyễn Thị Khác"
     )
     assert services.verify_token(token).certificate is None
+
+
+def certified_on(household) -> object:
+    """The household's stored fact, once checked against the certificates it stands for."""
+    db.session.expire_all()
+    valid = [c.issued_on for c in certificates() if c.household_id == household.id and c.is_valid]
+    stored = db.session.get(type(household), household.id).certified_on
+    assert stored == max(valid, default=None)
+    return stored
+
+
+def test_the_household_keeps_the_day_of_its_valid_certificate(courses, world):
+    assert certified_on(world.household_a) is None
+    complete(world, courses=courses)
+    assert certified_on(world.household_a) == today()
+    [certificate] = certificates()
+    services.revoke_certificate(world.admin, certificate, "Cấp nhầm")
+    assert certified_on(world.household_a) is None
+    assert certified_on(world.household_b) is None
+
+
+def test_a_reissued_certificate_keeps_the_household_certified(courses, world):
+    complete(world, courses=courses)
+    [old] = certificates()
+    services.reissue_certificate(world.admin, old, "Sửa tên chủ hộ theo CCCD")
+    assert certified_on(world.household_a) == today()

@@ -12,6 +12,7 @@ from lms.activation.models import ActivationRequest, ActivationStatus
 from lms.attendance.models import AttendanceMark, EnrolmentSource, MarkStatus
 from lms.auth.models import Role
 from lms.certificates.models import Certificate, CertificateStatus
+from lms.certificates.services import refresh_certified
 from lms.core.models import today, utcnow
 from lms.courses.models import Programme
 from lms.extensions import db
@@ -49,6 +50,7 @@ def certify(household: Household, status=CertificateStatus.VALID, issued_on=None
     )  # fmt: skip
     db.session.add(certificate)
     db.session.flush()
+    refresh_certified([household.id])  # as issuing and revoking do
     return certificate
 
 
