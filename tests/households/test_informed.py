@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lms.attendance import services as attendance
 from lms.attendance.models import EnrolmentSource, MarkStatus
@@ -86,7 +86,9 @@ def test_checking_in_informs(world):
     assert informed() == {"Nguyễn Thị Hương": True, "Trần Văn Đức": False}
 
 
-def test_the_demo_and_the_generated_province_keep_the_fact(app):
+def test_the_demo_and_the_generated_province_keep_the_facts(app):
+    """Informed, and (kept the same way by the certificates) the day of the valid certificate."""
+    from lms.certificates.models import Certificate, CertificateStatus
     from lms.demo.data import load_demo_data
     from lms.demo.generate import generate_province
     from lms.demo.training import generate_training
@@ -97,3 +99,14 @@ def test_the_demo_and_the_generated_province_keep_the_fact(app):
     generate_training(seed=7)
     facts = informed()
     assert 0 < sum(facts.values()) < len(facts)
+    valid_day = (
+        select(func.max(Certificate.issued_on))
+        .where(
+            Certificate.household_id == Household.id,
+            Certificate.status == CertificateStatus.VALID,
+        )
+        .scalar_subquery()
+    )
+    kept = db.session.execute(select(Household.certified_on, valid_day)).all()
+    assert all(stored == rule for stored, rule in kept)
+    assert 0 < sum(stored is not None for stored, _ in kept) < len(kept)
