@@ -154,7 +154,7 @@ def test_marks_change_only_what_the_trainer_changed_and_are_audited(running, wor
     assert services.record_marks(world.trainer_x, running, {hid: (P, P)}) == 0
     assert services.record_marks(world.trainer_x, running, {hid: (P, L)}) == 1
     events = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "attendance.mark")
+        select(AuditEvent).where(AuditEvent.action == "attendance.mark").order_by(AuditEvent.id)
     ).all()
     assert len(events) == 4
     assert (events[-1].before["status"], events[-1].after["status"], events[-1].actor_id) == (
