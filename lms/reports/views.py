@@ -89,6 +89,12 @@ def _area_name(board_area) -> str:
     return board_area.name if board_area else _("All areas")
 
 
+def _caption(title: str, filters: TargetFilter) -> str:
+    """An export's header row: what it lists, for which area, under which filters."""
+    area = db.session.get(Area, filters.area_id) if filters.area_id else current_user.area
+    return f"{title} — {exporting.describe(filters, _area_name(area))}"
+
+
 @bp.get("/")
 @role_required(*OFFICIALS)
 def overview() -> str:
@@ -147,10 +153,8 @@ def export_households(code: str, kind: str) -> Response:
         abort(404)
     _form, filters = _filters()
     title = str(lists[code].title)
-    area = db.session.get(Area, filters.area_id) if filters.area_id else current_user.area
-    caption = f"{title} — {exporting.describe(filters, _area_name(area))}"
     rows = exporting.household_rows(current_user, filters, code)
-    return _export(rows, kind, code.replace("_", "-"), title, caption)
+    return _export(rows, kind, code.replace("_", "-"), title, _caption(title, filters))
 
 
 @bp.get("/listings/ineligible")
@@ -166,10 +170,8 @@ def ineligible() -> str:
 def export_ineligible(kind: str) -> Response:
     _form, filters = _filters()
     title = _("Listed products no longer eligible")
-    area = db.session.get(Area, filters.area_id) if filters.area_id else current_user.area
-    caption = f"{title} — {exporting.describe(filters, _area_name(area))}"
     rows = exporting.ineligible_rows(current_user, filters)
-    return _export(rows, kind, "san-pham-het-dieu-kien", title, caption)
+    return _export(rows, kind, "san-pham-het-dieu-kien", title, _caption(title, filters))
 
 
 @bp.get("/report.pdf")

@@ -122,3 +122,9 @@ def test_a_certificate_serial_leads_to_its_household(province, client_for):
     response = client_for(province.official_1).get(f"/overview/trail?q={certificate.serial}")
     assert response.status_code == 200
     assert "Không có gì trong địa bàn" in response.get_data(as_text=True)
+
+
+def test_the_ineligible_listings_export_names_its_area(province, client_for):
+    path = f"/overview/listings/ineligible.xlsx?area_id={province.commune_1.id}"
+    rows = _sheet(client_for(province.official).get(path))
+    assert rows[0][0].startswith("Sản phẩm trên sàn không còn đủ điều kiện — Xã Diễn Châu")
