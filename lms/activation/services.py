@@ -20,7 +20,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, case, func, or_, select, update
+from sqlalchemy import Select, case, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from lms.activation.models import ActivationRequest, ActivationStatus
@@ -429,17 +429,3 @@ def requests_query(user: User, filters: RequestFilter) -> Select:
         selectinload(ActivationRequest.household).selectinload(Household.area),
         selectinload(ActivationRequest.marketplace),
     ).order_by(waiting, ActivationRequest.requested_at, ActivationRequest.id)
-
-
-def count_waiting(user: User) -> int:
-    from lms.core.scope import visible_activation_requests
-
-    return db.session.scalar(
-        select(func.count())
-        .select_from(ActivationRequest)
-        .join(Household)
-        .where(
-            visible_activation_requests(user),
-            ActivationRequest.status.in_([Status.REQUESTED, Status.APPROVED]),
-        )
-    )

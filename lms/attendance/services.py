@@ -503,27 +503,6 @@ def self_check_in(user: User, code: str, session: ClassSession | None = None) ->
     return found
 
 
-# ---------------------------------------------------------------- what attending counts
-
-
-def attended_course_ids(household_id: int) -> set[int]:
-    """The courses of every session the household attended (present or late): attending
-    a session of a course counts toward completing it (DESIGN §4 rule 1)."""
-    from lms.attendance.models import session_courses
-
-    statement = (
-        select(session_courses.c.course_id)
-        .join(AttendanceMark, AttendanceMark.session_id == session_courses.c.session_id)
-        .join(ClassSession, ClassSession.id == AttendanceMark.session_id)
-        .where(
-            AttendanceMark.household_id == household_id,
-            AttendanceMark.status.in_([MarkStatus.PRESENT, MarkStatus.LATE]),
-            ClassSession.cancelled_at.is_(None),
-        )
-    )
-    return set(db.session.scalars(statement))
-
-
 def status_totals(session: ClassSession) -> dict[str, int]:
     totals = {status.value: 0 for status in MarkStatus} | {"unmarked": 0}
     for mark in session.marks:

@@ -66,10 +66,6 @@ HOUSEHOLDS = (
 )
 
 
-def _by_code(model, code: str):
-    return db.session.scalar(select(model).where(model.code == code))
-
-
 def _add_products(households: list[Household]) -> None:
     """A few real Nghệ An products: rated, certified (one expired), listed, and not."""
     days = timedelta(days=1)

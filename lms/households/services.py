@@ -117,17 +117,6 @@ def is_standardised() -> ColumnElement[bool]:
     return and_(*(not_(check.sql()) for check in QUALITY_CHECKS))
 
 
-def standardised_share(user: User, area: Area | None = None) -> tuple[int, int]:
-    """(standardised, all) households in the user's scope, within ``area`` when given."""
-    statement = select(func.count().filter(is_standardised()), func.count()).where(
-        visible_households(user)
-    )
-    if area is not None:
-        statement = statement.where(Household.area_id.in_(subtree_ids(area)))
-    standardised, total = db.session.execute(statement).one()
-    return standardised, total
-
-
 # ---------------------------------------------------------------- listing and search
 
 

@@ -477,13 +477,6 @@ def _weeks(rows, first: date, weeks: int) -> list[tuple[date, int]]:
     return list(counts.items())
 
 
-def certificates_per_week(user: User, filters: TargetFilter, weeks: int = 12) -> list[tuple]:
-    """(Monday, valid certificates issued that week) for the last ``weeks`` weeks."""
-    first = _first_monday(weeks)
-    rows = db.session.execute(_weekly_query(user, filters, first)).all()
-    return _weeks(rows, first, weeks)
-
-
 # ---------------------------------------------------------------- the lists behind the figures
 
 
@@ -539,22 +532,6 @@ def list_households(user: User, filters: TargetFilter, code: str, page: int) -> 
     return paginate(
         households_query(user, filters, clause).options(selectinload(Household.area)), page
     )
-
-
-def count_households(user: User, filters: TargetFilter, code: str) -> int:
-    clause = household_lists()[code].clause(filters)
-    statement = filters.households(
-        select(func.count()).select_from(Household).where(visible_households(user), clause)
-    )
-    return db.session.scalar(statement)
-
-
-def listed_not_trained_page(user: User, filters: TargetFilter, page: int = 1) -> Pagination:
-    return list_households(user, filters, LISTED_NOT_TRAINED, page)
-
-
-def count_listed_not_trained(user: User, filters: TargetFilter) -> int:
-    return count_households(user, filters, LISTED_NOT_TRAINED)
 
 
 @dataclass(frozen=True)

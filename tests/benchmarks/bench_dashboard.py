@@ -114,7 +114,7 @@ def measure(label: str) -> list[str]:
     current_app.config["REPORT_QUERY_WORKERS"] = workers
 
     def listed_page():  # what its screen asks: a page, its total, the page's training
-        page = targets.listed_not_trained_page(official, filters, page=1)
+        page = targets.list_households(official, filters, targets.LISTED_NOT_TRAINED, 1)
         targets.training_status([household.id for household in page.items])
         return page
 

@@ -188,9 +188,10 @@ def test_a_commune_official_sees_its_commune_and_its_legacy_one_only(province):
 
 
 def test_listed_but_not_trained_lists_the_sellers_without_a_valid_certificate(province):
-    page = targets.listed_not_trained_page(province.official, TargetFilter())
+    official, filters = province.official, TargetFilter()
+    page = targets.list_households(official, filters, targets.LISTED_NOT_TRAINED, 1)
     assert {h.head_name for h in page.items} == {"Bình", "Em"}
-    assert page.total == targets.count_listed_not_trained(province.official, TargetFilter()) == 2
+    assert page.total == targets.dashboard(official, filters).total.listed_not_trained == 2
 
 
 @pytest.mark.parametrize("figure", [f.code for f in targets.FIGURES] + ["ocop"])
@@ -199,8 +200,8 @@ def test_each_figure_lists_the_households_behind_it(province, figure):
     official, filters = province.official, TargetFilter()
     board = targets.dashboard(official, filters)
     share = board.total.ocop if figure == "ocop" else board.total.shares[figure]
-    part = targets.count_households(official, filters, figure)
-    missing = targets.count_households(official, filters, f"{figure}_missing")
+    part = targets.list_households(official, filters, figure, 1).total
+    missing = targets.list_households(official, filters, f"{figure}_missing", 1).total
     if figure == "ocop":  # counted in products; the lists are households
         assert (part, missing) == (1, 1)
     else:
@@ -229,8 +230,7 @@ def test_listings_no_longer_eligible_are_found(province):
 def test_certificates_per_week_counts_valid_certificates_by_week(province):
     certify(province.households["nothing"], issued_on=today() - timedelta(weeks=1))
     db.session.commit()
-    weeks = targets.certificates_per_week(province.official, TargetFilter(), weeks=4)
+    weeks = targets.dashboard(province.official, TargetFilter(), weeks=4).weeks
     assert len(weeks) == 4
     assert weeks[-1][1] == 3  # An, Cúc, Hà this week; Bình's was revoked
     assert weeks[-2][1] == 1
-    assert targets.dashboard(province.official, TargetFilter(), weeks=4).weeks == weeks
