@@ -39,11 +39,11 @@ from lms.attendance.models import AttendanceMark, ClassSession, MarkStatus
 from lms.auth.models import User
 from lms.core.database import paginate, read_concurrently, vietnamese
 from lms.core.models import today
-from lms.core.scope import subtree_ids, visible_areas, visible_households
+from lms.core.scope import visible_areas, visible_households
 from lms.courses.models import QuizAttempt
 from lms.extensions import db
 from lms.households.models import Household
-from lms.households.services import is_standardised
+from lms.households.services import HouseholdFilter, is_standardised
 from lms.organisations.models import Organisation
 from lms.products.models import Listing, Marketplace, PartnerKind, Product
 from lms.products.services import MIN_OCOP_STARS, eligible_clause
@@ -149,26 +149,17 @@ def trained_by(organisation_id: int) -> Clause:
 
 
 @dataclass(frozen=True)
-class TargetFilter:
-    """What the dashboard and its lists are narrowed by."""
+class TargetFilter(HouseholdFilter):
+    """What the dashboard and its lists are narrowed by: the registry's household filter
+    (``area_id`` is the drill-down into a commune of the official's scope), and two more."""
 
-    #: a commune (or any area) of the official's scope: the drill-down
-    area_id: int | None = None
-    scale_class_id: int | None = None
-    product_group_id: int | None = None
     #: listings and shops on this marketplace only
     marketplace_id: int | None = None
     #: households that attended a class of this organisation
     organisation_id: int | None = None
 
-    def households(self, statement: Select) -> Select:
-        if self.area_id:
-            area = db.session.get(Area, self.area_id)
-            statement = statement.where(Household.area_id.in_(subtree_ids(area)))
-        if self.scale_class_id:
-            statement = statement.where(Household.scale_class_id == self.scale_class_id)
-        if self.product_group_id:
-            statement = statement.where(Household.product_group_id == self.product_group_id)
+    def apply(self, statement: Select) -> Select:
+        statement = super().apply(statement)
         if self.organisation_id:
             statement = statement.where(trained_by(self.organisation_id))
         return statement
@@ -377,7 +368,7 @@ def _households_query(
         .where(visible_households(user))
         .group_by(Household.area_id)
     )
-    return filters.households(statement)
+    return filters.apply(statement)
 
 
 def _sellers_query(user: User, filters: TargetFilter, wanted: list[tuple[str, ...]]) -> Select:
@@ -413,7 +404,7 @@ def _sellers_query(user: User, filters: TargetFilter, wanted: list[tuple[str, ..
         .join(Household, Household.id == sellers.c.household_id)
         .where(visible_households(user))
     )
-    facts = filters.households(statement).cte("seller_facts").prefix_with("MATERIALIZED")
+    facts = filters.apply(statement).cte("seller_facts").prefix_with("MATERIALIZED")
 
     def holds(combination: tuple[str, ...]) -> Clause:
         if combination == _LISTED_NOT_TRAINED:  # ``listed_not_trained``, over the columns
@@ -449,7 +440,7 @@ def _ocop_query(user: User, filters: TargetFilter) -> Select:
         .where(visible_households(user))
         .group_by(Household.area_id)
     )
-    return filters.households(statement)
+    return filters.apply(statement)
 
 
 def _first_monday(weeks: int) -> date:
@@ -465,7 +456,7 @@ def _weekly_query(user: User, filters: TargetFilter, first: date) -> Select:
         .where(visible_households(user), Household.certified_on >= first)
         .group_by(Household.certified_on)
     )
-    return filters.households(statement)
+    return filters.apply(statement)
 
 
 def _weeks(rows, first: date, weeks: int) -> list[tuple[date, int]]:
@@ -522,7 +513,7 @@ def household_lists() -> dict[str, HouseholdList]:
 def households_query(user: User, filters: TargetFilter, clause: Clause) -> Select:
     """Households in scope that meet ``clause``, by commune then name."""
     statement = select(Household).where(visible_households(user), clause)
-    return filters.households(statement).order_by(
+    return filters.apply(statement).order_by(
         Household.area_id, vietnamese(Household.head_name), Household.id
     )
 
@@ -594,7 +585,7 @@ def ineligible_listings_query(user: User, filters: TargetFilter) -> Select:
     )
     if filters.marketplace_id:
         statement = statement.where(Listing.marketplace_id == filters.marketplace_id)
-    statement = filters.households(statement)
+    statement = filters.apply(statement)
     return statement.options(
         selectinload(Listing.product).selectinload(Product.household).selectinload(Household.area),
         selectinload(Listing.product).selectinload(Product.certifications),
