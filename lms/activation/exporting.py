@@ -1,5 +1,5 @@
 """Exports of the activation queue in scope: .xlsx, and .csv in UTF-8 with a BOM for Excel
-(the writers are the household registry's)."""
+(both written by ``lms.core.spreadsheets``)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,6 @@ from lms.activation.services import RequestFilter, requests_query
 from lms.auth.models import User
 from lms.core.i18n import format_datetime_vn
 from lms.extensions import db
-from lms.households.exporting import to_csv, to_xlsx
-
-__all__ = ["export_rows", "to_csv", "to_xlsx"]
 
 
 def export_rows(user: User, filters: RequestFilter) -> Iterator[list]:

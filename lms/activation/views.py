@@ -31,6 +31,7 @@ from lms.core.errors import RuleViolation
 from lms.core.forms import select_choices
 from lms.core.models import today
 from lms.core.scope import get_or_404, role_required
+from lms.core.spreadsheets import write_csv, write_xlsx
 from lms.core.web import download
 from lms.extensions import db
 from lms.households.models import Household
@@ -138,11 +139,7 @@ def queue() -> str:
 def export(kind: str) -> Response:
     _form, filters = _filters()
     rows = exporting.export_rows(current_user, filters)
-    body = (
-        exporting.to_csv(rows)
-        if kind == "csv"
-        else exporting.to_xlsx(rows, _("Activation requests"))
-    )
+    body = write_csv(rows) if kind == "csv" else write_xlsx(rows, _("Activation requests"))
     return download(body, f"yeu-cau-kich-hoat-{today():%Y%m%d}.{kind}")
 
 

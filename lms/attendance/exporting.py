@@ -10,11 +10,11 @@ from lms.attendance.forms import MARK_LABELS
 from lms.attendance.models import ClassSession
 from lms.attendance.services import roster, status_totals
 from lms.core.i18n import format_datetime_vn
-from lms.households.exporting import to_xlsx
+from lms.core.spreadsheets import write_xlsx
 
 
 def attendance_xlsx(sessions: Sequence[ClassSession]) -> bytes:
-    return to_xlsx(_rows(sessions), _("Attendance"))
+    return write_xlsx(_rows(sessions), _("Attendance"))
 
 
 def _rows(sessions: Sequence[ClassSession]) -> Iterator[list]:

@@ -1,7 +1,9 @@
-"""Spreadsheets people send: .xlsx and .csv files as typed in Excel, read into rows of cells.
+"""Spreadsheets in and out: .xlsx and .csv files as typed in Excel, read into rows of cells,
+and the one writer every export uses.
 
-Used by every import (households, and later marketplace seller lists): the size and row
-limits are checked before parsing, CSV encodings are recognised, headers are compared folded.
+Reading serves every import (households, marketplace seller lists): the size and row limits
+are checked before parsing, CSV encodings are recognised, headers are compared folded.
+Writing serves every export: text that Excel would evaluate as a formula stays text.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -123,3 +125,61 @@ def header_key(header: str) -> str:
     """Headers compare folded, punctuation as spaces, legacy-encoded text converted."""
     text, _encoding = fix_legacy_text(header)
     return " ".join(re.sub(r"[^a-z0-9]+", " ", fold(text)).split())
+
+
+#: how a cell Excel evaluates as a formula starts ("CSV injection"): such text is defused
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def looks_like_formula(value: Any) -> bool:
+    """Text (never a number or a date) that Excel would run if it opened it as typed."""
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def write_csv(rows: Iterable[Sequence[Any]]) -> bytes:
+    """A .csv in UTF-8 with a BOM (what Excel opens without garbling Vietnamese).
+
+    Text that looks like a formula is written behind a ``'``, which Excel does not evaluate.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow(["'" + value if looks_like_formula(value) else value for value in row])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def write_xlsx(rows: Iterable[Sequence[Any]], title: str, caption: str | None = None) -> bytes:
+    """An .xlsx of one sheet named ``title``: the first row of ``rows`` in bold as the header,
+    below ``caption`` (what the table is, in a larger bold) when one is given.
+
+    Numbers and dates keep their type; phones and CCCDs are strings, so Excel keeps their
+    leading zeros; text that looks like a formula is stored as text with a quote prefix, so
+    Excel neither evaluates it nor turns it into a formula when someone edits the cell.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31])
+    rows = iter(rows)
+    if caption is not None:
+        sheet.append([_xlsx_cell(sheet, caption, Font(bold=True, size=12))])
+    bold = Font(bold=True)
+    sheet.append([_xlsx_cell(sheet, value, bold) for value in next(rows, [])])
+    for row in rows:
+        sheet.append([_xlsx_cell(sheet, v) if looks_like_formula(v) else v for v in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _xlsx_cell(sheet: Any, value: Any, font: Any = None) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    if font is not None:
+        cell.font = font
+    if looks_like_formula(value):
+        cell.data_type = "s"  # openpyxl made it a formula ("f") for its leading "="
+        cell.quotePrefix = True
+    return cell

@@ -1,13 +1,12 @@
 """Exports of the household list in scope: .xlsx, and .csv in UTF-8 with a BOM for Excel.
 
 The columns carry the import's header names, so an exported file can be corrected and
-imported again. National IDs are masked unless the user is an admin.
+imported again. National IDs are masked unless the user is an admin. The files are written
+by ``lms.core.spreadsheets``.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 
 from flask_babel import gettext as _
@@ -68,30 +67,3 @@ def export_rows(user: User, filters: HouseholdFilter) -> Iterator[list]:
             _("Yes") if not problems else _("No"),
             "; ".join(str(problem.message) for problem in problems),
         ]
-
-
-def to_csv(rows: Iterator[list]) -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def to_xlsx(rows: Iterator[list], title: str) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
-    header = next(rows)
-    bold = []
-    for value in header:
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.font = Font(bold=True)
-        bold.append(cell)
-    sheet.append(bold)
-    for row in rows:  # phones and CCCDs are strings, so Excel keeps their leading zeros
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

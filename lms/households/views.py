@@ -12,6 +12,7 @@ from lms.core.errors import RuleViolation
 from lms.core.forms import attach_error, flash_form_errors, select_choices
 from lms.core.models import today
 from lms.core.scope import get_or_404, role_required, visible_households
+from lms.core.spreadsheets import write_csv, write_xlsx
 from lms.core.web import download
 from lms.extensions import db
 from lms.households import exporting, importing, services
@@ -84,7 +85,7 @@ def index() -> str:
 def export(kind: str) -> Response:
     _form, filters = _filters()
     rows = exporting.export_rows(current_user, filters)
-    body = exporting.to_csv(rows) if kind == "csv" else exporting.to_xlsx(rows, _("Households"))
+    body = write_csv(rows) if kind == "csv" else write_xlsx(rows, _("Households"))
     return download(body, f"ho-sxnn-{today():%Y%m%d}.{kind}")
 
 
@@ -268,7 +269,7 @@ def import_commit(import_id: int) -> Response:
 @role_required(Role.ADMIN, Role.OFFICIAL)
 def import_rejected(import_id: int) -> Response:
     record = get_or_404(HouseholdImport, import_id)
-    body = exporting.to_xlsx(importing.rejected_rows(importing.load_preview(record)), _("Errors"))
+    body = write_xlsx(importing.rejected_rows(importing.load_preview(record)), _("Errors"))
     return download(body, f"loi-nhap-{record.id}.xlsx")
 
 

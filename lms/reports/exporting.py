@@ -1,11 +1,10 @@
 """Officials' tables and lists as files to take to a meeting: .xlsx with the filters and the
-date in a first row, .csv in UTF-8 with a BOM (what Excel opens without garbling Vietnamese).
+date in a first row, .csv in UTF-8 with a BOM (both written by ``lms.core.spreadsheets``).
 """
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from itertools import islice
 
 from flask_babel import gettext as _
@@ -16,14 +15,11 @@ from lms.core.i18n import format_day
 from lms.core.models import today
 from lms.core.text import mask_national_id
 from lms.extensions import db
-from lms.households.exporting import to_csv
 from lms.households.models import Household
 from lms.organisations.models import Organisation
 from lms.products.models import Marketplace
 from lms.reports import targets
 from lms.reports.targets import Dashboard, Share, TargetFilter
-
-__all__ = ["to_csv", "to_xlsx"]
 
 
 def describe(filters: TargetFilter, area_name: str) -> str:
@@ -129,28 +125,3 @@ def ineligible_rows(user: User, filters: TargetFilter) -> Iterator[list]:
             listing.marketplace.name,
             format_day(listing.listed_on),
         ]
-
-
-def to_xlsx(rows: Iterable[list], title: str, caption: str) -> bytes:
-    """A workbook whose first row says what the table is (``caption``), the second its header."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
-    rows = iter(rows)
-    first = WriteOnlyCell(sheet, value=caption)
-    first.font = Font(bold=True, size=12)
-    sheet.append([first])
-    header = []
-    for value in next(rows):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

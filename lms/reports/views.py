@@ -26,6 +26,7 @@ from lms.core.i18n import format_day
 from lms.core.models import today
 from lms.core.pdf import html_to_pdf
 from lms.core.scope import get_or_404, role_required
+from lms.core.spreadsheets import write_csv, write_xlsx
 from lms.core.web import download
 from lms.extensions import db
 from lms.households.models import Household, ProductGroup, ScaleClass
@@ -81,8 +82,8 @@ def _download(body: bytes, kind: str, name: str) -> Response:
 
 def _export(rows, kind: str, name: str, title: str, caption: str) -> Response:
     if kind == "csv":
-        return _download(exporting.to_csv(rows), kind, name)
-    return _download(exporting.to_xlsx(rows, title, caption), kind, name)
+        return _download(write_csv(rows), kind, name)
+    return _download(write_xlsx(rows, title, caption), kind, name)
 
 
 def _area_name(board_area) -> str:

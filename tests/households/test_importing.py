@@ -515,12 +515,12 @@ def test_the_rejected_rows_file_holds_the_rows_with_their_reasons(nghe_an):
 
 
 def test_the_rejected_rows_file_can_be_corrected_and_imported_again(nghe_an):
-    from lms.households.exporting import to_xlsx
+    from lms.core.spreadsheets import write_xlsx
 
     record, _ = _start([HEADER, [1, "B", "12", "", "Xã Diễn Châu", ""]])
     corrected = list(importing.rejected_rows(importing.load_preview(record)))
     corrected[1][2] = "0912000002"
-    analysis = run(to_xlsx(iter(corrected), "Lỗi"))
+    analysis = run(write_xlsx(iter(corrected), "Lỗi"))
     assert statuses(analysis) == [(2, "new")] and analysis.unknown_columns == []
 
 
