@@ -30,12 +30,11 @@ from lms.core.database import paginate
 from lms.core.errors import RuleViolation
 from lms.core.forms import select_choices
 from lms.core.models import today
-from lms.core.scope import get_or_404, role_required
+from lms.core.scope import communes_in_scope, get_or_404, role_required
 from lms.core.spreadsheets import write_csv, write_xlsx
 from lms.core.web import download
 from lms.extensions import db
 from lms.households.models import Household
-from lms.households.services import communes_for
 from lms.products.models import Marketplace
 
 bp = Blueprint("activation", __name__)
@@ -109,7 +108,7 @@ def _flash_outcome(activation: ActivationRequest) -> None:
 def _filters() -> tuple[QueueFilterForm, services.RequestFilter]:
     form = QueueFilterForm(request.args)
     form.area_id.choices = select_choices(
-        ((a.id, a.name) for a in communes_for(current_user)), blank=True
+        ((a.id, a.name) for a in communes_in_scope(current_user)), blank=True
     )
     form.marketplace_id.choices = select_choices(
         ((m.id, m.name) for m in services.partners()), blank=True

@@ -26,12 +26,11 @@ from lms.core.errors import RuleViolation
 from lms.core.forms import attach_error, flash_form_errors, select_choices
 from lms.core.models import PROGRAMME_TIMEZONE
 from lms.core.pdf import html_to_pdf, qr_svg
-from lms.core.scope import get_or_404, role_required, visible_households
+from lms.core.scope import communes_in_scope, get_or_404, role_required, visible_households
 from lms.core.web import download
 from lms.courses.services import list_courses
 from lms.extensions import db
 from lms.households.models import Household
-from lms.households.services import communes_for
 
 bp = Blueprint("attendance", __name__, url_prefix="/sessions")
 
@@ -85,7 +84,7 @@ def _save(session: ClassSession | None) -> Response | tuple[str, int]:
     courses = list_courses()
     form.course_ids.choices = select_choices((c.id, c.current.title) for c in courses)
     form.area_id.choices = select_choices(
-        ((a.id, a.name) for a in communes_for(current_user)), blank=True
+        ((a.id, a.name) for a in communes_in_scope(current_user)), blank=True
     )
     form.co_trainer_id.choices = select_choices(
         ((u.id, u.full_name) for u in services.co_trainers_for(current_user)), blank=True

@@ -11,10 +11,9 @@ from lms.auth.models import Role
 from lms.certificates import services
 from lms.certificates.models import Certificate
 from lms.core.errors import RuleViolation
-from lms.core.scope import get_or_404, role_required
+from lms.core.scope import communes_in_scope, get_or_404, role_required
 from lms.core.text import mask_name
 from lms.core.web import download
-from lms.households.services import communes_for
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
 verify_bp = Blueprint("verify", __name__, url_prefix="/v")
@@ -32,7 +31,7 @@ def index() -> str:
         "verify/index.html",
         certificates=certificates,
         area_id=area_id,
-        communes=communes_for(current_user),
+        communes=communes_in_scope(current_user),
     )
 
 

@@ -24,10 +24,11 @@ from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.orm import aliased
 
 from lms.activation.models import ActivationRequest
-from lms.areas.models import Area
+from lms.areas.models import Area, AreaLevel
 from lms.attendance.models import AttendanceMark, ClassSession
 from lms.auth.models import Role, User
 from lms.certificates.models import Certificate
+from lms.core.database import vietnamese
 from lms.courses.models import QuizAttempt
 from lms.extensions import db
 from lms.households.models import Household, HouseholdImport
@@ -179,3 +180,12 @@ def role_required(*roles: Role) -> Callable:
         return wrapped
 
     return decorator
+
+
+def communes_in_scope(user: User) -> list[Area]:
+    """The current communes (not merged into another) of the user's scope, in Vietnamese
+    order: where households are put, and what lists and dashboards are narrowed to."""
+    statement = select(Area).where(
+        visible_areas(user), Area.level == AreaLevel.COMMUNE, Area.merged_into_id.is_(None)
+    )
+    return list(db.session.scalars(statement.order_by(vietnamese(Area.name))))

@@ -213,16 +213,6 @@ def can_see_national_id(user: User, household: Household) -> bool:
     return user.role is Role.ADMIN or user.household_id == household.id
 
 
-def communes_for(user: User) -> list[Area]:
-    """The communes a user may put households in: in scope, current (not merged)."""
-    statement = (
-        select(Area)
-        .where(visible_areas(user), Area.level == AreaLevel.COMMUNE, Area.merged_into_id.is_(None))
-        .order_by(vietnamese(Area.name))
-    )
-    return list(db.session.scalars(statement))
-
-
 def active_classes(model: type[ScaleClass] | type[ProductGroup]) -> Sequence:
     statement = select(model).where(model.is_active).order_by(model.position, model.name)
     return db.session.scalars(statement).all()

@@ -11,7 +11,7 @@ from lms.auth.models import Role
 from lms.core.errors import RuleViolation
 from lms.core.forms import attach_error, flash_form_errors, select_choices
 from lms.core.models import today
-from lms.core.scope import get_or_404, role_required, visible_households
+from lms.core.scope import communes_in_scope, get_or_404, role_required, visible_households
 from lms.core.spreadsheets import write_csv, write_xlsx
 from lms.core.web import download
 from lms.extensions import db
@@ -52,7 +52,7 @@ def inject_labels() -> dict:
 def _filters() -> tuple[HouseholdFilterForm, services.HouseholdFilter]:
     form = HouseholdFilterForm(request.args)
     form.area_id.choices = select_choices(
-        ((a.id, a.name) for a in services.communes_for(current_user)), blank=True
+        ((a.id, a.name) for a in communes_in_scope(current_user)), blank=True
     )
     form.scale_class_id.choices = select_choices(
         ((c.id, c.name) for c in services.active_classes(ScaleClass)), blank=True
@@ -182,7 +182,7 @@ def _same_site(url: str | None) -> bool:
 def _household_form(**kwargs) -> HouseholdForm:
     form = HouseholdForm(**kwargs)
     form.area_id.choices = select_choices(
-        ((a.id, a.name) for a in services.communes_for(current_user)), blank=True
+        ((a.id, a.name) for a in communes_in_scope(current_user)), blank=True
     )
     form.scale_class_id.choices = select_choices(
         ((c.id, c.name) for c in services.active_classes(ScaleClass)), blank=True

@@ -596,13 +596,6 @@ def ineligible_listings_query(user: User, filters: TargetFilter) -> Select:
 # ---------------------------------------------------------------- choices for the filters
 
 
-def communes_in_scope(user: User) -> list[Area]:
-    statement = select(Area).where(
-        visible_areas(user), Area.level == AreaLevel.COMMUNE, Area.merged_into_id.is_(None)
-    )
-    return list(db.session.scalars(statement.order_by(vietnamese(Area.name))))
-
-
 def organisations() -> list[Organisation]:
     """The organisations whose classes the dashboard can be narrowed to."""
     return list(db.session.scalars(select(Organisation).order_by(Organisation.name)))

@@ -25,7 +25,7 @@ from lms.core.forms import attach_error, select_choices
 from lms.core.i18n import format_day
 from lms.core.models import today
 from lms.core.pdf import html_to_pdf
-from lms.core.scope import get_or_404, role_required
+from lms.core.scope import communes_in_scope, get_or_404, role_required
 from lms.core.spreadsheets import write_csv, write_xlsx
 from lms.core.web import download
 from lms.extensions import db
@@ -51,7 +51,7 @@ def _filters() -> tuple[TargetFilterForm, TargetFilter]:
     """The filters of the query string; an area outside the user's scope is ignored."""
     form = TargetFilterForm(request.args)
     form.area_id.choices = select_choices(
-        ((a.id, a.name) for a in targets.communes_in_scope(current_user)), blank=True
+        ((a.id, a.name) for a in communes_in_scope(current_user)), blank=True
     )
     form.scale_class_id.choices = select_choices(
         ((c.id, c.name) for c in active_classes(ScaleClass)), blank=True

@@ -98,3 +98,14 @@ def test_a_household_sees_the_sessions_it_is_enrolled_in(world):
     db.session.commit()
     assert _visible(ClassSession, visible_sessions(world.member_b)) == {"Lớp Yên Thành"}
     assert _visible(ClassSession, visible_sessions(world.member_a)) == set()
+
+
+def test_communes_in_scope_lists_current_communes_in_order(world):
+    from lms.areas.models import AreaLevel
+    from lms.core.scope import communes_in_scope
+    from tests.builders import make_area
+
+    make_area(parent=world.province, name="Phường Cũ", merged_into_id=world.commune_1.id)
+    assert [a.name for a in communes_in_scope(world.official_1)] == ["Xã Diễn Châu"]
+    assert [a.name for a in communes_in_scope(world.admin)] == ["Xã Diễn Châu", "Xã Yên Thành"]
+    assert all(a.level is AreaLevel.COMMUNE for a in communes_in_scope(world.trainer_x))

@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from lms.areas.models import AreaLevel
 from lms.auth.models import Role
 from lms.core.audit import AuditEvent
 from lms.core.errors import RuleViolation
@@ -238,10 +237,3 @@ def test_classifications_have_unique_codes(world):
     with pytest.raises(RuleViolation):
         services.save_classification(world.admin, ScaleClass, None, code="nho", name="Trùng")
     assert db.session.scalar(select(func.count()).select_from(ScaleClass)) == 1
-
-
-def test_communes_for_lists_current_communes_in_scope(world):
-    make_area(parent=world.province, name="Phường Cũ", merged_into_id=world.commune_1.id)
-    assert [a.name for a in services.communes_for(world.official_1)] == ["Xã Diễn Châu"]
-    assert [a.name for a in services.communes_for(world.admin)] == ["Xã Diễn Châu", "Xã Yên Thành"]
-    assert all(a.level is AreaLevel.COMMUNE for a in services.communes_for(world.trainer_x))
