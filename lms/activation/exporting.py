@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from flask_babel import gettext as _
 
-from lms.activation.forms import STATUS_LABELS
+from lms.activation.models import STATUS_LABELS
 from lms.activation.services import RequestFilter, requests_query
 from lms.auth.models import User
 from lms.core.i18n import format_datetime_vn

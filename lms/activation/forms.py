@@ -7,16 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from lms.activation.models import ActivationStatus
 from lms.households.forms import optional_id
-
-STATUS_LABELS = {
-    ActivationStatus.REQUESTED: _l("Waiting for a decision"),
-    ActivationStatus.APPROVED: _l("Approved, to activate"),
-    ActivationStatus.ACTIVATED: _l("Activated"),
-    ActivationStatus.REFUSED: _l("Refused"),
-    ActivationStatus.CLOSED: _l("Closed"),
-}
 
 
 class AskForm(FlaskForm):

@@ -11,6 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -29,6 +30,16 @@ class ActivationStatus(StrEnum):
     REFUSED = "refused"
     #: the shop or account was closed (reported by the marketplace)
     CLOSED = "closed"
+
+
+#: how a request's state reads in the queue, on a household's page and in exports
+STATUS_LABELS = {
+    ActivationStatus.REQUESTED: _l("Waiting for a decision"),
+    ActivationStatus.APPROVED: _l("Approved, to activate"),
+    ActivationStatus.ACTIVATED: _l("Activated"),
+    ActivationStatus.REFUSED: _l("Refused"),
+    ActivationStatus.CLOSED: _l("Closed"),
+}
 
 
 class ActivationRequest(TimestampMixin, Base):

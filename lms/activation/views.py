@@ -18,13 +18,12 @@ from flask_login import current_user
 
 from lms.activation import exporting, services
 from lms.activation.forms import (
-    STATUS_LABELS,
     ActivatedForm,
     AskForm,
     QueueFilterForm,
     RefuseForm,
 )
-from lms.activation.models import ActivationRequest, ActivationStatus
+from lms.activation.models import STATUS_LABELS, ActivationRequest, ActivationStatus
 from lms.auth.models import Role
 from lms.core.database import paginate
 from lms.core.errors import RuleViolation

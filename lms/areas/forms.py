@@ -6,14 +6,8 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from lms.areas.models import AreaLevel
+from lms.areas.models import LEVEL_LABELS, AreaLevel
 from lms.core.forms import select_choices
-
-LEVEL_LABELS = {
-    AreaLevel.PROVINCE: _l("Province"),
-    AreaLevel.DISTRICT: _l("District (legacy)"),
-    AreaLevel.COMMUNE: _l("Commune / ward"),
-}
 
 
 def _optional_id(value: str | int | None) -> int | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -15,6 +16,13 @@ class AreaLevel(StrEnum):
     #: kept only for legacy lists; the 2025 reform removed districts
     DISTRICT = "district"
     COMMUNE = "commune"
+
+
+LEVEL_LABELS = {
+    AreaLevel.PROVINCE: _l("Province"),
+    AreaLevel.DISTRICT: _l("District (legacy)"),
+    AreaLevel.COMMUNE: _l("Commune / ward"),
+}
 
 
 class Area(TimestampMixin, Base):

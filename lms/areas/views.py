@@ -8,8 +8,8 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from lms.areas import services
-from lms.areas.forms import LEVEL_LABELS, AreaForm, AreaImportForm
-from lms.areas.models import Area, AreaLevel
+from lms.areas.forms import AreaForm, AreaImportForm
+from lms.areas.models import LEVEL_LABELS, Area, AreaLevel
 from lms.auth.models import Role
 from lms.core.errors import RuleViolation
 from lms.core.forms import attach_error, select_choices

@@ -6,8 +6,7 @@ from collections.abc import Iterator, Sequence
 
 from flask_babel import gettext as _
 
-from lms.attendance.forms import MARK_LABELS
-from lms.attendance.models import ClassSession
+from lms.attendance.models import MARK_LABELS, ClassSession
 from lms.attendance.services import roster, status_totals
 from lms.core.i18n import format_datetime_vn
 from lms.core.spreadsheets import write_xlsx

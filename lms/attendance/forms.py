@@ -17,16 +17,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from lms.attendance.models import MarkStatus
 from lms.core.models import PROGRAMME_TIMEZONE
 from lms.households.forms import optional_id
-
-MARK_LABELS = {
-    MarkStatus.PRESENT: _l("Present"),
-    MarkStatus.LATE: _l("Late"),
-    MarkStatus.ABSENT: _l("Absent"),
-    MarkStatus.EXCUSED: _l("Excused"),
-}
 
 
 def to_utc(value: datetime | None) -> datetime | None:

@@ -6,6 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -73,6 +74,15 @@ class MarkStatus(StrEnum):
     @property
     def attended(self) -> bool:
         return self in (MarkStatus.PRESENT, MarkStatus.LATE)
+
+
+#: how a mark reads on screens and in exports
+MARK_LABELS = {
+    MarkStatus.PRESENT: _l("Present"),
+    MarkStatus.LATE: _l("Late"),
+    MarkStatus.ABSENT: _l("Absent"),
+    MarkStatus.EXCUSED: _l("Excused"),
+}
 
 
 class EnrolmentSource(StrEnum):

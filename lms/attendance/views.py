@@ -11,7 +11,6 @@ from sqlalchemy import select
 
 from lms.attendance import exporting, services
 from lms.attendance.forms import (
-    MARK_LABELS,
     CheckinForm,
     ExportForm,
     MarksForm,
@@ -20,7 +19,7 @@ from lms.attendance.forms import (
     WalkInForm,
     to_utc,
 )
-from lms.attendance.models import ClassSession, EnrolmentSource, MarkStatus
+from lms.attendance.models import MARK_LABELS, ClassSession, EnrolmentSource, MarkStatus
 from lms.auth.models import Role
 from lms.core.errors import RuleViolation
 from lms.core.forms import attach_error, flash_form_errors, select_choices

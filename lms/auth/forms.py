@@ -15,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
-from lms.auth.models import Role
+from lms.auth.models import ROLE_LABELS
 from lms.core.forms import select_choices
 
 
@@ -50,14 +50,6 @@ class StaffLoginForm(FlaskForm):
     next = HiddenField()
 
 
-ROLE_LABELS = {
-    Role.ADMIN: _l("Administrator"),
-    Role.OFFICIAL: _l("Official"),
-    Role.TRAINER: _l("Trainer"),
-    Role.HOUSEHOLD: _l("Household member"),
-}
-
-
 class UserForm(FlaskForm):
     role = SelectField(_l("Role"), choices=lambda: select_choices(ROLE_LABELS.items()))
     full_name = StringField(
@@ -81,7 +73,3 @@ class UserForm(FlaskForm):
         validators=[Optional(), Regexp(r"^\d+$", message=_l("Enter the household's number."))],
     )
     is_active = BooleanField(_l("Active"), default=True)
-
-
-def role_label(role: Role) -> str:
-    return str(ROLE_LABELS[Role(role)])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -24,6 +25,18 @@ class Role(StrEnum):
     @property
     def is_staff(self) -> bool:
         return self is not Role.HOUSEHOLD
+
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("Administrator"),
+    Role.OFFICIAL: _l("Official"),
+    Role.TRAINER: _l("Trainer"),
+    Role.HOUSEHOLD: _l("Household member"),
+}
+
+
+def role_label(role: Role) -> str:
+    return str(ROLE_LABELS[Role(role)])
 
 
 class User(UserMixin, TimestampMixin, Base):

@@ -18,8 +18,8 @@ from markupsafe import Markup
 
 from lms.areas.services import list_areas
 from lms.auth import cards, services
-from lms.auth.forms import HouseholdLoginForm, StaffLoginForm, UserForm, role_label
-from lms.auth.models import Role, User
+from lms.auth.forms import HouseholdLoginForm, StaffLoginForm, UserForm
+from lms.auth.models import Role, User, role_label
 from lms.core.errors import RuleViolation
 from lms.core.forms import attach_error, select_choices
 from lms.core.pdf import html_to_pdf, qr_svg

@@ -16,8 +16,7 @@ from lms.auth.models import Role, User
 from lms.core.i18n import format_day
 from lms.core.text import mask_national_id
 from lms.extensions import db
-from lms.households.forms import CHANNEL_LABELS
-from lms.households.models import Household
+from lms.households.models import CHANNEL_LABELS, Household
 from lms.households.services import HouseholdFilter, household_problems, households_query
 
 

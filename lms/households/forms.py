@@ -8,21 +8,11 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from lms.core.forms import select_choices
 from lms.core.models import today
-from lms.households.models import OutreachChannel
+from lms.households.models import CHANNEL_LABELS
 
 
 def optional_id(value: str | int | None) -> int | None:
     return int(value) if value not in (None, "", "None") and str(value).isdigit() else None
-
-
-CHANNEL_LABELS = {
-    OutreachChannel.LOUDSPEAKER: _l("Commune loudspeaker"),
-    OutreachChannel.MEETING: _l("Meeting"),
-    OutreachChannel.CLASS: _l("Training class"),
-    OutreachChannel.DOOR_TO_DOOR: _l("Door to door"),
-    OutreachChannel.ZALO: _l("Zalo group"),
-    OutreachChannel.OTHER: _l("Other"),
-}
 
 
 class HouseholdForm(FlaskForm):

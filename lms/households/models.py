@@ -10,6 +10,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -120,6 +121,16 @@ class OutreachChannel(StrEnum):
     DOOR_TO_DOOR = "door_to_door"
     ZALO = "zalo"
     OTHER = "other"
+
+
+CHANNEL_LABELS = {
+    OutreachChannel.LOUDSPEAKER: _l("Commune loudspeaker"),
+    OutreachChannel.MEETING: _l("Meeting"),
+    OutreachChannel.CLASS: _l("Training class"),
+    OutreachChannel.DOOR_TO_DOOR: _l("Door to door"),
+    OutreachChannel.ZALO: _l("Zalo group"),
+    OutreachChannel.OTHER: _l("Other"),
+}
 
 
 class OutreachEvent(Base):

@@ -17,7 +17,6 @@ from lms.core.web import download
 from lms.extensions import db
 from lms.households import exporting, importing, services
 from lms.households.forms import (
-    CHANNEL_LABELS,
     ClassificationForm,
     HouseholdFilterForm,
     HouseholdForm,
@@ -25,6 +24,7 @@ from lms.households.forms import (
     OutreachForm,
 )
 from lms.households.models import (
+    CHANNEL_LABELS,
     Household,
     HouseholdImport,
     OutreachChannel,

@@ -6,13 +6,7 @@ from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from lms.core.forms import select_choices
-from lms.organisations.models import OrganisationKind
-
-KIND_LABELS = {
-    OrganisationKind.POSTAL: _l("Postal company branch"),
-    OrganisationKind.COMMUNE_OFFICE: _l("Commune office"),
-    OrganisationKind.PROGRAMME_OFFICE: _l("Programme office"),
-}
+from lms.organisations.models import KIND_LABELS
 
 
 class OrganisationForm(FlaskForm):

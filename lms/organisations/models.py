@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -15,6 +16,13 @@ class OrganisationKind(StrEnum):
     POSTAL = "postal"
     COMMUNE_OFFICE = "commune_office"
     PROGRAMME_OFFICE = "programme_office"
+
+
+KIND_LABELS = {
+    OrganisationKind.POSTAL: _l("Postal company branch"),
+    OrganisationKind.COMMUNE_OFFICE: _l("Commune office"),
+    OrganisationKind.PROGRAMME_OFFICE: _l("Programme office"),
+}
 
 
 class Organisation(TimestampMixin, Base):

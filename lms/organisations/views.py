@@ -13,8 +13,8 @@ from lms.core.errors import RuleViolation
 from lms.core.forms import attach_error, select_choices
 from lms.core.scope import get_or_404, role_required
 from lms.organisations import services
-from lms.organisations.forms import KIND_LABELS, OrganisationForm
-from lms.organisations.models import Organisation, OrganisationKind
+from lms.organisations.forms import OrganisationForm
+from lms.organisations.models import KIND_LABELS, Organisation, OrganisationKind
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
 

@@ -6,17 +6,7 @@ from wtforms import DateField, IntegerField, SelectField, StringField, URLField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from lms.core.forms import select_choices
-from lms.products.models import CertificationKind
-
-CERTIFICATION_LABELS = {
-    CertificationKind.VIETGAP: "VietGAP",
-    CertificationKind.GLOBALGAP: "GlobalGAP",
-    CertificationKind.HACCP: "HACCP",
-    CertificationKind.ISO_22000: "ISO 22000",
-    CertificationKind.FOOD_SAFETY: _l("Food-safety certificate"),
-    CertificationKind.ORGANIC: _l("Organic"),
-    CertificationKind.OTHER: _l("Other"),
-}
+from lms.products.models import CERTIFICATION_LABELS
 
 
 class ProductForm(FlaskForm):

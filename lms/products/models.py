@@ -9,6 +9,7 @@ from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -48,6 +49,18 @@ class CertificationKind(StrEnum):
     FOOD_SAFETY = "food_safety"
     ORGANIC = "organic"
     OTHER = "other"
+
+
+#: standards keep their own names; the other kinds are translated
+CERTIFICATION_LABELS = {
+    CertificationKind.VIETGAP: "VietGAP",
+    CertificationKind.GLOBALGAP: "GlobalGAP",
+    CertificationKind.HACCP: "HACCP",
+    CertificationKind.ISO_22000: "ISO 22000",
+    CertificationKind.FOOD_SAFETY: _l("Food-safety certificate"),
+    CertificationKind.ORGANIC: _l("Organic"),
+    CertificationKind.OTHER: _l("Other"),
+}
 
 
 class Product(TimestampMixin, Base):

@@ -13,8 +13,8 @@ from lms.core.scope import get_or_404, role_required
 from lms.extensions import db
 from lms.households.models import Household
 from lms.products import services
-from lms.products.forms import CERTIFICATION_LABELS, CertificationForm, ListingForm, ProductForm
-from lms.products.models import Certification, Listing, Marketplace, Product
+from lms.products.forms import CertificationForm, ListingForm, ProductForm
+from lms.products.models import CERTIFICATION_LABELS, Certification, Listing, Marketplace, Product
 
 bp = Blueprint("products", __name__)
 

@@ -137,9 +137,9 @@ def labels() -> dict[str, Any]:
     from flask_babel import lazy_gettext as _l
 
     from lms.activation.models import ActivationStatus
-    from lms.attendance.forms import MARK_LABELS
+    from lms.attendance.models import MARK_LABELS
     from lms.certificates.models import CertificateStatus
-    from lms.households.forms import CHANNEL_LABELS
+    from lms.households.models import CHANNEL_LABELS
 
     return {
         "marks": MARK_LABELS,
