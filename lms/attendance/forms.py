@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -17,6 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from lms.attendance.models import MarkStatus
 from lms.core.models import PROGRAMME_TIMEZONE
 from lms.households.forms import optional_id
 
@@ -87,6 +89,23 @@ class MarksForm(FlaskForm):
     reason = StringField(
         _l("Reason for changing locked marks"), validators=[Optional(), Length(max=255)]
     )
+
+
+def submitted_marks(
+    formdata: Mapping[str, str], household_ids: Iterable[int]
+) -> dict[int, tuple[MarkStatus | None, MarkStatus | None]]:
+    """Each household's row of the marks screen: (the status the form showed, the one chosen)."""
+    return {
+        household_id: (
+            _mark_status(formdata.get(f"was-{household_id}")),
+            _mark_status(formdata.get(f"status-{household_id}")),
+        )
+        for household_id in household_ids
+    }
+
+
+def _mark_status(value: str | None) -> MarkStatus | None:
+    return MarkStatus(value) if value in {status.value for status in MarkStatus} else None
 
 
 class CheckinForm(FlaskForm):

@@ -1,9 +1,10 @@
 """Class sessions: planning, rosters, attendance marks, self check-in, and what attending counts.
 
-Marks are stored one row per household per session and only the marks a trainer changed
-are written, so two trainers saving the same roster at once lose nothing. Every change is
-an audit event. Marks lock some days after the session; then only an admin may change them,
-giving a reason.
+Marks are stored one row per household per session. Only the marks a trainer changed are
+written, each only while it still holds what the trainer's form showed: two trainers saving
+the same roster at once lose nothing, and a mark changed under a trainer's feet is reported
+to them, never overwritten. Every change is an audit event. Marks lock some days after the
+session; then only an admin may change them, giving a reason.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import case, exists, not_, select
+from sqlalchemy import case, exists, not_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.attributes import set_committed_value
 
 from lms.areas.models import Area, AreaLevel
 from lms.attendance.models import AttendanceMark, ClassSession, EnrolmentSource, MarkStatus
@@ -358,19 +360,41 @@ def is_locked(session: ClassSession) -> bool:
     return utcnow() > lock_date(session)
 
 
+@dataclass(frozen=True)
+class MarkConflict:
+    """A mark someone else changed after the trainer's form was shown: the trainer's choice
+    was not saved, and the trainer is told what the mark is now."""
+
+    household_id: int
+    head_name: str
+    #: the mark as it now stands (None: unmarked, or no longer on the roster)
+    current: MarkStatus | None
+    #: what the trainer chose, not saved
+    wanted: MarkStatus
+
+
+@dataclass
+class MarksReport:
+    changed: int = 0
+    conflicts: list[MarkConflict] = field(default_factory=list)
+
+
 @rollback_on_violation
 def record_marks(
     actor: User,
     session: ClassSession,
     changes: Mapping[int, tuple[MarkStatus | None, MarkStatus | None]],
     reason: str = "",
-) -> int:
+    everyone_present: bool = False,
+) -> MarksReport:
     """Save the marks a trainer changed: household id → (status when the form was shown, new).
 
-    Only rows whose new status differs from the one the trainer saw are written, so marks
-    another trainer saved meanwhile stay. Rules: the session is not cancelled and has
-    started; after the lock date only an admin may change marks, giving a reason; every
-    household is on the roster. Returns how many marks changed.
+    "Everyone present" marks present every household the form showed unmarked and the
+    trainer gave no status. A mark is written only if it still holds the status the trainer
+    saw (one conditional UPDATE each): a mark another trainer, or the household's own
+    check-in, changed meanwhile is never overwritten, but comes back as a conflict to show
+    the trainer. Rules: the session is not cancelled and has started; after the lock date
+    only an admin may change marks, giving a reason; every household is on the roster.
     """
     _check_open(session)
     if session.starts_at - CHECKIN_EARLY > utcnow():
@@ -390,19 +414,22 @@ def record_marks(
     unknown = set(changes) - set(marks)
     if unknown:
         raise RuleViolation(_l("A household is not on this session's roster."))
-    changed, touched = 0, []
-    now = utcnow()
+    report, touched, now = MarksReport(), [], utcnow()
     for household_id, (seen, new) in changes.items():
-        mark = marks[household_id]
-        if new is None or new == seen or new == mark.status:
+        if new is None and seen is None and everyone_present:
+            new = MarkStatus.PRESENT
+        if new is None or new == seen:
             continue
-        before = mark.status
-        mark.status, mark.marked_by_id, mark.marked_at, mark.is_self_checkin = (
-            new,
-            actor.id,
-            now,
-            False,
-        )
+        mark = marks[household_id]
+        if not _mark_if_unchanged(mark, seen, new, actor, now):
+            current = db.session.scalar(
+                select(AttendanceMark.status).where(AttendanceMark.id == mark.id)
+            )
+            if current != new:  # two trainers agreeing is no conflict
+                report.conflicts.append(
+                    MarkConflict(household_id, mark.household.head_name, current, new)
+                )
+            continue
         after = {"household_id": household_id, "status": new.value}
         if reason:
             after["reason"] = reason
@@ -410,16 +437,38 @@ def record_marks(
             actor,
             "attendance.mark",
             mark,
-            before={"household_id": household_id, "status": before.value if before else None},
+            before={"household_id": household_id, "status": seen.value if seen else None},
             after=after,
         )
-        changed += 1
+        report.changed += 1
         touched.append(household_id)
     refresh_informed(touched)  # a mark present or late informs; a corrected one may not
     db.session.commit()
     for household_id in touched:
         progress_changed.send(household_id=household_id)
-    return changed
+    return report
+
+
+def _mark_if_unchanged(
+    mark: AttendanceMark, seen: MarkStatus | None, new: MarkStatus, actor: User, now: datetime
+) -> bool:
+    """UPDATE … WHERE the mark is still ``seen``; False if someone changed it
+    (in the caller's transaction).
+
+    The database decides, not a value read earlier: of two trainers writing one mark at
+    once, the second waits for the first to commit, then finds the mark changed."""
+    still_seen = AttendanceMark.status.is_(None) if seen is None else AttendanceMark.status == seen
+    values = {"status": new, "marked_by_id": actor.id, "marked_at": now, "is_self_checkin": False}
+    written = db.session.execute(
+        update(AttendanceMark)
+        .where(AttendanceMark.id == mark.id, still_seen)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if written:  # the loaded row as it now is, without reading it again
+        for name, value in values.items():
+            set_committed_value(mark, name, value)
+    return bool(written)
 
 
 # ---------------------------------------------------------------- self check-in

@@ -17,6 +17,7 @@ from lms.attendance.forms import (
     PhonesForm,
     SessionForm,
     WalkInForm,
+    submitted_marks,
     to_utc,
 )
 from lms.attendance.models import MARK_LABELS, ClassSession, EnrolmentSource, MarkStatus
@@ -237,20 +238,16 @@ def marks(session_id: int) -> Response | tuple[str, int]:
     form = MarksForm()
     rows = services.roster(session)
     if form.validate_on_submit():
-        everyone_present = request.form.get("all_present") == "1"
-        changes = {}
-        for mark in rows:
-            seen = _status(request.form.get(f"was-{mark.household_id}"))
-            new = _status(request.form.get(f"status-{mark.household_id}"))
-            if new is None and everyone_present and mark.status is None:
-                new = MarkStatus.PRESENT
-            changes[mark.household_id] = (seen, new)
+        changes = submitted_marks(request.form, [mark.household_id for mark in rows])
+        everyone = request.form.get("all_present") == "1"
         try:
-            changed = services.record_marks(current_user, session, changes, form.reason.data or "")
+            report = services.record_marks(
+                current_user, session, changes, form.reason.data or "", everyone_present=everyone
+            )
         except RuleViolation as error:
             attach_error(form, error)
         else:
-            flash(_("Attendance saved: %(n)d marks changed.", n=changed), "success")
+            _flash_marks(report)
             return redirect(url_for("attendance.marks", session_id=session.id))
     status = 400 if request.method == "POST" else 200
     return render_template(
@@ -263,8 +260,18 @@ def marks(session_id: int) -> Response | tuple[str, int]:
     ), status
 
 
-def _status(value: str | None) -> MarkStatus | None:
-    return MarkStatus(value) if value in {status.value for status in MarkStatus} else None
+def _flash_marks(report: services.MarksReport) -> None:
+    flash(_("Attendance saved: %(n)d marks changed.", n=report.changed), "success")
+    for conflict in report.conflicts:
+        now = MARK_LABELS[conflict.current] if conflict.current else _("Not marked")
+        message = _(
+            "Someone else changed the mark of %(name)s meanwhile: it is now “%(now)s”. "
+            "Your choice, “%(wanted)s”, was not saved: check it and save again if needed.",
+            name=conflict.head_name,
+            now=now,
+            wanted=MARK_LABELS[conflict.wanted],
+        )
+        flash(message, "error")
 
 
 @bp.get("/<int:session_id>/checkin-screen")

@@ -10,10 +10,12 @@ from sqlalchemy import func, select
 
 from lms.attendance import services
 from lms.attendance.models import AttendanceMark, ClassSession, EnrolmentSource, MarkStatus
+from lms.auth.models import Role
 from lms.core.audit import AuditEvent
 from lms.core.errors import RuleViolation
 from lms.core.models import utcnow
 from lms.extensions import db
+from lms.households.models import Household
 from tests.builders import make_household, make_user
 
 P, L, A, E = MarkStatus.PRESENT, MarkStatus.LATE, MarkStatus.ABSENT, MarkStatus.EXCUSED
@@ -147,12 +149,12 @@ def test_a_walk_in_is_matched_or_registered(running, world):
 
 def test_marks_change_only_what_the_trainer_changed_and_are_audited(running, world):
     hid = world.household_a.id
-    changed = services.record_marks(
+    report = services.record_marks(
         world.trainer_x, running, {m.household_id: (None, P) for m in running.marks}
     )
-    assert changed == 3
-    assert services.record_marks(world.trainer_x, running, {hid: (P, P)}) == 0
-    assert services.record_marks(world.trainer_x, running, {hid: (P, L)}) == 1
+    assert (report.changed, report.conflicts) == (3, [])
+    assert services.record_marks(world.trainer_x, running, {hid: (P, P)}).changed == 0
+    assert services.record_marks(world.trainer_x, running, {hid: (P, L)}).changed == 1
     events = db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "attendance.mark").order_by(AuditEvent.id)
     ).all()
@@ -165,14 +167,55 @@ def test_marks_change_only_what_the_trainer_changed_and_are_audited(running, wor
 
 
 def test_a_stale_form_does_not_overwrite_another_trainers_mark(running, world):
+    """Trainer 1's form showed everyone present; meanwhile trainer 2 marked B absent."""
     a, b, c = (m.household_id for m in running.marks)
     services.record_marks(world.trainer_x, running, {a: (None, P), b: (None, P), c: (None, P)})
-    services.record_marks(world.trainer_x, running, {b: (P, A)})  # trainer 2 marks B absent
-    services.record_marks(
-        world.trainer_x, running, {a: (P, L), b: (P, P), c: (P, P)}
-    )  # trainer 1's old form
+    trainer_2 = make_user(world.trainer_x.role, area=world.province, organisation=world.org_x)
+    services.record_marks(trainer_2, running, {b: (P, A)})
+    name_b = db.session.get(Household, b).head_name
+    # trainer 1's old form: A late, B excused (B is absent now), C left as it was
+    report = services.record_marks(world.trainer_x, running, {a: (P, L), b: (P, E), c: (P, P)})
     marks = {m.household_id: m.status for m in db.session.get(ClassSession, running.id).marks}
     assert marks == {a: L, b: A, c: P}
+    assert report.changed == 1
+    assert report.conflicts == [services.MarkConflict(b, name_b, current=A, wanted=E)]
+
+
+def test_a_stale_form_agreeing_with_the_new_mark_is_no_conflict(running, world):
+    a = world.household_a.id
+    services.record_marks(world.trainer_x, running, {a: (None, L)})
+    report = services.record_marks(world.trainer_x, running, {a: (None, L)})
+    assert (report.changed, report.conflicts) == (0, [])
+
+
+def test_everyone_present_marks_the_households_the_form_showed_unmarked(running, world):
+    """The form showed Hương absent, the two others unmarked; the trainer taps the second one
+    late, then "everyone present". Meanwhile the first checked itself in, which agrees."""
+    ids = {m.household.head_name: m.household_id for m in running.marks}
+    hương, first, second = ids["Nguyễn Thị Hương"], ids["Hộ Diễn Châu 1"], ids["Hộ Diễn Châu 2"]
+    services.record_marks(world.trainer_x, running, {hương: (None, A)})
+    member = make_user(Role.HOUSEHOLD, household=db.session.get(Household, first))
+    services.self_check_in(member, "135790")
+    report = services.record_marks(
+        world.trainer_x,
+        running,
+        {hương: (A, A), first: (None, None), second: (None, L)},
+        everyone_present=True,
+    )
+    assert marks_of(running) == {"Nguyễn Thị Hương": A, "Hộ Diễn Châu 1": P, "Hộ Diễn Châu 2": L}
+    assert (report.changed, report.conflicts) == (1, [])
+
+
+def test_everyone_present_does_not_overwrite_a_mark_made_meanwhile(running, world):
+    a = world.household_a.id
+    services.record_marks(world.trainer_x, running, {a: (None, E)})  # another trainer's
+    others = {m.household_id: (None, None) for m in running.marks if m.household_id != a}
+    report = services.record_marks(
+        world.trainer_x, running, {a: (None, None), **others}, everyone_present=True
+    )
+    assert marks_of(running)["Nguyễn Thị Hương"] is E
+    assert report.changed == 2
+    assert report.conflicts == [services.MarkConflict(a, "Nguyễn Thị Hương", E, P)]
 
 
 def test_future_and_cancelled_sessions_cannot_be_marked(running, world):
@@ -201,7 +244,8 @@ def test_locked_marks_need_an_admin_and_a_reason(running, world, app):
     with pytest.raises(RuleViolation) as no_reason:
         services.record_marks(world.admin, running, changes)
     assert no_reason.value.field == "reason"
-    assert services.record_marks(world.admin, running, changes, reason="Sổ ký nhận ghi vắng") == 1
+    report = services.record_marks(world.admin, running, changes, reason="Sổ ký nhận ghi vắng")
+    assert report.changed == 1
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "attendance.mark"))
     assert event.after["reason"] == "Sổ ký nhận ghi vắng"
 
@@ -266,9 +310,14 @@ def test_attending_counts_toward_the_sessions_courses(running, world):
     assert attended() == set()
 
 
-def test_two_trainers_saving_the_same_roster_at_once_lose_no_mark(running, world, app):
-    """Each thread has its own connection and transaction, as two web requests would."""
-    ids = [m.household_id for m in running.marks]
+@pytest.mark.races_on_postgres
+def test_two_trainers_marking_one_household_differently_at_once_record_one(running, world, app):
+    """Two trainers save the same form at once: both saw Hương unmarked, one marks her
+    present, the other absent, and each marks a household of their own. Each thread has its
+    own connection and transaction, as two web requests would. One mark of Hương is recorded,
+    the other trainer is told what it now is, and both trainers' own marks are saved."""
+    ids = {m.household.head_name: m.household_id for m in running.marks}
+    hương, first, second = ids["Nguyễn Thị Hương"], ids["Hộ Diễn Châu 1"], ids["Hộ Diễn Châu 2"]
     trainers = [
         world.trainer_x.id,
         make_user(world.trainer_x.role, area=world.province, organisation=world.org_x).id,
@@ -276,7 +325,7 @@ def test_two_trainers_saving_the_same_roster_at_once_lose_no_mark(running, world
     db.session.commit()
     session_id = running.id  # plain values only: the test's objects belong to its own session
     barrier = threading.Barrier(2)
-    errors = []
+    reports: dict = {}
 
     def save(trainer_id: int, changes: dict) -> None:
         with app.app_context():
@@ -286,30 +335,36 @@ def test_two_trainers_saving_the_same_roster_at_once_lose_no_mark(running, world
                 trainer = db.session.get(User, trainer_id)
                 session = db.session.get(ClassSession, session_id)
                 barrier.wait(timeout=30)
-                services.record_marks(trainer, session, changes)
+                reports[trainer_id] = services.record_marks(trainer, session, changes)
             except Exception as error:  # pragma: no cover - reported below
-                errors.append(error)
+                reports[trainer_id] = error
             finally:
                 db.session.remove()
 
+    wanted = dict(zip(trainers, (P, A), strict=True))
     threads = [
-        threading.Thread(target=save, args=(trainers[0], {ids[0]: (None, P), ids[1]: (None, L)})),
-        threading.Thread(target=save, args=(trainers[1], {ids[2]: (None, E)})),
+        threading.Thread(target=save, args=(trainers[0], {hương: (None, P), first: (None, L)})),
+        threading.Thread(target=save, args=(trainers[1], {hương: (None, A), second: (None, E)})),
     ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert errors == []
+    assert all(isinstance(r, services.MarksReport) for r in reports.values()), reports
     marks = {m.household_id: m.status for m in db.session.scalars(select(AttendanceMark))}
-    assert marks == {ids[0]: P, ids[1]: L, ids[2]: E}
-    assert (
-        db.session.scalar(
-            select(func.count())
-            .select_from(AuditEvent)
-            .where(AuditEvent.action == "attendance.mark")
+    [winner] = [t for t in trainers if wanted[t] is marks[hương]]
+    [loser] = [t for t in trainers if t != winner]
+    assert marks == {hương: wanted[winner], first: L, second: E}
+    assert (reports[winner].changed, reports[winner].conflicts) == (2, [])
+    assert reports[loser].changed == 1
+    assert reports[loser].conflicts == [
+        services.MarkConflict(
+            hương, "Nguyễn Thị Hương", current=wanted[winner], wanted=wanted[loser]
         )
-        == 3
+    ]
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "attendance.mark"))
+    assert sorted((e.after["household_id"], e.actor_id) for e in events) == sorted(
+        [(hương, winner), (first, trainers[0]), (second, trainers[1])]
     )
 
 

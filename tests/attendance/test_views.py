@@ -106,6 +106,33 @@ def test_everyone_present_then_exceptions_in_one_submit(running, world, client_f
     }
 
 
+def test_a_trainer_saving_a_stale_form_is_told_someone_changed_the_mark(
+    running,  # noqa: F811
+    world,
+    client_for,
+):
+    from lms.attendance import services
+
+    hương = world.household_a.id
+    client = client_for(world.trainer_x)
+    form = client.get(f"/sessions/{running.id}/marks").text
+    assert f'name="was-{hương}" value=""' in form  # the form shows her unmarked
+    services.record_marks(world.admin, running, {hương: (None, MarkStatus.ABSENT)})  # meanwhile
+    response = client.post(
+        f"/sessions/{running.id}/marks",
+        data={f"was-{hương}": "", f"status-{hương}": "present"},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    assert (
+        "Trong lúc bạn điểm danh, người khác đã đổi điểm danh của Nguyễn Thị Hương: hiện là "
+        "“Vắng”. Lựa chọn của bạn, “Có mặt”, chưa được lưu"
+    ) in response.text
+    db.session.expire_all()
+    mark = db.session.scalar(select(AttendanceMark).where(AttendanceMark.household_id == hương))
+    assert mark.status is MarkStatus.ABSENT and mark.marked_by_id == world.admin.id
+
+
 def test_marks_need_a_csrf_token(running, world, client_for, csrf):  # noqa: F811
     response = client_for(world.trainer_x).post(
         f"/sessions/{running.id}/marks", data={"all_present": "1"}
