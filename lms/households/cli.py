@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 
 from lms.core.errors import RuleViolation
 from lms.households import importing
+from lms.households.reading import ImportAnalysis, RowStatus
 
 cli = AppGroup("households", help="The household registry.")
 
@@ -35,13 +36,13 @@ def import_command(path: Path, commit: bool) -> None:
     click.echo(f"Written: {counts['new']} new, {counts['update']} updated.")
 
 
-def _report(analysis: importing.ImportAnalysis) -> None:
+def _report(analysis: ImportAnalysis) -> None:
     for problem in analysis.problems:
         click.echo(f"file: {problem}", err=True)
     if analysis.unknown_columns:
         click.echo(f"columns not imported: {', '.join(analysis.unknown_columns)}", err=True)
     for row in analysis.rows:
-        if row.status in (importing.RowStatus.ERROR, importing.RowStatus.DUPLICATE):
+        if row.status in (RowStatus.ERROR, RowStatus.DUPLICATE):
             click.echo(f"line {row.line}: {row.status.value}: {' '.join(row.messages)}", err=True)
     counts = analysis.counts
     click.echo(

@@ -1,20 +1,17 @@
-"""Household-list imports: the Excel and CSV files commune staff type, made into clean records.
+"""Household-list imports: a list read and standardised, previewed against the registry,
+then committed.
 
-Reading (``read_table``) turns an .xlsx or .csv into rows of cell texts, whatever the
-encoding; ``analyse`` standardises every row and decides what it would become (new, update,
-duplicate, error) without writing anything; ``commit_import`` analyses the stored file again
-and writes every accepted row in one transaction.
+``analyse`` standardises the rows (``reading.py``) and decides what each would become (new,
+update, duplicate, error) by matching phones and CCCDs against the registry, writing nothing;
+``start_import`` keeps the uploaded file and that preview; ``commit_import`` matches the
+previewed rows again and writes every accepted row in one transaction.
 """
 
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from enum import StrEnum
-from functools import lru_cache
+from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
@@ -24,137 +21,19 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from lms.areas.models import Area, AreaLevel
 from lms.auth.models import User
 from lms.core.audit import record_event
 from lms.core.errors import RuleViolation
-from lms.core.legacy_text import (
-    detect_legacy_encoding,
-    fix_legacy_text,
-    tcvn3_to_unicode,
-    vni_to_unicode,
-)
-from lms.core.models import today, utcnow
-from lms.core.scope import visible_areas, visible_households
-from lms.core.spreadsheets import (
-    HEADER_SEARCH_ROWS,
-    cell_text,
-    has_data,
-    header_key,
-    read_table,
-)
-from lms.core.text import clean, fold, normalize_national_id, normalize_phone
+from lms.core.models import utcnow
+from lms.core.scope import visible_households
+from lms.core.spreadsheets import cell_text, read_table
+from lms.core.text import fold
 from lms.extensions import db
-from lms.households.models import (
-    Household,
-    HouseholdImport,
-    OutreachChannel,
-    OutreachEvent,
-    ProductGroup,
-    ScaleClass,
-)
+from lms.households.models import Household, HouseholdImport, OutreachEvent
+from lms.households.reading import ImportAnalysis, ImportRow, RowStatus, standardise
 from lms.households.services import refresh_informed
 
-# fmt: off
-#: column headers people type, folded (no diacritics, lower case, punctuation as spaces)
-HEADER_ALIASES: dict[str, tuple[str, ...]] = {
-    "head_name": ("ho va ten", "ho ten", "ho ten chu ho", "ho va ten chu ho", "ten chu ho",
-                  "chu ho", "full name", "name", "head of household", "head name"),
-    "phone": ("so dien thoai", "sdt", "so dt", "dien thoai", "dt", "dtdd", "phone",
-              "phone number", "mobile", "so dien thoai lien he"),
-    "national_id": ("cccd", "so cccd", "can cuoc", "can cuoc cong dan", "so can cuoc",
-                    "cmnd cccd", "so cmnd cccd", "cmnd", "so cmnd", "national id", "id number",
-                    "national id cccd"),
-    "commune": ("xa phuong", "xa", "phuong", "ten xa", "ten xa phuong", "xa phuong thi tran",
-                "commune", "ward", "commune ward"),
-    "commune_code": ("ma xa", "ma xa phuong", "ma dvhc", "ma don vi hanh chinh", "commune code"),
-    "village": ("thon xom", "thon", "xom", "ban", "thon ban", "thon xom ban", "to dan pho",
-                "village"),
-    "address": ("dia chi", "address"),
-    "scale_class": ("quy mo", "quy mo ho", "phan loai quy mo", "scale", "scale class"),
-    "product_group": ("nhom san pham", "nhom sp", "san pham chinh", "product group"),
-    "informed_on": ("ngay tuyen truyen", "ngay duoc tuyen truyen", "informed on"),
-    "informed_channel": ("hinh thuc tuyen truyen", "kenh tuyen truyen", "channel",
-                         "outreach channel"),
-}
-#: columns that carry nothing to import (row numbers, our exports' own columns): not reported
-IGNORED_HEADERS = {"stt", "tt", "so tt", "no", "", "loi", "ly do", "error", "errors",
-                   "da chuan hoa", "van de", "standardised", "problems"}
-#: the words officials use for outreach channels, folded
-CHANNEL_WORDS = {
-    **dict.fromkeys(("loa truyen thanh", "loa truyen thanh xa", "loa", "loudspeaker",
-                     "commune loudspeaker"), OutreachChannel.LOUDSPEAKER),
-    **dict.fromkeys(("hoi nghi", "hop", "meeting"), OutreachChannel.MEETING),
-    **dict.fromkeys(("lop tap huan", "tap huan", "class", "training class"), OutreachChannel.CLASS),
-    **dict.fromkeys(("den tan ho", "tan ho", "door to door"), OutreachChannel.DOOR_TO_DOOR),
-    **dict.fromkeys(("zalo", "nhom zalo", "zalo group"), OutreachChannel.ZALO),
-    **dict.fromkeys(("khac", "other"), OutreachChannel.OTHER),
-}
-# fmt: on
-HEADERS = {alias: name for name, aliases in HEADER_ALIASES.items() for alias in aliases}
-COMMUNE_PREFIXES = ("xa ", "phuong ", "thi tran ", "dac khu ")
-TEXT_FIELDS = (
-    "head_name",
-    "commune",
-    "village",
-    "address",
-    "scale_class",
-    "product_group",
-    "informed_channel",
-)
-LEGACY_DECODERS = {"tcvn3": tcvn3_to_unicode, "vni": vni_to_unicode}
-
-
-class RowStatus(StrEnum):
-    NEW = "new"
-    UPDATE = "update"
-    DUPLICATE = "duplicate"
-    ERROR = "error"
-
-
-@dataclass
-class ImportRow:
-    #: the row's number in the file, as Excel shows it
-    line: int
-    #: the cells as typed, kept for refused rows only (the rejected-rows file)
-    cells: list[Any]
-    values: dict[str, Any] = field(default_factory=dict)
-    status: RowStatus = RowStatus.NEW
-    #: reasons and notes, already in the user's language
-    messages: list[str] = field(default_factory=list)
-    #: the registered household this row matches (update / duplicate)
-    household_id: int | None = None
-    #: how many of ``messages`` come from standardising (the rest from matching)
-    notes: int = 0
-
-    def refuse(self, message: str) -> None:
-        self.status = RowStatus.ERROR
-        self.messages.append(message)
-
-
-@dataclass
-class ImportAnalysis:
-    headers: list[str] = field(default_factory=list)
-    unknown_columns: list[str] = field(default_factory=list)
-    rows: list[ImportRow] = field(default_factory=list)
-    #: problems with the whole file: when there is one, nothing can be imported
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(RowStatus, 0)
-        for row in self.rows:
-            counts[row.status] += 1
-        return {status.value: n for status, n in counts.items()}
-
-    @property
-    def can_commit(self) -> bool:
-        """A file without problems commits, even when every row is a duplicate: that still
-        records its outreach dates and closes the import."""
-        return not self.problems and any(row.status is not RowStatus.ERROR for row in self.rows)
-
-
-# ---------------------------------------------------------------- analysing rows
+# ---------------------------------------------------------------- what each row would become
 
 
 def analyse(
@@ -167,264 +46,14 @@ def analyse(
 
     ``actor`` None is the system (the CLI), whose scope is everything.
     """
-    analysis = ImportAnalysis(problems=list(problems or []))
+    analysis = standardise(actor, rows, problems, progress)
     if analysis.problems:
         return analysis
-    header_index = _find_header(rows)
-    if header_index is None:
-        analysis.problems.append(
-            _(
-                "No header row found. The first rows must name the columns, e.g. "
-                "“Họ và tên”, “Số điện thoại”, “CCCD”, “Xã/Phường”, “Thôn/Xóm”."
-            )
-        )
-        return analysis
-    headers = [cell_text(value) for value in rows[header_index]]
-    columns = {i: HEADERS.get(header_key(h)) for i, h in enumerate(headers)}
-    analysis.headers = headers
-    analysis.unknown_columns = [
-        h
-        for i, h in enumerate(headers)
-        if columns[i] is None and header_key(h) not in IGNORED_HEADERS
-    ]
-    if not {"commune", "commune_code"} & set(columns.values()):
-        analysis.problems.append(_("The file needs a commune column (“Xã/Phường” or “Mã xã”)."))
-        return analysis
-
-    context = _Context(actor)
-    context.column_encodings = _column_encodings(rows[header_index + 1 :], columns)
-    for offset, cells in enumerate(rows[header_index + 1 :], start=header_index + 2):
-        if progress:
-            progress(1)
-        if not has_data(cells):
-            continue
-        row = ImportRow(line=offset, cells=cells)
-        record = {name: cells[i] for i, name in columns.items() if name and i < len(cells)}
-        _standardise(row, record, context)
-        analysis.rows.append(row)
-    if not analysis.rows:
-        analysis.problems.append(_("The sheet has a header but no household rows."))
-        return analysis
-    _match(analysis.rows, context)
+    _match(analysis.rows, actor)
     for row in analysis.rows:  # only refused rows are kept as typed, for the rejected-rows file
         refused = row.status is RowStatus.ERROR
         row.cells = [cell_text(value) for value in row.cells] if refused else []
     return analysis
-
-
-def _column_encodings(rows: list[list[Any]], columns: dict[int, str | None]) -> dict[str, str]:
-    """The legacy encoding of each text column, judged on the whole column: a short cell
-    alone ("Hé") can be read either way, a column of them cannot."""
-    encodings = {}
-    for index, name in columns.items():
-        if name in TEXT_FIELDS:
-            sample = "\n".join(cell_text(row[index]) for row in rows[:5000] if index < len(row))
-            encoding = detect_legacy_encoding(sample)
-            if encoding:
-                encodings[name] = encoding
-    return encodings
-
-
-@lru_cache(maxsize=200_000)
-def _fix_text(text: str, column_encoding: str | None) -> tuple[str, str | None]:
-    """Cached: the same village, commune and class names repeat on thousands of rows."""
-    fixed, encoding = fix_legacy_text(text)
-    if encoding or not column_encoding:
-        return fixed, encoding
-    # a cell the column's encoding explains: Latin-1 letters only, some of them not ASCII
-    if not text.isascii() and all(ord(char) < 256 for char in text):
-        return unicodedata.normalize("NFC", LEGACY_DECODERS[column_encoding](text)), column_encoding
-    return fixed, None
-
-
-def _find_header(rows: list[list[Any]]) -> int | None:
-    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        fields = {HEADERS.get(header_key(cell_text(value))) for value in row}
-        if "head_name" in fields and fields & {"phone", "national_id", "commune", "commune_code"}:
-            return index
-    return None
-
-
-class _Context:
-    """What every row is checked against, loaded once per analysis."""
-
-    def __init__(self, actor: User | None) -> None:
-        self.actor = actor
-        self.column_encodings: dict[str, str] = {}
-        every_area = list(db.session.scalars(select(Area)))
-        in_scope = (
-            set(db.session.scalars(select(Area.id).where(visible_areas(actor))))
-            if actor is not None
-            else {area.id for area in every_area}
-        )
-        self.in_scope = in_scope
-        self.by_code = {area.code: area for area in every_area}
-        self.by_name: dict[str, list[Area]] = {}
-        for area in every_area:
-            if area.level is not AreaLevel.COMMUNE:
-                continue
-            for key in _name_keys(area.name):
-                self.by_name.setdefault(key, []).append(area)
-        self.scale_classes = _class_index(ScaleClass)
-        self.product_groups = _class_index(ProductGroup)
-
-
-def _name_keys(name: str) -> set[str]:
-    key = fold(name)
-    keys = {key}
-    for prefix in COMMUNE_PREFIXES:
-        if key.startswith(prefix):
-            keys.add(key.removeprefix(prefix))
-    return keys
-
-
-def _class_index(model: type[ScaleClass] | type[ProductGroup]) -> dict[str, int]:
-    index = {}
-    for record in db.session.scalars(select(model).where(model.is_active)):
-        index[fold(record.name)] = record.id
-        index[fold(record.code)] = record.id
-    return index
-
-
-def _standardise(row: ImportRow, record: dict[str, Any], context: _Context) -> None:
-    values: dict[str, Any] = {}
-    converted = set()
-    for name in TEXT_FIELDS:
-        text, encoding = _fix_text(cell_text(record.get(name)), context.column_encodings.get(name))
-        if encoding:
-            converted.add(encoding.upper())
-        values[name] = clean(text)
-    if converted:
-        row.messages.append(
-            _("Converted from %(encoding)s to Unicode.", encoding=", ".join(sorted(converted)))
-        )
-
-    values["head_name"] = _name_case(values["head_name"])
-    if not values["head_name"]:
-        row.refuse(_("The name of the head of household is missing."))
-
-    raw_phone = cell_text(record.get("phone"))
-    values["phone"] = normalize_phone(raw_phone) if raw_phone else None
-    if raw_phone and values["phone"] is None:
-        row.refuse(_("The phone number “%(phone)s” is not valid.", phone=raw_phone))
-
-    values["national_id"] = _national_id(row, record.get("national_id"))
-    values["area_id"] = _commune(row, record, values["commune"], context)
-    values["scale_class_id"] = _classification(
-        row, values.pop("scale_class"), context.scale_classes, _l("scale class")
-    )
-    values["product_group_id"] = _classification(
-        row, values.pop("product_group"), context.product_groups, _l("product group")
-    )
-    values["informed_on"], values["informed_channel"] = _outreach(
-        row, record.get("informed_on"), values.pop("informed_channel")
-    )
-    values.pop("commune")
-    row.values = values
-    row.notes = len(row.messages)
-
-
-def _name_case(name: str) -> str:
-    """NGUYỄN THỊ HƯƠNG or nguyễn thị hương becomes Nguyễn Thị Hương; mixed case is kept."""
-    if name and (name.isupper() or name.islower()):
-        return " ".join(word.capitalize() for word in name.split())
-    return name
-
-
-def _national_id(row: ImportRow, value: Any) -> str | None:
-    raw = cell_text(value)
-    if not raw or "*" in raw:  # empty, or masked by one of our own exports
-        return None
-    if isinstance(value, int | float) and len(raw) == 11:
-        raw = "0" + raw  # Excel drops the leading zero of a CCCD typed as a number
-    national_id = normalize_national_id(raw)
-    if national_id is None:
-        row.refuse(_("The national ID (CCCD) “%(value)s” must be exactly 12 digits.", value=raw))
-    return national_id
-
-
-def _commune(row: ImportRow, record: dict[str, Any], name: str, context: _Context) -> int | None:
-    code = cell_text(record.get("commune_code"))
-    if not code and name.isdigit():
-        code, name = name, ""
-    if code:
-        area = context.by_code.get(code)
-        if area is None or area.level is not AreaLevel.COMMUNE:
-            row.refuse(_("No commune has the code %(code)s.", code=code))
-            return None
-    elif name:
-        candidates = context.by_name.get(fold(name)) or []
-        if not candidates:
-            candidates = [a for key in _name_keys(name) for a in context.by_name.get(key, [])]
-        current = [a for a in dict.fromkeys(candidates) if a.merged_into_id is None]
-        candidates = list(dict.fromkeys(candidates))
-        if len(candidates) > 1 and len(current) == 1:
-            candidates = current
-        if not candidates:
-            row.refuse(_("The commune “%(name)s” was not found.", name=name))
-            return None
-        if len(candidates) > 1:
-            row.refuse(_("“%(name)s” matches several communes: use the commune code.", name=name))
-            return None
-        area = candidates[0]
-    else:
-        row.refuse(_("The commune is missing."))
-        return None
-    merged_from = area
-    while area.merged_into is not None:
-        area = area.merged_into
-    if area is not merged_from:
-        row.messages.append(
-            _("%(old)s was merged into %(new)s.", old=merged_from.name, new=area.name)
-        )
-    if area.id not in context.in_scope:
-        row.refuse(_("%(name)s is not in your area.", name=area.name))
-        return None
-    return area.id
-
-
-def _classification(row: ImportRow, text: str, index: dict[str, int], what: Any) -> int | None:
-    if not text:
-        return None
-    found = index.get(fold(text))
-    if found is None:
-        row.refuse(_("Unknown %(what)s “%(value)s”.", what=str(what), value=text))
-    return found
-
-
-def _outreach(row: ImportRow, when: Any, channel_text: str) -> tuple[date | None, str | None]:
-    if when in (None, ""):
-        return None, None
-    informed_on = _parse_date(when)
-    if informed_on is None or informed_on > today():
-        row.refuse(
-            _(
-                "The outreach date “%(value)s” is not a valid past date (dd/mm/yyyy).",
-                value=cell_text(when),
-            )
-        )
-        return None, None
-    channel = CHANNEL_WORDS.get(
-        header_key(channel_text), OutreachChannel.OTHER if not channel_text else None
-    )
-    if channel is None:
-        row.refuse(_("Unknown outreach channel “%(value)s”.", value=channel_text))
-        return None, None
-    return informed_on, channel.value
-
-
-def _parse_date(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = cell_text(value)
-    for pattern in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a calendar date
-        except ValueError:
-            continue
-    return None
 
 
 #: fields an import may change on a registered household (empty cells change nothing)
@@ -440,7 +69,7 @@ UPDATABLE = (
 )
 
 
-def _match(rows: list[ImportRow], context: _Context) -> None:
+def _match(rows: list[ImportRow], actor: User | None) -> None:
     """Duplicates inside the file, then matches against the registry by phone or CCCD."""
     first_line: dict[tuple[str, str], int] = {}
     for row in rows:
@@ -468,7 +97,7 @@ def _match(rows: list[ImportRow], context: _Context) -> None:
         {row.values["phone"] for row in candidates if row.values["phone"]},
         {row.values["national_id"] for row in candidates if row.values["national_id"]},
     )
-    visible = _visible_ids(context.actor, {h["id"] for h in registered.values()})
+    visible = _visible_ids(actor, {h["id"] for h in registered.values()})
     for row in candidates:
         matches = {
             registered[key, row.values[key]]["id"]: registered[key, row.values[key]]
@@ -632,7 +261,7 @@ def commit_import(
                 None,
                 row.messages[: row.notes],
             )
-    _match(analysis.rows, _Context(actor))
+    _match(analysis.rows, actor)
     if progress:
         progress(len(analysis.rows))
     if not analysis.can_commit:

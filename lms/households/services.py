@@ -1,6 +1,7 @@
 """The household registry: records in scope, search, data quality, classification, outreach.
 
-Imports live in ``importing.py``, exports in ``exporting.py``.
+Imports are read in ``reading.py`` and committed in ``importing.py``; exports live in
+``exporting.py``.
 """
 
 from __future__ import annotations

@@ -13,9 +13,9 @@ from lms.areas.models import AreaLevel
 from lms.auth.models import Role
 from lms.core.audit import AuditEvent
 from lms.core.errors import RuleViolation
+from lms.core.spreadsheets import read_table
 from lms.extensions import db
 from lms.households import importing
-from lms.households.importing import RowStatus
 from lms.households.models import (
     Household,
     OutreachChannel,
@@ -23,6 +23,7 @@ from lms.households.models import (
     ProductGroup,
     ScaleClass,
 )
+from lms.households.reading import RowStatus
 from tests.builders import make_area, make_classification, make_household, make_user
 
 
@@ -59,7 +60,7 @@ def xlsx(rows: list[list]) -> io.BytesIO:
 
 def run(rows_or_bytes, filename="ds.xlsx", actor=None):
     stream = xlsx(rows_or_bytes) if isinstance(rows_or_bytes, list) else io.BytesIO(rows_or_bytes)
-    return importing.analyse(actor, *importing.read_table(stream, filename))
+    return importing.analyse(actor, *read_table(stream, filename))
 
 
 def statuses(analysis) -> list[tuple[int, str]]:
@@ -399,7 +400,7 @@ def test_broken_files_are_refused_whole(nghe_an, content, filename, problem):
 
 def test_a_file_over_the_limit_is_refused_before_parsing(nghe_an, app, monkeypatch):
     monkeypatch.setitem(app.config, "IMPORT_MAX_BYTES", 1024 * 1024)
-    rows, problems = importing.read_table(io.BytesIO(b"x" * (50 * 1024 * 1024)), "big.xlsx")
+    rows, problems = read_table(io.BytesIO(b"x" * (50 * 1024 * 1024)), "big.xlsx")
     assert rows == [] and problems == ["Tệp quá lớn: tối đa 1 MB."]
 
 

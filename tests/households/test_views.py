@@ -201,10 +201,11 @@ def test_export_xlsx_in_scope_with_full_ids_for_admins(world, client_for):
 
 
 def test_an_export_imports_back_unchanged(world, client_for):
+    from lms.core.spreadsheets import read_table
     from lms.households import importing
 
     exported = client_for(world.admin).get("/households/export.xlsx").data
-    analysis = importing.analyse(None, *importing.read_table(io.BytesIO(exported), "export.xlsx"))
+    analysis = importing.analyse(None, *read_table(io.BytesIO(exported), "export.xlsx"))
     assert [row.status.value for row in analysis.rows] == ["duplicate", "duplicate"]
     assert analysis.unknown_columns == []
 
