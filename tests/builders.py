@@ -233,6 +233,12 @@ def build_world() -> World:
     )
     product_b = make_product(household=household_b, name="Mật ong Yên Thành")
     official_2 = make_user(Role.OFFICIAL, email="xa2@example.vn", area=commune_2)
+    # each trainer registered one household: it may change that one, and only sees the other
+    household_a.registered_by_id, household_b.registered_by_id = trainer_x.id, trainer_y.id
+    # VNPost runs Postmart, ViettelPost runs Voso: each decides its own partner's requests
+    for code, organisation in (("postmart", org_x), ("voso", org_y)):
+        partner = marketplace(code)
+        partner.operators.append(organisation)
     db.session.commit()
     return World(
         product_b=product_b,

@@ -31,6 +31,7 @@ from lms.certificates.services import valid_certificate
 from lms.core.audit import record_event, snapshot
 from lms.core.errors import RuleViolation, flush_unique, rollback_on_violation
 from lms.core.models import today, utcnow
+from lms.core.permissions import check_can_decide_activation
 from lms.core.text import clean, normalize_national_id, normalize_phone
 from lms.extensions import db
 from lms.households.models import Household
@@ -146,6 +147,8 @@ def _move(
     current = None if new else request.status
     if target not in MOVES[current]:
         raise RuleViolation(_move_refusal(current, target))
+    if target is not Status.REQUESTED:
+        check_can_decide_activation(actor, request)
     if current is not None:
         _claim(request, current)
     before = snapshot(request, AUDITED) if current is not None else None

@@ -22,14 +22,22 @@ from lms.activation.forms import (
     AskForm,
     QueueFilterForm,
     RefuseForm,
+    partner_choices,
 )
 from lms.activation.models import STATUS_LABELS, ActivationRequest, ActivationStatus
 from lms.auth.models import Role
 from lms.core.database import paginate
 from lms.core.errors import RuleViolation
-from lms.core.forms import select_choices
+from lms.core.forms import commune_choices, select_choices
 from lms.core.models import today
-from lms.core.scope import communes_in_scope, get_or_404, role_required
+from lms.core.permissions import (
+    STAFF,
+    TRAINERS,
+    can_ask_activation,
+    can_decide_activation,
+    require,
+)
+from lms.core.scope import get_or_404, role_required
 from lms.core.spreadsheets import write_csv, write_xlsx
 from lms.core.web import download
 from lms.extensions import db
@@ -37,11 +45,6 @@ from lms.households.models import Household
 from lms.products.models import Marketplace
 
 bp = Blueprint("activation", __name__)
-
-#: who processes requests: the postal trainers (DESIGN §2) and admins
-DECIDERS = (Role.ADMIN, Role.TRAINER)
-#: who sees the queue: the deciders, and officials who watch it
-READERS = (Role.ADMIN, Role.TRAINER, Role.OFFICIAL)
 
 
 @bp.app_context_processor
@@ -66,9 +69,10 @@ def mine() -> str:
 
 
 @bp.post("/households/<int:household_id>/activation")
-@role_required(Role.HOUSEHOLD, *DECIDERS)
+@role_required(Role.HOUSEHOLD, *TRAINERS)
 def ask(household_id: int) -> Response:
     household = get_or_404(Household, household_id)
+    require(can_ask_activation(current_user, household))
     form = AskForm()
     if not form.validate():
         abort(400)
@@ -106,12 +110,8 @@ def _flash_outcome(activation: ActivationRequest) -> None:
 
 def _filters() -> tuple[QueueFilterForm, services.RequestFilter]:
     form = QueueFilterForm(request.args)
-    form.area_id.choices = select_choices(
-        ((a.id, a.name) for a in communes_in_scope(current_user)), blank=True
-    )
-    form.marketplace_id.choices = select_choices(
-        ((m.id, m.name) for m in services.partners()), blank=True
-    )
+    form.area_id.choices = commune_choices(current_user)
+    form.marketplace_id.choices = partner_choices(blank=True)
     form.status.choices = select_choices(
         ((s.value, label) for s, label in STATUS_LABELS.items()), blank=True
     )
@@ -125,7 +125,7 @@ def _filters() -> tuple[QueueFilterForm, services.RequestFilter]:
 
 
 @bp.get("/activation/requests")
-@role_required(*READERS)
+@role_required(*STAFF)
 def queue() -> str:
     form, filters = _filters()
     page = paginate(services.requests_query(current_user, filters))
@@ -133,7 +133,7 @@ def queue() -> str:
 
 
 @bp.get("/activation/requests.<any(xlsx, csv):kind>")
-@role_required(*READERS)
+@role_required(*STAFF)
 def export(kind: str) -> Response:
     _form, filters = _filters()
     rows = exporting.export_rows(current_user, filters)
@@ -142,7 +142,7 @@ def export(kind: str) -> Response:
 
 
 @bp.get("/activation/requests/<int:request_id>")
-@role_required(*READERS)
+@role_required(*STAFF)
 def detail(request_id: int) -> str:
     activation = get_or_404(ActivationRequest, request_id)
     return _render_detail(activation, RefuseForm(), ActivatedForm())
@@ -154,14 +154,19 @@ def _render_detail(activation, refuse_form, activated_form, status: int = 200):
         activation=activation,
         refuse_form=refuse_form,
         activated_form=activated_form,
-        decisions=services.staff_decisions(activation) if current_user.role in DECIDERS else (),
+        decisions=(
+            services.staff_decisions(activation)
+            if can_decide_activation(current_user, activation)
+            else ()
+        ),
     ), status
 
 
 @bp.post("/activation/requests/<int:request_id>/approve")
-@role_required(*DECIDERS)
+@role_required(*TRAINERS)
 def approve(request_id: int) -> Response:
     activation = get_or_404(ActivationRequest, request_id)
+    require(can_decide_activation(current_user, activation))
     try:
         services.approve(current_user, activation)
     except RuleViolation as error:
@@ -172,9 +177,10 @@ def approve(request_id: int) -> Response:
 
 
 @bp.post("/activation/requests/<int:request_id>/refuse")
-@role_required(*DECIDERS)
+@role_required(*TRAINERS)
 def refuse(request_id: int) -> Response | tuple[str, int]:
     activation = get_or_404(ActivationRequest, request_id)
+    require(can_decide_activation(current_user, activation))
     if refusal := services.decision_refusal(activation, ActivationStatus.REFUSED):
         flash(refusal, "error")
         return redirect(url_for("activation.detail", request_id=activation.id))
@@ -191,9 +197,10 @@ def refuse(request_id: int) -> Response | tuple[str, int]:
 
 
 @bp.post("/activation/requests/<int:request_id>/activated")
-@role_required(*DECIDERS)
+@role_required(*TRAINERS)
 def activated(request_id: int) -> Response | tuple[str, int]:
     activation = get_or_404(ActivationRequest, request_id)
+    require(can_decide_activation(current_user, activation))
     if refusal := services.decision_refusal(activation, ActivationStatus.ACTIVATED):
         flash(refusal, "error")
         return redirect(url_for("activation.detail", request_id=activation.id))
@@ -212,9 +219,10 @@ def activated(request_id: int) -> Response | tuple[str, int]:
 
 
 @bp.post("/activation/requests/<int:request_id>/close")
-@role_required(*DECIDERS)
+@role_required(*TRAINERS)
 def close(request_id: int) -> Response:
     activation = get_or_404(ActivationRequest, request_id)
+    require(can_decide_activation(current_user, activation))
     try:
         services.report_closed(current_user, activation)
     except RuleViolation as error:

@@ -7,7 +7,6 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
-from sqlalchemy import select
 
 from lms.attendance import exporting, services
 from lms.attendance.forms import (
@@ -23,19 +22,17 @@ from lms.attendance.forms import (
 from lms.attendance.models import MARK_LABELS, ClassSession, EnrolmentSource, MarkStatus
 from lms.auth.models import Role
 from lms.core.errors import RuleViolation
-from lms.core.forms import attach_error, flash_form_errors, select_choices
+from lms.core.forms import attach_error, commune_choices, flash_form_errors, select_choices
 from lms.core.models import PROGRAMME_TIMEZONE
 from lms.core.pdf import html_to_pdf, qr_svg
-from lms.core.scope import communes_in_scope, get_or_404, role_required, visible_households
+from lms.core.permissions import STAFF, TRAINERS
+from lms.core.scope import get_all_or_404, get_or_404, role_required
 from lms.core.web import download
 from lms.courses.services import list_courses
 from lms.extensions import db
 from lms.households.models import Household
 
 bp = Blueprint("attendance", __name__, url_prefix="/sessions")
-
-READERS = (Role.TRAINER, Role.OFFICIAL, Role.ADMIN)
-MARKERS = (Role.TRAINER, Role.ADMIN)
 
 
 @bp.app_context_processor
@@ -47,7 +44,7 @@ def inject_labels() -> dict:
 
 
 @bp.get("/")
-@role_required(*READERS)
+@role_required(*STAFF)
 def sessions() -> str:
     page = services.list_sessions(current_user, request.args.get("page", 1, type=int))
     return render_template(
@@ -56,7 +53,7 @@ def sessions() -> str:
 
 
 @bp.get("/<int:session_id>")
-@role_required(*READERS)
+@role_required(*STAFF)
 def detail(session_id: int) -> str:
     session = get_or_404(ClassSession, session_id)
     return render_template(
@@ -74,7 +71,7 @@ def create() -> Response | tuple[str, int]:
 
 
 @bp.route("/<int:session_id>/edit", methods=["GET", "POST"])
-@role_required(*MARKERS)
+@role_required(*TRAINERS)
 def edit(session_id: int) -> Response | tuple[str, int]:
     return _save(get_or_404(ClassSession, session_id))
 
@@ -83,9 +80,7 @@ def _save(session: ClassSession | None) -> Response | tuple[str, int]:
     form = SessionForm(obj=session)
     courses = list_courses()
     form.course_ids.choices = select_choices((c.id, c.current.title) for c in courses)
-    form.area_id.choices = select_choices(
-        ((a.id, a.name) for a in communes_in_scope(current_user)), blank=True
-    )
+    form.area_id.choices = commune_choices(current_user)
     form.co_trainer_id.choices = select_choices(
         ((u.id, u.full_name) for u in services.co_trainers_for(current_user)), blank=True
     )
@@ -118,7 +113,7 @@ def _save(session: ClassSession | None) -> Response | tuple[str, int]:
 
 
 @bp.post("/<int:session_id>/cancel")
-@role_required(*MARKERS)
+@role_required(*TRAINERS)
 def cancel(session_id: int) -> Response:
     session = get_or_404(ClassSession, session_id)
     services.cancel_session(current_user, session)
@@ -130,7 +125,7 @@ def cancel(session_id: int) -> Response:
 
 
 @bp.get("/<int:session_id>/roster")
-@role_required(*MARKERS)
+@role_required(*TRAINERS)
 def roster(session_id: int) -> str:
     session = get_or_404(ClassSession, session_id)
     query = request.args.get("q", "")[:100]
@@ -147,17 +142,11 @@ def roster(session_id: int) -> str:
 
 
 @bp.post("/<int:session_id>/roster/add")
-@role_required(*MARKERS)
+@role_required(*TRAINERS)
 def roster_add(session_id: int) -> Response:
     session = get_or_404(ClassSession, session_id)
     ids = [int(v) for v in request.form.getlist("household_id") if v.isdigit()]
-    households = list(
-        db.session.scalars(
-            select(Household).where(Household.id.in_(ids), visible_households(current_user))
-        )
-    )
-    if len(households) != len(set(ids)):
-        abort(404)
+    households = get_all_or_404(Household, ids)
     source = (
         EnrolmentSource.COMMUNE
         if request.form.get("source") == "commune"
@@ -168,7 +157,7 @@ def roster_add(session_id: int) -> Response:
 
 
 @bp.post("/<int:session_id>/roster/phones")
-@role_required(*MARKERS)
+@role_required(*TRAINERS)
 def roster_phones(session_id: int) -> Response:
     session = get_or_404(ClassSession, session_id)
     form = PhonesForm()
@@ -182,7 +171,7 @@ def roster_phones(session_id: int) -> Response:
 
 
 @bp.post("/<int:session_id>/roster/walk-in")
-@role_required(*MARKERS)
+@role_required(*TRAINERS)
 def roster_walk_in(session_id: int) -> Response:
     session = get_or_404(ClassSession, session_id)
     form = WalkInForm()
@@ -201,7 +190,7 @@ def roster_walk_in(session_id: int) -> Response:
 
 
 @bp.post("/<int:session_id>/roster/<int:mark_id>/remove")
-@role_required(*MARKERS)
+@role_required(*TRAINERS)
 def roster_remove(session_id: int, mark_id: int) -> Response:
     session = get_or_404(ClassSession, session_id)
     mark = next((m for m in session.marks if m.id == mark_id), None)
@@ -231,7 +220,7 @@ def _enrolled(action):
 
 
 @bp.route("/<int:session_id>/marks", methods=["GET", "POST"])
-@role_required(*MARKERS)
+@role_required(*TRAINERS)
 def marks(session_id: int) -> Response | tuple[str, int]:
     """One screen: "Tất cả có mặt", then tap the exceptions, then one submit saves all."""
     session = get_or_404(ClassSession, session_id)
@@ -275,7 +264,7 @@ def _flash_marks(report: services.MarksReport) -> None:
 
 
 @bp.get("/<int:session_id>/checkin-screen")
-@role_required(*MARKERS)
+@role_required(*TRAINERS)
 def checkin_screen(session_id: int) -> str:
     """What the trainer shows the hall: a QR code and the 6-digit code."""
     session = get_or_404(ClassSession, session_id)
@@ -297,7 +286,7 @@ def checkin_screen(session_id: int) -> str:
 
 
 @bp.get("/<int:session_id>/sign-in-sheet.pdf")
-@role_required(*READERS)
+@role_required(*STAFF)
 def sign_in_sheet(session_id: int) -> Response:
     """The printed roster with a blank signature column (danh sách ký nhận)."""
     session = get_or_404(ClassSession, session_id)
@@ -308,14 +297,14 @@ def sign_in_sheet(session_id: int) -> Response:
 
 
 @bp.get("/<int:session_id>/attendance.xlsx")
-@role_required(*READERS)
+@role_required(*STAFF)
 def export_session(session_id: int) -> Response:
     session = get_or_404(ClassSession, session_id)
     return download(exporting.attendance_xlsx([session]), f"diem-danh-{session.id}.xlsx")
 
 
 @bp.get("/attendance.xlsx")
-@role_required(*READERS)
+@role_required(*STAFF)
 def export_range() -> Response:
     form = ExportForm(request.args, meta={"csrf": False})
     if not form.validate() or form.first.data > form.last.data:

@@ -20,6 +20,7 @@ from lms.auth.services import create_user, hash_secret
 from lms.core.audit import record_event
 from lms.core.errors import RuleViolation, rollback_on_violation
 from lms.core.models import today
+from lms.core.permissions import check_can_print_card
 from lms.extensions import db
 from lms.households.models import Household
 
@@ -52,15 +53,25 @@ def _member(household: Household) -> User | None:
 def issue_login_card(actor: User, household: Household) -> LoginCard:
     """Print a new card: a new PIN and a new QR; every earlier card of the member stops working.
 
-    Rule: the household needs a phone number (members log in with it). A household with no
-    member account gets one, named after the head of household.
+    Rules: the actor may print the household's cards (``can_print_card``); the household needs
+    a phone number (members log in with it). A household with no member account gets one,
+    named after the head of household. A member an administrator deactivated stays
+    deactivated: a card never opens it again.
     """
+    check_can_print_card(actor, household)
     if not household.phone:
         raise RuleViolation(
             _l("The household needs a phone number before a login card can be printed.")
         )
     pin = f"{secrets.randbelow(10**6):06d}"
     member = _member(household)
+    if member is not None and not member.is_active:
+        raise RuleViolation(
+            _l(
+                "The household's account was deactivated by an administrator: no login card can "
+                "be printed until an administrator activates it again."
+            )
+        )
     if member is None:
         member = create_user(
             actor,
@@ -72,7 +83,6 @@ def issue_login_card(actor: User, household: Household) -> LoginCard:
         )
     member.password_hash = hash_secret(pin)
     member.card_version += 1
-    member.is_active = True
     record_event(actor, "user.login_card", member, after={"card_version": member.card_version})
     db.session.commit()
     token = _serializer().dumps({"u": member.id, "v": member.card_version})
@@ -81,6 +91,7 @@ def issue_login_card(actor: User, household: Household) -> LoginCard:
 
 def revoke_login_cards(actor: User, household: Household) -> None:
     """Every card printed for the household stops working (a lost phone, a lost card)."""
+    check_can_print_card(actor, household)
     for member in db.session.scalars(select(User).where(User.household_id == household.id)):
         member.card_version += 1
         record_event(

@@ -62,7 +62,7 @@ class User(UserMixin, TimestampMixin, Base):
 
     area: Mapped[Area | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
-    household: Mapped[Household | None] = relationship()
+    household: Mapped[Household | None] = relationship(foreign_keys=[household_id])
 
     @property
     def login(self) -> str:

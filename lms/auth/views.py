@@ -16,13 +16,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup
 
-from lms.areas.services import list_areas
+from lms.areas.forms import area_choices
 from lms.auth import cards, services
 from lms.auth.forms import HouseholdLoginForm, StaffLoginForm, UserForm
 from lms.auth.models import Role, User, role_label
 from lms.core.errors import RuleViolation
 from lms.core.forms import attach_error, select_choices
 from lms.core.pdf import html_to_pdf, qr_svg
+from lms.core.permissions import TRAINERS, can_print_card, require
 from lms.core.scope import get_or_404, role_required
 from lms.core.web import download, home_url_for, safe_next
 from lms.extensions import limiter
@@ -87,10 +88,11 @@ def card_login(token: str) -> Response | tuple[str, int]:
 
 @bp.post("/households/<int:household_id>/card")
 @bp.post("/households/<int:household_id>/card.<any(pdf):kind>")
-@role_required(Role.ADMIN, Role.TRAINER)
+@role_required(*TRAINERS)
 def print_card(household_id: int, kind: str = "html") -> Response | tuple[str, int] | str:
     """Print a new login card (a new PIN; earlier cards stop working), as a page or a PDF."""
     household = get_or_404(Household, household_id)
+    require(can_print_card(current_user, household))
     try:
         card = cards.issue_login_card(current_user, household)
     except RuleViolation as error:
@@ -111,9 +113,10 @@ def print_card(household_id: int, kind: str = "html") -> Response | tuple[str, i
 
 
 @bp.post("/households/<int:household_id>/card/revoke")
-@role_required(Role.ADMIN, Role.TRAINER)
+@role_required(*TRAINERS)
 def revoke_cards(household_id: int) -> Response:
     household = get_or_404(Household, household_id)
+    require(can_print_card(current_user, household))
     cards.revoke_login_cards(current_user, household)
     flash(_("Every login card of this household has stopped working."), "success")
     return redirect(url_for("households.detail", household_id=household.id))
@@ -182,9 +185,7 @@ def deactivate_user(user_id: int) -> Response:
 
 def _user_form(**kwargs) -> UserForm:
     form = UserForm(**kwargs)
-    form.area_id.choices = select_choices(
-        ((area.id, area.name) for area in list_areas(current_user)), blank=True
-    )
+    form.area_id.choices = area_choices(current_user, blank=True)
     form.organisation_id.choices = select_choices(
         ((org.id, org.name) for org in list_organisations(current_user)), blank=True
     )

@@ -11,6 +11,7 @@ from lms.auth.models import Role
 from lms.certificates import services
 from lms.certificates.models import Certificate
 from lms.core.errors import RuleViolation
+from lms.core.permissions import STAFF
 from lms.core.scope import communes_in_scope, get_or_404, role_required
 from lms.core.text import mask_name
 from lms.core.web import download
@@ -19,7 +20,6 @@ bp = Blueprint("certificates", __name__, url_prefix="/certificates")
 verify_bp = Blueprint("verify", __name__, url_prefix="/v")
 
 
-STAFF = (Role.ADMIN, Role.OFFICIAL, Role.TRAINER)
 
 
 @bp.get("/")
@@ -63,7 +63,7 @@ def pdf(certificate_id: int) -> Response:
 
 
 @bp.get("/<int:certificate_id>")
-@role_required(Role.ADMIN, Role.OFFICIAL, Role.TRAINER)
+@role_required(*STAFF)
 def detail(certificate_id: int) -> str:
     return render_template("verify/admin.html", certificate=get_or_404(Certificate, certificate_id))
 

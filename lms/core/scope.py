@@ -14,7 +14,7 @@ answers 404 exactly like an id that does not exist.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -164,6 +164,22 @@ def get_or_404(model: type[ModelT], record_id: Any, user: User | None = None) ->
     if record is None:
         abort(404)
     return record
+
+
+def get_all_or_404(
+    model: type[ModelT], record_ids: Iterable[Any], user: User | None = None
+) -> list[ModelT]:
+    """Fetch every record of ``record_ids`` within the user's scope, in the order given;
+    a single id that does not exist or is out of scope makes the whole request a 404."""
+    user = user if user is not None else current_user
+    wanted = list(dict.fromkeys(record_ids))
+    if not wanted:
+        return []
+    statement = select(model).where(model.id.in_(wanted), SCOPES[model](user))  # type: ignore[attr-defined]
+    found = {record.id: record for record in db.session.scalars(statement)}  # type: ignore[attr-defined]
+    if len(found) != len(wanted):
+        abort(404)
+    return [found[record_id] for record_id in wanted]
 
 
 def role_required(*roles: Role) -> Callable:

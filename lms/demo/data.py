@@ -41,13 +41,15 @@ DEMO_LOGINS = (
     ("household", "0912345678", HOUSEHOLD_PIN),
 )
 
+#: (code, name, kind, the partners it runs: its trainers decide their activation requests)
 ORGANISATIONS = (
-    ("VNPOST-NA", "Bưu điện tỉnh Nghệ An (VNPost)", OrganisationKind.POSTAL),
-    ("VTP-NA", "Viettel Post Nghệ An", OrganisationKind.POSTAL),
+    ("VNPOST-NA", "Bưu điện tỉnh Nghệ An (VNPost)", OrganisationKind.POSTAL, ("postmart",)),
+    ("VTP-NA", "Viettel Post Nghệ An", OrganisationKind.POSTAL, ("voso",)),
     (
         "VP-CT-NA",
         "Văn phòng Chương trình — Sở Công Thương Nghệ An",
         OrganisationKind.PROGRAMME_OFFICE,
+        (),
     ),
 )
 
@@ -132,9 +134,18 @@ def load_demo_data() -> bool:
         for code in ("40", "17464", "17506", "17662", "17254", "17935")
     }
     province = area["40"]
+    partner_ids = dict(db.session.execute(select(Marketplace.code, Marketplace.id)).all())
     organisations = {
-        code: save_organisation(None, None, code=code, name=name, kind=kind, area_id=province.id)
-        for code, name, kind in ORGANISATIONS
+        code: save_organisation(
+            None,
+            None,
+            code=code,
+            name=name,
+            kind=kind,
+            area_id=province.id,
+            partner_ids=[partner_ids[partner] for partner in partners],
+        )
+        for code, name, kind, partners in ORGANISATIONS
     }
     households = []
     for head_name, phone, national_id, commune, address in HOUSEHOLDS:

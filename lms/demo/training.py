@@ -32,6 +32,7 @@ from lms.demo.generate import CHUNK, PROVINCE_CODE, _Choice
 from lms.extensions import db
 from lms.households.models import Household
 from lms.households.services import refresh_informed
+from lms.organisations.models import Organisation
 from lms.products.models import Listing, Marketplace, PartnerKind, Product
 
 #: how many sessions (and quiz attempts) a household went through: about 3 on average
@@ -52,6 +53,8 @@ REVOKED_SHARE = 0.02
 SHOP_SHARE = 0.55
 PAYMENT_SHARE = 0.35
 PAYMENT_PROVIDER = ("viettelmoney", "Viettel Money", "Viettel")
+#: the organisations whose trainers open its accounts
+PAYMENT_PROVIDER_OPERATORS = ("VTP-NA",)
 
 
 @dataclass
@@ -93,6 +96,11 @@ def _payment_provider() -> int:
     if provider is None:
         provider = Marketplace(
             code=code, name=name, operator=operator, kind=PartnerKind.PAYMENT_PROVIDER
+        )
+        provider.operators = list(
+            db.session.scalars(
+                select(Organisation).where(Organisation.code.in_(PAYMENT_PROVIDER_OPERATORS))
+            )
         )
         db.session.add(provider)
         db.session.flush()

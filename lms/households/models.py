@@ -92,6 +92,11 @@ class Household(TimestampMixin, Base):
     #: the day its valid certificate was issued (None: it holds none): derived, never set by
     #: hand; kept by ``lms.certificates.services.refresh_certified``
     certified_on: Mapped[date | None]
+    #: who registered it by hand (a trainer's walk-in, an official's form); None for imports
+    #: and the demo. A trainer may change the households it registered (DESIGN §4 rule 4)
+    registered_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL", use_alter=True), index=True
+    )
 
     area: Mapped[Area] = relationship()
     scale_class: Mapped[ScaleClass | None] = relationship()

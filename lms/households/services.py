@@ -19,11 +19,12 @@ from sqlalchemy import ColumnElement, Select, and_, exists, func, not_, or_, sel
 from sqlalchemy.orm import selectinload
 
 from lms.areas.models import Area, AreaLevel
-from lms.auth.models import Role, User
+from lms.auth.models import User
 from lms.core.audit import record_event, snapshot
 from lms.core.database import paginate, refresh_derived, vietnamese
 from lms.core.errors import RuleViolation, flush_unique, rollback_on_violation
 from lms.core.models import today
+from lms.core.permissions import check_can_edit_household
 from lms.core.scope import subtree_ids, visible_areas, visible_households
 from lms.core.text import clean, fold, normalize_national_id, normalize_phone
 from lms.extensions import db
@@ -209,11 +210,6 @@ def list_households(user: User, filters: HouseholdFilter, page: int) -> Paginati
     return paginate(households_query(user, filters).options(selectinload(Household.area)), page)
 
 
-def can_see_national_id(user: User, household: Household) -> bool:
-    """The full CCCD is shown to admins and to the household itself; others see it masked."""
-    return user.role is Role.ADMIN or user.household_id == household.id
-
-
 def active_classes(model: type[ScaleClass] | type[ProductGroup]) -> Sequence:
     statement = select(model).where(model.is_active).order_by(model.position, model.name)
     return db.session.scalars(statement).all()
@@ -229,7 +225,7 @@ def create_household(actor: User, **fields: Any) -> Household:
     Rules: a head of household's name; a valid phone if any, used by no other household;
     a 12-digit CCCD if any, used by no other household; a current commune in scope.
     """
-    household = Household()
+    household = Household(registered_by_id=actor.id if actor else None)
     _apply(actor, household, fields)
     db.session.add(household)
     flush_unique(HOUSEHOLD_TAKEN)
@@ -240,7 +236,9 @@ def create_household(actor: User, **fields: Any) -> Household:
 
 @rollback_on_violation
 def update_household(actor: User, household: Household, **fields: Any) -> Household:
-    """Edit a household, under the same rules as ``create_household``."""
+    """Edit a household, under the same rules as ``create_household``, if the actor may
+    change it (``can_edit_household``: a trainer only those of its rosters or registrations)."""
+    check_can_edit_household(actor, household)
     before = snapshot(household, AUDITED_FIELDS)
     _apply(actor, household, fields)
     flush_unique(HOUSEHOLD_TAKEN)

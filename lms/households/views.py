@@ -9,9 +9,16 @@ from sqlalchemy import select
 
 from lms.auth.models import Role
 from lms.core.errors import RuleViolation
-from lms.core.forms import attach_error, flash_form_errors, select_choices
+from lms.core.forms import attach_error, flash_form_errors
 from lms.core.models import today
-from lms.core.scope import communes_in_scope, get_or_404, role_required, visible_households
+from lms.core.permissions import (
+    OFFICIALS,
+    STAFF,
+    can_edit_household,
+    can_see_national_id,
+    require,
+)
+from lms.core.scope import get_all_or_404, get_or_404, role_required
 from lms.core.spreadsheets import write_csv, write_xlsx
 from lms.core.web import download
 from lms.extensions import db
@@ -22,6 +29,7 @@ from lms.households.forms import (
     HouseholdForm,
     ImportForm,
     OutreachForm,
+    fill_household_choices,
 )
 from lms.households.models import (
     CHANNEL_LABELS,
@@ -35,7 +43,6 @@ from lms.products.services import is_eligible, marketplaces
 
 bp = Blueprint("households", __name__, url_prefix="/households")
 
-STAFF = (Role.ADMIN, Role.OFFICIAL, Role.TRAINER)
 #: the two classifications an admin edits, by the name used in URLs
 CLASSIFICATIONS = {"scale-classes": ScaleClass, "product-groups": ProductGroup}
 PREVIEW_ROWS = 200
@@ -51,15 +58,7 @@ def inject_labels() -> dict:
 
 def _filters() -> tuple[HouseholdFilterForm, services.HouseholdFilter]:
     form = HouseholdFilterForm(request.args)
-    form.area_id.choices = select_choices(
-        ((a.id, a.name) for a in communes_in_scope(current_user)), blank=True
-    )
-    form.scale_class_id.choices = select_choices(
-        ((c.id, c.name) for c in services.active_classes(ScaleClass)), blank=True
-    )
-    form.product_group_id.choices = select_choices(
-        ((g.id, g.name) for g in services.active_classes(ProductGroup)), blank=True
-    )
+    fill_household_choices(form, current_user)
     form.validate()
     filters = services.HouseholdFilter(
         q=(form.q.data or "").strip()[:100],
@@ -113,12 +112,13 @@ def detail(household_id: int) -> str:
     return render_template(
         "households/detail.html",
         household=household,
-        show_national_id=services.can_see_national_id(current_user, household),
+        show_national_id=can_see_national_id(current_user, household),
         problems=services.household_problems(household),
         eligible={product.id: is_eligible(product) for product in household.products},
         marketplaces=marketplaces(),
         outreach=OutreachForm(),
-        is_staff=current_user.role in STAFF,
+        is_staff=current_user.role.is_staff,
+        can_edit=can_edit_household(current_user, household),
         certificate=valid_certificate(household.id),
     )
 
@@ -127,6 +127,7 @@ def detail(household_id: int) -> str:
 @role_required(*STAFF)
 def edit(household_id: int) -> Response | tuple[str, int]:
     household = get_or_404(Household, household_id)
+    require(can_edit_household(current_user, household))
     form = _household_form(obj=household)
     if form.validate_on_submit():
         try:
@@ -146,17 +147,7 @@ def inform() -> Response:
     form = OutreachForm()
     ids = [int(value) for value in request.form.getlist("household_id") if value.isdigit()]
     back = request.form.get("back") == "detail" and ids
-    households = (
-        list(
-            db.session.scalars(
-                select(Household).where(Household.id.in_(ids), visible_households(current_user))
-            )
-        )
-        if ids
-        else []
-    )
-    if len(households) != len(set(ids)):
-        abort(404)
+    households = get_all_or_404(Household, ids)
     if not form.validate():
         flash_form_errors(form)
     else:
@@ -181,15 +172,7 @@ def _same_site(url: str | None) -> bool:
 
 def _household_form(**kwargs) -> HouseholdForm:
     form = HouseholdForm(**kwargs)
-    form.area_id.choices = select_choices(
-        ((a.id, a.name) for a in communes_in_scope(current_user)), blank=True
-    )
-    form.scale_class_id.choices = select_choices(
-        ((c.id, c.name) for c in services.active_classes(ScaleClass)), blank=True
-    )
-    form.product_group_id.choices = select_choices(
-        ((g.id, g.name) for g in services.active_classes(ProductGroup)), blank=True
-    )
+    fill_household_choices(form, current_user)
     return form
 
 
@@ -216,7 +199,7 @@ def _render_form(form: HouseholdForm, household: Household | None) -> tuple[str,
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@role_required(Role.ADMIN, Role.OFFICIAL)
+@role_required(*OFFICIALS)
 def import_upload() -> Response | tuple[str, int]:
     form = ImportForm()
     if form.validate_on_submit():
@@ -228,7 +211,7 @@ def import_upload() -> Response | tuple[str, int]:
 
 
 @bp.get("/import/<int:import_id>")
-@role_required(Role.ADMIN, Role.OFFICIAL)
+@role_required(*OFFICIALS)
 def import_preview(import_id: int) -> str:
     record = get_or_404(HouseholdImport, import_id)
     analysis = importing.load_preview(record)
@@ -245,7 +228,7 @@ def import_preview(import_id: int) -> str:
 
 
 @bp.post("/import/<int:import_id>/commit")
-@role_required(Role.ADMIN, Role.OFFICIAL)
+@role_required(*OFFICIALS)
 def import_commit(import_id: int) -> Response:
     record = get_or_404(HouseholdImport, import_id)
     try:
@@ -266,7 +249,7 @@ def import_commit(import_id: int) -> Response:
 
 
 @bp.get("/import/<int:import_id>/rejected.xlsx")
-@role_required(Role.ADMIN, Role.OFFICIAL)
+@role_required(*OFFICIALS)
 def import_rejected(import_id: int) -> Response:
     record = get_or_404(HouseholdImport, import_id)
     body = write_xlsx(importing.rejected_rows(importing.load_preview(record)), _("Errors"))

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.core.forms import select_choices
 from lms.organisations.models import KIND_LABELS
@@ -20,3 +21,9 @@ class OrganisationForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=lambda: select_choices(KIND_LABELS.items()))
     area_id = SelectField(_l("Area"), coerce=int)
     is_active = BooleanField(_l("Active"), default=True)
+    partner_ids = SelectMultipleField(
+        _l("Marketplaces and payment services it runs (its trainers decide their requests)"),
+        coerce=int,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from lms.areas.services import list_areas
+from lms.areas.forms import area_choices
 from lms.auth.models import Role
 from lms.core.errors import RuleViolation
 from lms.core.forms import attach_error, select_choices
@@ -45,10 +45,14 @@ def edit(organisation_id: int) -> Response | tuple[str, int]:
 
 def _save(organisation: Organisation | None) -> Response | tuple[str, int]:
     form = OrganisationForm(obj=organisation)
-    form.area_id.choices = select_choices((area.id, area.name) for area in list_areas(current_user))
+    form.area_id.choices = area_choices(current_user)
+    form.partner_ids.choices = select_choices((p.id, p.name) for p in services.all_partners())
+    if request.method == "GET" and organisation is not None:
+        form.partner_ids.data = [partner.id for partner in services.partners_run_by(organisation)]
     if form.validate_on_submit():
         fields = {
-            name: getattr(form, name).data for name in ("code", "name", "area_id", "is_active")
+            name: getattr(form, name).data
+            for name in ("code", "name", "area_id", "is_active", "partner_ids")
         }
         try:
             saved = services.save_organisation(

@@ -3,10 +3,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, URLField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from lms.core.forms import select_choices
 from lms.products.models import CERTIFICATION_LABELS
+from lms.products.services import marketplaces
 
 
 class ProductForm(FlaskForm):
@@ -57,3 +59,8 @@ class ListingForm(FlaskForm):
         render_kw={"placeholder": "https://postmart.vn/…"},
     )
     listed_on = DateField(_l("Listed on"), validators=[Optional()])
+
+
+def marketplace_choices(blank: bool = False) -> list[SelectChoice]:
+    """The active marketplaces, by name (``blank``: an empty option first, for filters)."""
+    return select_choices(((m.id, m.name) for m in marketplaces()), blank=blank)

@@ -10,10 +10,11 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.models import Base, TimestampMixin, str_enum
+from lms.organisations.models import Organisation
 
 if TYPE_CHECKING:
     from lms.households.models import Household
@@ -24,6 +25,15 @@ class PartnerKind(StrEnum):
     PAYMENT_PROVIDER = "payment_provider"
 
 
+#: which organisations run each partner: their trainers decide its activation requests
+partner_operators = Table(
+    "partner_operators",
+    Base.metadata,
+    Column("marketplace_id", ForeignKey("marketplaces.id"), primary_key=True),
+    Column("organisation_id", ForeignKey("organisations.id"), primary_key=True, index=True),
+)
+
+
 class Marketplace(Base):
     """An e-commerce marketplace (Postmart, Voso) or an online-payment provider."""
 
@@ -32,13 +42,20 @@ class Marketplace(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(30), unique=True)
     name: Mapped[str] = mapped_column(String(120))
-    #: who runs it, e.g. "VNPost", "ViettelPost"
+    #: the company behind it, as shown to households, e.g. "VNPost", "ViettelPost"; which
+    #: organisations act for it is ``operators``, never a match on this name
     operator: Mapped[str] = mapped_column(String(120), default="")
     url: Mapped[str] = mapped_column(String(255), default="")
     kind: Mapped[PartnerKind] = mapped_column(
         str_enum(PartnerKind), default=PartnerKind.MARKETPLACE
     )
     is_active: Mapped[bool] = mapped_column(default=True)
+
+    #: the branches that run it (VNPost branches run Postmart): their trainers decide its
+    #: activation requests
+    operators: Mapped[list[Organisation]] = relationship(
+        secondary=partner_operators, order_by=Organisation.name
+    )
 
 
 class CertificationKind(StrEnum):

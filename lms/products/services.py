@@ -12,6 +12,7 @@ from lms.auth.models import User
 from lms.core.audit import record_event, snapshot
 from lms.core.errors import RuleViolation, rollback_on_violation
 from lms.core.models import today
+from lms.core.permissions import check_can_edit_household
 from lms.core.text import clean
 from lms.extensions import db
 from lms.households.models import Household
@@ -60,8 +61,10 @@ def save_product(
 ) -> Product:
     """Create (``product`` is None) or edit a product of a household.
 
-    Rules: a name; OCOP stars from 0 to 5; an OCOP rating of 1 star or more needs its year.
+    Rules: the actor may change the household (``can_edit_household``); a name; OCOP stars
+    from 0 to 5; an OCOP rating of 1 star or more needs its year.
     """
+    check_can_edit_household(actor, household)
     before = snapshot(product, PRODUCT_FIELDS) if product else None
     if product is None:
         product = Product(household=household)
@@ -87,6 +90,7 @@ def save_product(
 
 
 def delete_product(actor: User, product: Product) -> None:
+    check_can_edit_household(actor, product.household)
     record_event(actor, "product.delete", product, before=snapshot(product, PRODUCT_FIELDS))
     db.session.delete(product)
     db.session.commit()
@@ -95,6 +99,7 @@ def delete_product(actor: User, product: Product) -> None:
 @rollback_on_violation
 def add_certification(actor: User, product: Product, **fields: Any) -> Certification:
     """Attach a certification (VietGAP, HACCP, …) with its number, issuer and expiry."""
+    check_can_edit_household(actor, product.household)
     certification = Certification(
         product=product,
         kind=CertificationKind(fields["kind"]),
@@ -117,6 +122,7 @@ def add_certification(actor: User, product: Product, **fields: Any) -> Certifica
 
 
 def delete_certification(actor: User, certification: Certification) -> None:
+    check_can_edit_household(actor, certification.product.household)
     record_event(
         actor,
         "certification.delete",
@@ -132,6 +138,7 @@ def set_listing(
     actor: User, product: Product, marketplace: Marketplace, url: str, listed_on: date | None
 ) -> Listing:
     """Record that a product is listed on a marketplace (with its page and date)."""
+    check_can_edit_household(actor, product.household)
     listed_on = listed_on or today()
     if listed_on > today():
         raise RuleViolation(_l("The date cannot be in the future."), field="listed_on")
@@ -162,6 +169,7 @@ def set_listing(
 
 def end_listing(actor: User, listing: Listing, delisted_on: date | None = None) -> Listing:
     """The product left the marketplace; the record of its listing stays."""
+    check_can_edit_household(actor, listing.product.household)
     listing.delisted_on = delisted_on or today()
     record_event(
         actor, "listing.end", listing, after={"delisted_on": listing.delisted_on.isoformat()}

@@ -6,19 +6,17 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.auth.models import Role
 from lms.core.errors import RuleViolation
-from lms.core.forms import attach_error, flash_form_errors, select_choices
+from lms.core.forms import attach_error, flash_form_errors
+from lms.core.permissions import STAFF, can_edit_household, require
 from lms.core.scope import get_or_404, role_required
 from lms.extensions import db
 from lms.households.models import Household
 from lms.products import services
-from lms.products.forms import CertificationForm, ListingForm, ProductForm
+from lms.products.forms import CertificationForm, ListingForm, ProductForm, marketplace_choices
 from lms.products.models import CERTIFICATION_LABELS, Certification, Listing, Marketplace, Product
 
 bp = Blueprint("products", __name__)
-
-STAFF = (Role.ADMIN, Role.OFFICIAL, Role.TRAINER)
 
 
 @bp.app_context_processor
@@ -30,6 +28,7 @@ def inject_labels() -> dict:
 @role_required(*STAFF)
 def create(household_id: int) -> Response | tuple[str, int]:
     household = get_or_404(Household, household_id)
+    require(can_edit_household(current_user, household))
     return _save(household, None)
 
 
@@ -37,6 +36,7 @@ def create(household_id: int) -> Response | tuple[str, int]:
 @role_required(*STAFF)
 def edit(product_id: int) -> Response | tuple[str, int]:
     product = get_or_404(Product, product_id)
+    require(can_edit_household(current_user, product.household))
     return _save(product.household, product)
 
 
@@ -67,6 +67,7 @@ def _save(household: Household, product: Product | None) -> Response | tuple[str
 @role_required(*STAFF)
 def delete(product_id: int) -> Response:
     product = get_or_404(Product, product_id)
+    require(can_edit_household(current_user, product.household))
     household_id = product.household_id
     services.delete_product(current_user, product)
     flash(_("The product was deleted."), "success")
@@ -77,6 +78,7 @@ def delete(product_id: int) -> Response:
 @role_required(*STAFF)
 def add_certification(product_id: int) -> Response:
     product = get_or_404(Product, product_id)
+    require(can_edit_household(current_user, product.household))
     form = CertificationForm()
     if form.validate():
         try:
@@ -94,6 +96,7 @@ def add_certification(product_id: int) -> Response:
 @role_required(*STAFF)
 def delete_certification(certification_id: int) -> Response:
     certification = get_or_404(Certification, certification_id)
+    require(can_edit_household(current_user, certification.product.household))
     product_id = certification.product_id
     services.delete_certification(current_user, certification)
     flash(_("The certification was removed."), "success")
@@ -104,6 +107,7 @@ def delete_certification(certification_id: int) -> Response:
 @role_required(*STAFF)
 def set_listing(product_id: int) -> Response:
     product = get_or_404(Product, product_id)
+    require(can_edit_household(current_user, product.household))
     form = _listing_form()
     if form.validate():
         marketplace = db.session.get(Marketplace, form.marketplace_id.data)
@@ -126,6 +130,7 @@ def set_listing(product_id: int) -> Response:
 @role_required(*STAFF)
 def end_listing(listing_id: int) -> Response:
     listing = get_or_404(Listing, listing_id)
+    require(can_edit_household(current_user, listing.product.household))
     services.end_listing(current_user, listing)
     flash(_("The listing was ended."), "success")
     return redirect(url_for("products.edit", product_id=listing.product_id))
@@ -133,5 +138,5 @@ def end_listing(listing_id: int) -> Response:
 
 def _listing_form() -> ListingForm:
     form = ListingForm()
-    form.marketplace_id.choices = select_choices((m.id, m.name) for m in services.marketplaces())
+    form.marketplace_id.choices = marketplace_choices()
     return form

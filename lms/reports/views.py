@@ -18,21 +18,21 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from lms.areas.models import Area
-from lms.auth.models import Role
 from lms.core.database import paginate
 from lms.core.errors import RuleViolation
 from lms.core.forms import attach_error, select_choices
 from lms.core.i18n import format_day
 from lms.core.models import today
 from lms.core.pdf import html_to_pdf
-from lms.core.scope import communes_in_scope, get_or_404, role_required
+from lms.core.permissions import OFFICIALS
+from lms.core.scope import get_or_404, role_required
 from lms.core.spreadsheets import write_csv, write_xlsx
 from lms.core.web import download
 from lms.extensions import db
-from lms.households.models import Household, ProductGroup, ScaleClass
-from lms.households.services import active_classes
+from lms.households.forms import fill_household_choices
+from lms.households.models import Household
+from lms.products.forms import marketplace_choices
 from lms.products.models import Marketplace, PartnerKind
-from lms.products.services import marketplaces
 from lms.reports import charts, exporting, reconciliation, targets
 from lms.reports import trail as trail_module
 from lms.reports.forms import SellerListForm, TargetFilterForm, TrailSearchForm
@@ -40,7 +40,6 @@ from lms.reports.targets import TargetFilter
 
 bp = Blueprint("reports", __name__, url_prefix="/overview")
 
-OFFICIALS = (Role.OFFICIAL, Role.ADMIN)
 
 
 class ConfirmForm(FlaskForm):
@@ -50,18 +49,8 @@ class ConfirmForm(FlaskForm):
 def _filters() -> tuple[TargetFilterForm, TargetFilter]:
     """The filters of the query string; an area outside the user's scope is ignored."""
     form = TargetFilterForm(request.args)
-    form.area_id.choices = select_choices(
-        ((a.id, a.name) for a in communes_in_scope(current_user)), blank=True
-    )
-    form.scale_class_id.choices = select_choices(
-        ((c.id, c.name) for c in active_classes(ScaleClass)), blank=True
-    )
-    form.product_group_id.choices = select_choices(
-        ((g.id, g.name) for g in active_classes(ProductGroup)), blank=True
-    )
-    form.marketplace_id.choices = select_choices(
-        ((m.id, m.name) for m in marketplaces()), blank=True
-    )
+    fill_household_choices(form, current_user)
+    form.marketplace_id.choices = marketplace_choices(blank=True)
     form.organisation_id.choices = select_choices(
         ((o.id, o.name) for o in targets.organisations()), blank=True
     )
