@@ -25,9 +25,9 @@ from lms.activation.models import ActivationRequest
 from lms.attendance.models import AttendanceMark, ClassSession
 from lms.auth.models import Role, User
 from lms.certificates.models import Certificate
-from lms.courses.models import QuizAttempt
 from lms.core.errors import RuleViolation
 from lms.core.scope import Clause, visible_households
+from lms.courses.models import QuizAttempt
 from lms.extensions import db
 from lms.households.models import Household
 from lms.products.models import partner_operators
