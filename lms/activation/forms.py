@@ -5,8 +5,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from lms.activation.services import partners
+from lms.core.forms import select_choices
 from lms.households.forms import optional_id
 
 
@@ -41,3 +44,9 @@ class QueueFilterForm(FlaskForm):
     marketplace_id = SelectField(_l("Marketplace or payment provider"), coerce=optional_id)
     status = SelectField(_l("Status"))
     needs_review = BooleanField(_l("Only accounts to review"))
+
+
+def partner_choices(blank: bool = False) -> list[SelectChoice]:
+    """The marketplaces, then the payment providers, open for accounts (``blank``: an
+    empty option first, for filters)."""
+    return select_choices(((m.id, m.name) for m in partners()), blank=blank)

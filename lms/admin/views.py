@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from lms.activation.services import partners
+from lms.activation.forms import partner_choices
 from lms.api import services as api_keys
 from lms.api.forms import ApiKeyForm
 from lms.api.models import ApiKey
@@ -47,8 +47,8 @@ def api_keys_index() -> tuple[str, int]:
     form.organisation_id.choices = select_choices(
         ((o.id, o.name) for o in list_organisations(current_user) if o.is_active), blank=True
     )
-    form.marketplace_id.choices = select_choices(
-        [("", _("Verifying certificates only"))] + [(m.id, m.name) for m in partners()]
+    form.marketplace_id.choices = (
+        select_choices([("", _("Verifying certificates only"))]) + partner_choices()
     )
     secret, status = None, 200
     if form.validate_on_submit():

@@ -4,9 +4,12 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from lms.areas.models import LEVEL_LABELS, AreaLevel
+from lms.areas.services import list_areas
+from lms.auth.models import User
 from lms.core.forms import select_choices
 
 
@@ -38,3 +41,12 @@ class AreaImportForm(FlaskForm):
             FileAllowed(["csv"], _l("Only .csv files can be imported here.")),
         ],
     )
+
+
+def area_choices(
+    user: User, blank: bool = False, level: AreaLevel | None = None
+) -> list[SelectChoice]:
+    """The areas of the user's scope, province first (of one ``level`` when given;
+    ``blank``: an empty option first)."""
+    areas = (a for a in list_areas(user) if level is None or a.level is level)
+    return select_choices(((a.id, a.name) for a in areas), blank=blank)

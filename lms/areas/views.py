@@ -8,11 +8,11 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from lms.areas import services
-from lms.areas.forms import AreaForm, AreaImportForm
+from lms.areas.forms import AreaForm, AreaImportForm, area_choices
 from lms.areas.models import LEVEL_LABELS, Area, AreaLevel
 from lms.auth.models import Role
 from lms.core.errors import RuleViolation
-from lms.core.forms import attach_error, select_choices
+from lms.core.forms import attach_error
 from lms.core.scope import get_or_404, role_required
 
 bp = Blueprint("areas", __name__, url_prefix="/areas")
@@ -83,9 +83,7 @@ def import_csv() -> Response | tuple[str, int]:
 
 def _area_form(**kwargs) -> AreaForm:
     form = AreaForm(**kwargs)
-    choices = select_choices(
-        ((a.id, a.name) for a in services.list_areas(current_user)), blank=True
-    )
+    choices = area_choices(current_user, blank=True)
     form.parent_id.choices = choices
     form.merged_into_id.choices = choices
     return form

@@ -8,7 +8,9 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
+from lms.auth.models import User
 from lms.core.errors import RuleViolation
+from lms.core.scope import communes_in_scope
 
 
 def attach_error(form: FlaskForm, error: RuleViolation) -> None:
@@ -24,6 +26,11 @@ def select_choices(pairs: Iterable[tuple[Any, Any]], blank: bool = False) -> lis
     """Options for a SelectField from (value, label) pairs; ``blank`` adds an empty first one."""
     options = [SelectChoice("", "—")] if blank else []
     return options + [SelectChoice(value, str(label)) for value, label in pairs]
+
+
+def commune_choices(user: User) -> list[SelectChoice]:
+    """A blank option, then the current communes of the user's scope: every commune select."""
+    return select_choices(((a.id, a.name) for a in communes_in_scope(user)), blank=True)
 
 
 def flash_form_errors(form: FlaskForm) -> None:

@@ -10,11 +10,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from lms.areas.forms import area_choices
 from lms.areas.models import AreaLevel
-from lms.areas.services import list_areas
 from lms.auth.models import Role
 from lms.core.errors import RuleViolation
-from lms.core.forms import attach_error, select_choices
+from lms.core.forms import attach_error
 from lms.core.scope import get_or_404, role_required
 from lms.courses import services
 from lms.courses.forms import ProgrammeForm, QuizForm
@@ -209,9 +209,7 @@ def programme(programme_id: int | None = None) -> Response | tuple[str, int]:
     if programme_id and record is None:
         abort(404)
     form = ProgrammeForm(obj=record)
-    form.area_id.choices = select_choices(
-        (a.id, a.name) for a in list_areas(current_user) if a.level is AreaLevel.PROVINCE
-    )
+    form.area_id.choices = area_choices(current_user, level=AreaLevel.PROVINCE)
     if form.validate_on_submit():
         choices = {
             course.id: {

@@ -6,9 +6,11 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TelField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from lms.core.forms import select_choices
+from lms.auth.models import User
+from lms.core.forms import commune_choices, select_choices
 from lms.core.models import today
-from lms.households.models import CHANNEL_LABELS
+from lms.households.models import CHANNEL_LABELS, ProductGroup, ScaleClass
+from lms.households.services import active_classes
 
 
 def optional_id(value: str | int | None) -> int | None:
@@ -101,3 +103,13 @@ class ClassificationForm(FlaskForm):
         _l("Order in lists"), default=0, validators=[Optional(), NumberRange(min=0, max=999)]
     )
     is_active = BooleanField(_l("Active"), default=True)
+
+
+def fill_household_choices(form: FlaskForm, user: User) -> None:
+    """Fill a form's commune, scale class and product group selects (each with a blank
+    option first): the household form, the registry's filters, the dashboard's filters."""
+    form.area_id.choices = commune_choices(user)
+    for name, model in (("scale_class_id", ScaleClass), ("product_group_id", ProductGroup)):
+        getattr(form, name).choices = select_choices(
+            ((c.id, c.name) for c in active_classes(model)), blank=True
+        )
