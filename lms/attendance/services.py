@@ -32,6 +32,7 @@ from lms.core.database import paginate
 from lms.core.errors import RuleViolation, rollback_on_violation
 from lms.core.events import progress_changed
 from lms.core.models import utcnow
+from lms.core.permissions import can_plan_session, can_unlock_marks
 from lms.core.scope import visible_areas, visible_households, visible_sessions
 from lms.core.text import clean, normalize_phone
 from lms.courses.models import Course
@@ -99,7 +100,7 @@ def save_session(
     """
     before = snapshot(session, SESSION_FIELDS) if session else None
     if session is None:
-        if actor.role is not Role.TRAINER or actor.organisation_id is None:
+        if not can_plan_session(actor):
             raise RuleViolation(_l("Only a trainer of an organisation can plan a class session."))
         session = ClassSession(
             organisation_id=actor.organisation_id, trainer_id=actor.id, checkin_code=""
@@ -401,7 +402,7 @@ def record_marks(
         raise RuleViolation(_l("Attendance can be marked once the session has started."))
     reason = clean(reason)
     if is_locked(session):
-        if actor.role is not Role.ADMIN:
+        if not can_unlock_marks(actor):
             raise RuleViolation(
                 _l(
                     "Marks are locked %(days)d days after the session; ask an administrator.",

@@ -52,6 +52,11 @@ def can_see_national_id(user: User, household: Household) -> bool:
     return user.role is Role.ADMIN or user.household_id == household.id
 
 
+def can_export_national_ids(user: User) -> bool:
+    """A list of households leaves the product with full CCCDs only for admins."""
+    return user.role is Role.ADMIN
+
+
 # ---------------------------------------------------------------- households
 
 
@@ -119,6 +124,11 @@ def can_import_households(user: User) -> bool:
 def can_plan_session(user: User) -> bool:
     """Sessions are planned by a trainer, for its organisation."""
     return user.role is Role.TRAINER and user.organisation_id is not None
+
+
+def can_unlock_marks(user: User) -> bool:
+    """Marks lock some days after a session; only an admin corrects them afterwards."""
+    return user.role is Role.ADMIN
 
 
 def can_run_session(user: User, session: ClassSession) -> bool:

@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
-from lms.auth.models import Role, User
+from lms.auth.models import User
 from lms.core.i18n import format_day
+from lms.core.permissions import can_export_national_ids
 from lms.core.text import mask_national_id
 from lms.extensions import db
 from lms.households.models import CHANNEL_LABELS, Household
@@ -38,7 +39,7 @@ def export_rows(user: User, filters: HouseholdFilter) -> Iterator[list]:
         _("Standardised"),
         _("Problems"),
     ]
-    show_national_id = user.role is Role.ADMIN
+    show_national_id = can_export_national_ids(user)
     statement = households_query(user, filters).options(
         selectinload(Household.area),
         selectinload(Household.scale_class),
