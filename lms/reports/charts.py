@@ -10,16 +10,37 @@ from datetime import date
 
 from lms.reports.targets import Dashboard, Share
 
-#: the drawing area of a bar, in SVG units, after the commune's name
-BAR_WIDTH = 400
-COLUMN_HEIGHT = 120
+
+@dataclass(frozen=True)
+class ChartSizes:
+    """Every size of the charts, in SVG units, for the dashboard and the PDF report alike:
+    ``charts`` scales the bars and columns to them, the templates draw with them."""
+
+    #: a bar chart: the room for a row's name, the bar's length at 100%, the room for its
+    #: figure after it; each row's height, the bar's thickness, the room above the rows
+    name_width: int = 190
+    bar_width: int = 400
+    value_width: int = 130
+    row_height: int = 26
+    bar_height: int = 18
+    bars_top: int = 20
+    #: the weekly chart: each week's slot, the gap between columns, the busiest week's
+    #: height, the room above the columns and below them (for the dates)
+    column_slot: int = 56
+    column_gap: int = 14
+    column_height: int = 120
+    columns_top: int = 20
+    columns_bottom: int = 40
+
+
+SIZES = ChartSizes()
 
 
 @dataclass(frozen=True)
 class Bar:
     label: str
     share: Share
-    #: the bar's length, 0..BAR_WIDTH (100% = BAR_WIDTH)
+    #: the bar's length, 0..SIZES.bar_width (100% = SIZES.bar_width)
     length: float
     area_id: int | None
 
@@ -28,7 +49,7 @@ class Bar:
 class Column:
     monday: date
     count: int
-    #: the column's height, 0..COLUMN_HEIGHT (the busiest week = COLUMN_HEIGHT)
+    #: the column's height, 0..SIZES.column_height (the busiest week = SIZES.column_height)
     height: float
 
 
@@ -37,12 +58,11 @@ def commune_bars(board: Dashboard, code: str) -> list[Bar]:
     bars = []
     for row in board.rows:
         share = row.ocop if code == "ocop" else row.shares.get(code, Share())
-        percent = share.percent or 0
         bars.append(
             Bar(
                 label=row.area.name if row.area else "",
                 share=share,
-                length=round(BAR_WIDTH * min(percent, 100) / 100, 1),
+                length=_length(share.percent or 0),
                 area_id=row.area.id if row.area else None,
             )
         )
@@ -52,7 +72,8 @@ def commune_bars(board: Dashboard, code: str) -> list[Bar]:
 def weekly_columns(weeks: list[tuple[date, int]]) -> list[Column]:
     busiest = max((count for _, count in weeks), default=0) or 1
     return [
-        Column(monday, count, round(COLUMN_HEIGHT * count / busiest, 1)) for monday, count in weeks
+        Column(monday, count, round(SIZES.column_height * count / busiest, 1))
+        for monday, count in weeks
     ]
 
 
@@ -64,6 +85,10 @@ def target_bars(row, figures) -> list[Bar]:
     shares = [(str(figure.label), row.shares.get(figure.code, Share())) for figure in figures]
     shares.append((_("OCOP 3★+ products listed on a marketplace"), row.ocop))
     for label, share in shares:
-        percent = share.percent or 0
-        bars.append(Bar(label, share, round(BAR_WIDTH * min(percent, 100) / 100, 1), None))
+        bars.append(Bar(label, share, _length(share.percent or 0), None))
     return bars
+
+
+def _length(percent: float) -> float:
+    """A bar's length for a percentage; past 100% it stops at the goal line."""
+    return round(SIZES.bar_width * min(percent, 100) / 100, 1)

@@ -102,6 +102,7 @@ def overview() -> str:
         chart=chart,
         bars=charts.commune_bars(board, chart),
         weekly=charts.weekly_columns(board.weeks),
+        sizes=charts.SIZES,
     )
 
 
@@ -178,6 +179,7 @@ def report_pdf() -> Response:
         bars=charts.commune_bars(board, "trained"),
         target_bars=charts.target_bars,
         weekly=charts.weekly_columns(board.weeks),
+        sizes=charts.SIZES,
         ineligible=board.ineligible_listings,
     )
     return _download(html_to_pdf(html), "pdf", "bao-cao-tong-quan")
