@@ -51,7 +51,6 @@ bp = Blueprint("activation", __name__)
 def inject_activation() -> dict:
     return {
         "activation_status_label": lambda status: str(STATUS_LABELS[ActivationStatus(status)]),
-        "activation_of": lambda household: (services.partners(), services.requests_of(household)),
     }
 
 

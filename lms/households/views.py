@@ -52,7 +52,6 @@ PREVIEW_ROWS = 200
 def inject_labels() -> dict:
     return {
         "channel_label": lambda value: str(CHANNEL_LABELS[OutreachChannel(value)]),
-        "problems_of": services.household_problems,
     }
 
 
@@ -76,7 +75,13 @@ def _filters() -> tuple[HouseholdFilterForm, services.HouseholdFilter]:
 def index() -> str:
     form, filters = _filters()
     page = services.list_households(current_user, filters, request.args.get("page", 1, type=int))
-    return render_template("households/index.html", page=page, form=form, outreach=OutreachForm())
+    return render_template(
+        "households/index.html",
+        page=page,
+        problems={h.id: services.household_problems(h) for h in page.items},
+        form=form,
+        outreach=OutreachForm(),
+    )
 
 
 @bp.get("/export.<any(xlsx, csv):kind>")
@@ -106,9 +111,11 @@ def create() -> Response | tuple[str, int]:
 @bp.get("/<int:household_id>")
 @login_required
 def detail(household_id: int) -> str:
+    from lms.activation.services import partners, requests_of  # activation builds on households
     from lms.certificates.services import valid_certificate  # certificates build on households
 
     household = get_or_404(Household, household_id)
+    is_staff = current_user.role.is_staff
     return render_template(
         "households/detail.html",
         household=household,
@@ -117,9 +124,12 @@ def detail(household_id: int) -> str:
         eligible={product.id: is_eligible(product) for product in household.products},
         marketplaces=marketplaces(),
         outreach=OutreachForm(),
-        is_staff=current_user.role.is_staff,
+        is_staff=is_staff,
         can_edit=can_edit_household(current_user, household),
         certificate=valid_certificate(household.id),
+        # the activation section, shown to staff only
+        partners=partners() if is_staff else [],
+        requests=requests_of(household) if is_staff else {},
     )
 
 

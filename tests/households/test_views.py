@@ -32,6 +32,24 @@ def test_list_keeps_filters_across_pages(world, client_for, app, monkeypatch):
     assert "/households/?q=nguyen&amp;page=2" in body
 
 
+def test_list_tags_each_household_standardised_or_with_its_problems(world, client_for):
+    from lms.households.models import ProductGroup, ScaleClass
+    from tests.builders import make_classification, make_household
+
+    make_household(
+        head_name="Lê Văn Chuẩn",
+        area=world.commune_1,
+        scale_class_id=make_classification(ScaleClass).id,
+        product_group_id=make_classification(ProductGroup).id,
+    )
+    make_household(head_name="Lê Văn Thiếu", phone=None, area=world.commune_1)
+    db.session.commit()
+    body = client_for(world.admin).get("/households/?q=le+van").get_data(as_text=True)
+    rows = {name: row for row in body.split("<tr>") for name in ("Chuẩn", "Thiếu") if name in row}
+    assert "Đã chuẩn hóa" in rows["Chuẩn"]
+    assert "3 vấn đề" in rows["Thiếu"]  # no phone, no scale class, no product group
+
+
 def test_staff_register_a_household(world, client_for):
     response = client_for(world.trainer_x).post(
         "/households/new",
