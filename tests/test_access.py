@@ -40,7 +40,13 @@ IN_COMMUNE_2 = {
 #: changing household B (commune 2): trainer Y registered it, trainer X only sees it
 #: (DESIGN §4 rule 4: a trainer changes the households of its rosters or that it registered)
 CHANGE_FORM_IN_COMMUNE_2 = {**IN_COMMUNE_2, "trainer_x": 403, "trainer_y": 200}
-CHANGES_IN_COMMUNE_2 = {**IN_COMMUNE_2, "trainer_x": 403, "trainer_y": 302, "official_2": 302, "admin": 302}
+CHANGES_IN_COMMUNE_2 = {
+    **IN_COMMUNE_2,
+    "trainer_x": 403,
+    "trainer_y": 302,
+    "official_2": 302,
+    "admin": 302,
+}
 #: household B's login card: the trainers' work, for a household they may change
 CARD_OF_B = {"anonymous": LOGIN, "trainer_x": 403, "trainer_y": 200, "admin": 200}
 #: household B's request for Postmart, which organisation X (VNPost) runs: trainer Y sees it

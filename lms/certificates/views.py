@@ -20,8 +20,6 @@ bp = Blueprint("certificates", __name__, url_prefix="/certificates")
 verify_bp = Blueprint("verify", __name__, url_prefix="/v")
 
 
-
-
 @bp.get("/")
 @role_required(*STAFF)
 def index() -> str:

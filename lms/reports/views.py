@@ -41,7 +41,6 @@ from lms.reports.targets import TargetFilter
 bp = Blueprint("reports", __name__, url_prefix="/overview")
 
 
-
 class ConfirmForm(FlaskForm):
     """A button that only posts a CSRF token."""
 

@@ -81,7 +81,9 @@ def test_a_card_never_logs_in_staff(world, app):
 
 def test_a_household_without_a_member_gets_one(world):
     household = make_household(
-        head_name="Vi Văn Tám", phone="0328654321", area=world.commune_1,
+        head_name="Vi Văn Tám",
+        phone="0328654321",
+        area=world.commune_1,
         registered_by_id=world.trainer_x.id,
     )
     card = cards.issue_login_card(world.trainer_x, household)

@@ -78,7 +78,7 @@ def test_a_trainer_changes_the_household_it_registered(world):
 
 
 def test_a_trainer_may_not_edit_a_household_it_only_sees(world):
-    with pytest.raises(RuleViolation, match="roster"):
+    with pytest.raises(RuleViolation, match="danh sách lớp"):
         update_household(world.trainer_x, world.household_b, head_name="Lê Văn Khác")
     db.session.expire_all()
     assert db.session.get(Household, world.household_b.id).head_name == "Trần Văn Đức"
@@ -100,7 +100,7 @@ def test_a_trainer_may_not_print_the_card_of_a_household_it_only_sees(world):
 def test_a_card_never_reopens_an_account_an_administrator_deactivated(world):
     deactivate_user(world.admin, world.member_a)
     for actor in (world.trainer_x, world.admin):
-        with pytest.raises(RuleViolation, match="deactivated"):
+        with pytest.raises(RuleViolation, match="bị quản trị viên khóa"):
             cards.issue_login_card(actor, world.household_a)
     db.session.expire_all()
     assert world.member_a.is_active is False
