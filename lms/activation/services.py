@@ -54,6 +54,10 @@ GATED = frozenset({Status.REQUESTED, Status.APPROVED, Status.ACTIVATED})
 #: a request in one of these states is open: waiting for, or holding, an account
 OPEN = (Status.REQUESTED, Status.APPROVED, Status.ACTIVATED)
 AUDITED = ("status", "refusal_reason", "account_id", "account_url", "needs_review")
+#: a decision taken on a page that showed the request as it no longer is
+DECIDED_MEANWHILE = _l(
+    "Someone else has just decided on this request; it is shown as it now stands."
+)
 
 
 # ---------------------------------------------------------------- the gate
@@ -138,13 +142,17 @@ def _move(
     target: Status,
     *,
     new: bool = False,
+    seen: Status | None = None,
     reason: str | None = None,
     **fields: str,
 ) -> ActivationRequest:
     """The only place a request's status changes: check the move, ask the gate when the move
     leads towards an account (a no turns the move into a refusal with the gate's reasons),
-    record who and when, audit, commit."""
+    record who and when, audit, commit. ``seen`` is the status the deciding person's page
+    showed: if the request moved on since, they are told, and decide again on what it is."""
     current = None if new else request.status
+    if seen not in (None, current):
+        raise RuleViolation(DECIDED_MEANWHILE)
     if target not in MOVES[current]:
         raise RuleViolation(_move_refusal(current, target))
     if target is not Status.REQUESTED:
@@ -190,9 +198,7 @@ def _claim(request: ActivationRequest, current: Status) -> None:
     ).rowcount
     if not claimed:
         db.session.rollback()
-        raise RuleViolation(
-            _("Someone else has just decided on this request; it is shown as it now stands.")
-        )
+        raise RuleViolation(DECIDED_MEANWHILE)
 
 
 #: what the postal staff decide on screen, by state (the API may move further: a marketplace
@@ -208,9 +214,13 @@ def staff_decisions(request: ActivationRequest) -> frozenset[Status]:
     return STAFF_DECISIONS.get(request.status, frozenset())
 
 
-def decision_refusal(request: ActivationRequest, target: Status) -> str | None:
+def decision_refusal(
+    request: ActivationRequest, target: Status, seen: Status | None = None
+) -> str | None:
     """Why the staff cannot take this decision on ``request`` now (None: they can). Screens
     ask before reading a form, so a stale page is told the request moved on."""
+    if seen not in (None, request.status):
+        return str(DECIDED_MEANWHILE)
     if target in staff_decisions(request):
         return None
     return _move_refusal(request.status, target)
@@ -272,31 +282,46 @@ def request_activation(
 
 
 @rollback_on_violation
-def approve(actor: User | None, request: ActivationRequest) -> ActivationRequest:
+def approve(
+    actor: User | None, request: ActivationRequest, seen: Status | None = None
+) -> ActivationRequest:
     """Postal staff approve a waiting request, if the gate still says yes (a certificate
     revoked since the household asked makes it a refusal)."""
-    return _move(actor, request, Status.APPROVED)
+    return _move(actor, request, Status.APPROVED, seen=seen)
 
 
 @rollback_on_violation
-def refuse(actor: User | None, request: ActivationRequest, reason: str) -> ActivationRequest:
+def refuse(
+    actor: User | None, request: ActivationRequest, reason: str, seen: Status | None = None
+) -> ActivationRequest:
     """Postal staff refuse a waiting or approved request, saying why in words the household
     understands."""
     reason = clean(reason)
     if not reason:
         raise RuleViolation(_l("Please say why the request is refused."), field="reason")
-    return _move(actor, request, Status.REFUSED, reason=reason)
+    return _move(actor, request, Status.REFUSED, seen=seen, reason=reason)
 
 
 @rollback_on_violation
 def mark_activated(
-    actor: User | None, request: ActivationRequest, account_id: str, account_url: str
+    actor: User | None,
+    request: ActivationRequest,
+    account_id: str,
+    account_url: str,
+    seen: Status | None = None,
 ) -> ActivationRequest:
     """The shop or account exists on the partner's side: record its id and address. The gate
     is asked once more; if the household no longer qualifies the request is refused."""
     account_id, account_url = clean(account_id), clean(account_url)
     _check_account(account_id, account_url)
-    return _move(actor, request, Status.ACTIVATED, account_id=account_id, account_url=account_url)
+    return _move(
+        actor,
+        request,
+        Status.ACTIVATED,
+        seen=seen,
+        account_id=account_id,
+        account_url=account_url,
+    )
 
 
 @rollback_on_violation
@@ -331,10 +356,12 @@ def _check_account(account_id: str, account_url: str) -> None:
 
 
 @rollback_on_violation
-def report_closed(actor: User | None, request: ActivationRequest) -> ActivationRequest:
+def report_closed(
+    actor: User | None, request: ActivationRequest, seen: Status | None = None
+) -> ActivationRequest:
     """The shop or account was closed: the request is closed and the household's listings on
     that marketplace end. The household may ask again later (through the gate)."""
-    return _move(actor, request, Status.CLOSED)
+    return _move(actor, request, Status.CLOSED, seen=seen)
 
 
 # ---------------------------------------------------------------- certificate events

@@ -161,13 +161,19 @@ def _render_detail(activation, refuse_form, activated_form, status: int = 200):
     ), status
 
 
+def _seen() -> ActivationStatus | None:
+    """The status the decision's page showed (a hidden field of each decision form)."""
+    value = request.form.get("seen")
+    return ActivationStatus(value) if value in {s.value for s in ActivationStatus} else None
+
+
 @bp.post("/activation/requests/<int:request_id>/approve")
 @role_required(*TRAINERS)
 def approve(request_id: int) -> Response:
     activation = get_or_404(ActivationRequest, request_id)
     require(can_decide_activation(current_user, activation))
     try:
-        services.approve(current_user, activation)
+        services.approve(current_user, activation, seen=_seen())
     except RuleViolation as error:
         flash(str(error.message), "error")
     else:
@@ -180,14 +186,14 @@ def approve(request_id: int) -> Response:
 def refuse(request_id: int) -> Response | tuple[str, int]:
     activation = get_or_404(ActivationRequest, request_id)
     require(can_decide_activation(current_user, activation))
-    if refusal := services.decision_refusal(activation, ActivationStatus.REFUSED):
+    if refusal := services.decision_refusal(activation, ActivationStatus.REFUSED, _seen()):
         flash(refusal, "error")
         return redirect(url_for("activation.detail", request_id=activation.id))
     form = RefuseForm()
     if not form.validate():
         return _render_detail(activation, form, ActivatedForm(), 400)
     try:
-        services.refuse(current_user, activation, form.reason.data)
+        services.refuse(current_user, activation, form.reason.data, seen=_seen())
     except RuleViolation as error:
         flash(str(error.message), "error")
     else:
@@ -200,7 +206,7 @@ def refuse(request_id: int) -> Response | tuple[str, int]:
 def activated(request_id: int) -> Response | tuple[str, int]:
     activation = get_or_404(ActivationRequest, request_id)
     require(can_decide_activation(current_user, activation))
-    if refusal := services.decision_refusal(activation, ActivationStatus.ACTIVATED):
+    if refusal := services.decision_refusal(activation, ActivationStatus.ACTIVATED, _seen()):
         flash(refusal, "error")
         return redirect(url_for("activation.detail", request_id=activation.id))
     form = ActivatedForm()
@@ -208,7 +214,11 @@ def activated(request_id: int) -> Response | tuple[str, int]:
         return _render_detail(activation, RefuseForm(), form, 400)
     try:
         services.mark_activated(
-            current_user, activation, form.account_id.data, form.account_url.data or ""
+            current_user,
+            activation,
+            form.account_id.data,
+            form.account_url.data or "",
+            seen=_seen(),
         )
     except RuleViolation as error:
         flash(str(error.message), "error")
@@ -223,7 +233,7 @@ def close(request_id: int) -> Response:
     activation = get_or_404(ActivationRequest, request_id)
     require(can_decide_activation(current_user, activation))
     try:
-        services.report_closed(current_user, activation)
+        services.report_closed(current_user, activation, seen=_seen())
     except RuleViolation as error:
         flash(str(error.message), "error")
     else:

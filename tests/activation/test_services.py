@@ -225,6 +225,7 @@ def test_no_other_module_changes_a_request_status():
     assert offenders == []
 
 
+@pytest.mark.races_on_postgres
 def test_two_first_requests_at_once_make_one_request(ready, app):
     household_id, partner_id = ready.household_a.id, marketplace().id  # plain values only
     barrier, outcomes = threading.Barrier(2), []

@@ -153,6 +153,33 @@ def test_refusing_needs_a_reason_that_the_household_then_reads(ready, client_for
     assert "Ảnh sản phẩm chưa rõ, hãy chụp lại" in page
 
 
+@pytest.mark.parametrize(
+    ("action", "form"),
+    [
+        ("refuse", {"reason": "Ảnh sản phẩm chưa rõ"}),
+        ("activated", {"account_id": "PM-7"}),
+        ("approve", {}),
+    ],
+)
+def test_a_decision_from_a_page_that_showed_another_status_is_refused(
+    ready, client_for, action, form
+):
+    """Both trainers' pages showed the request waiting; the other one approved it first."""
+    request = services.request_activation(ready.member_a, ready.household_a, marketplace())
+    client = client_for(ready.trainer_x)
+    page = client.get(f"/activation/requests/{request.id}").text
+    assert page.count('name="seen" value="requested"') == 3  # approve, activated, refuse
+    services.approve(ready.admin, request)
+    body = client.post(
+        f"/activation/requests/{request.id}/{action}",
+        data={**form, "seen": "requested"},
+        follow_redirects=True,
+    ).text
+    assert "Người khác vừa xử lý yêu cầu này" in body
+    db.session.refresh(request)
+    assert (request.status, request.decided_by_id) == (Status.APPROVED, ready.admin.id)
+
+
 def test_officials_watch_the_queue_but_do_not_decide(ready, client_for):
     request = services.request_activation(ready.member_a, ready.household_a, marketplace())
     client = client_for(ready.official_1)

@@ -368,6 +368,7 @@ def test_two_trainers_marking_one_household_differently_at_once_record_one(runni
     )
 
 
+@pytest.mark.races_on_postgres
 def test_a_checkin_and_an_enrolment_at_once_make_one_row(running, world, app):
     household_b, member_b, trainer_x = world.household_b.id, world.member_b.id, world.trainer_x.id
     session_id = running.id  # plain values only: the test's objects belong to its own session

@@ -150,6 +150,7 @@ def test_a_failed_issue_leaves_no_gap(courses, world, monkeypatch):
     assert services.sync_household(world.household_a).serial == f"NA-{today().year}-000001"
 
 
+@pytest.mark.races_on_postgres
 def test_two_requests_completing_at_once_issue_one_certificate(courses, world, app):
     complete(world, courses=courses[:2])
     read_all(world.household_a, courses[2])
