@@ -14,7 +14,9 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 
 class FolderFetcher(URLFetcher):
-    """Serves ``file:`` URLs inside one folder; refuses everything else."""
+    """Serves ``file:`` URLs inside one folder; refuses everything else: other schemes (the
+    network, ``data:``), other hosts, files outside the folder however the path gets there
+    (``..``, percent-encoding, a symbolic link), folders and missing files."""
 
     def __init__(self, folder: Path | None = None) -> None:
         super().__init__(allowed_protocols=["file"])
@@ -22,7 +24,8 @@ class FolderFetcher(URLFetcher):
 
     def fetch(self, url: str, headers=None) -> URLFetcherResponse:
         parsed = urlparse(url)
-        path = Path(unquote(parsed.path)).resolve() if parsed.scheme == "file" else None
+        local = parsed.scheme == "file" and parsed.netloc in ("", "localhost")
+        path = Path(unquote(parsed.path)).resolve() if local else None
         if (
             self.folder is None
             or path is None
