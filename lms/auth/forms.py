@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from lms.auth.models import ROLE_LABELS
-from lms.core.forms import select_choices
+from lms.core.forms import PersonalDataField, select_choices
 
 
 class HouseholdLoginForm(FlaskForm):
@@ -60,7 +60,12 @@ class UserForm(FlaskForm):
         _l("E-mail (staff)"),
         validators=[Optional(), Email(_l("The e-mail address is not valid.")), Length(max=254)],
     )
-    phone = TelField(_l("Phone number"), validators=[Optional(), Length(max=20)])
+    #: never filled with the stored phone: the page hints it masked, empty keeps it
+    phone = PersonalDataField(
+        _l("Phone number"),
+        validators=[Optional(), Length(max=20)],
+        render_kw={"type": "tel", "inputmode": "tel", "autocomplete": "off"},
+    )
     secret = PasswordField(
         _l("Password (staff) or 6-digit PIN (household)"),
         validators=[Optional(), Length(max=200)],

@@ -193,17 +193,19 @@ def _user_form(**kwargs) -> UserForm:
 
 
 def _user_fields(form: UserForm) -> dict:
-    return {
+    fields = {
         "role": Role(form.role.data),
         "full_name": form.full_name.data,
         "email": form.email.data,
-        "phone": form.phone.data,
         "secret": form.secret.data or None,
         "area_id": form.area_id.data,
         "organisation_id": form.organisation_id.data,
         "household_id": int(form.household_id.data) if form.household_id.data else None,
         "is_active": form.is_active.data,
     }
+    if form.phone.typed is not None:  # left empty, the stored phone stays
+        fields["phone"] = form.phone.typed
+    return fields
 
 
 def _render_user_form(form: UserForm, user: User | None) -> tuple[str, int]:

@@ -6,11 +6,30 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask_wtf import FlaskForm
+from wtforms import StringField
 from wtforms.fields.choices import SelectChoice
 
 from lms.auth.models import User
 from lms.core.errors import RuleViolation
 from lms.core.scope import communes_in_scope
+
+
+class PersonalDataField(StringField):
+    """A text input for personal data a record already holds (a CCCD, a login phone).
+
+    The page never carries the stored value (DESIGN §4 rule 5): the input shows only what
+    was typed in this request, the template shows the stored value masked, as a hint, and
+    an empty answer keeps it (``typed`` is None).
+    """
+
+    def _value(self) -> str:
+        return self.raw_data[0] if self.raw_data else ""
+
+    @property
+    def typed(self) -> str | None:
+        """What was typed in this request, or None when the input was left empty."""
+        value = self.raw_data[0].strip() if self.raw_data else ""
+        return value or None
 
 
 def attach_error(form: FlaskForm, error: RuleViolation) -> None:

@@ -7,7 +7,7 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, StringFi
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from lms.auth.models import User
-from lms.core.forms import commune_choices, select_choices
+from lms.core.forms import PersonalDataField, commune_choices, select_choices
 from lms.core.models import today
 from lms.households.models import CHANNEL_LABELS, ProductGroup, ScaleClass
 from lms.households.services import active_classes
@@ -30,7 +30,8 @@ class HouseholdForm(FlaskForm):
         validators=[Optional(), Length(max=20)],
         render_kw={"inputmode": "tel", "autocomplete": "off"},
     )
-    national_id = StringField(
+    #: never filled with the stored CCCD: the page hints it masked, empty keeps it
+    national_id = PersonalDataField(
         _l("National ID (CCCD)"),
         validators=[Optional(), Length(max=20)],
         render_kw={"inputmode": "numeric", "autocomplete": "off"},

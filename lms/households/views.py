@@ -190,14 +190,16 @@ def _household_fields(form: HouseholdForm) -> dict:
     names = (
         "head_name",
         "phone",
-        "national_id",
         "area_id",
         "village",
         "address",
         "scale_class_id",
         "product_group_id",
     )
-    return {name: getattr(form, name).data for name in names}
+    fields = {name: getattr(form, name).data for name in names}
+    if form.national_id.typed is not None:  # left empty, the stored CCCD stays
+        fields["national_id"] = form.national_id.typed
+    return fields
 
 
 def _render_form(form: HouseholdForm, household: Household | None) -> tuple[str, int]:

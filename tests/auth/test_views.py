@@ -190,3 +190,23 @@ def test_admin_edits_and_deactivates_an_account(world, client_for):
 def test_account_pages_mask_household_phones(world, client_for):
     page = client_for(world.admin).get("/users").get_data(as_text=True)
     assert "0912***678" in page and "0912345678" not in page
+
+
+def test_the_account_form_shows_the_phone_masked_and_keeps_it_when_left_empty(world, client_for):
+    client = client_for(world.admin)
+    edit = f"/users/{world.member_a.id}/edit"
+    body = client.get(edit).get_data(as_text=True)
+    assert "0912345678" not in body and "Đang lưu: 0912***678 — để trống nếu không đổi" in body
+    form = {
+        "role": "household",
+        "full_name": "Nguyễn Thị Hương",
+        "phone": "",
+        "household_id": str(world.household_a.id),
+        "is_active": "y",
+    }
+    assert client.post(edit, data=form).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, world.member_a.id).phone == "0912345678"
+    assert client.post(edit, data={**form, "phone": "0355 111 222"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, world.member_a.id).phone == "0355111222"

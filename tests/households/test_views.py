@@ -6,6 +6,7 @@ import csv
 import io
 import re
 
+import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
@@ -93,6 +94,37 @@ def test_household_form_needs_a_csrf_token(world, client_for, csrf):
         client.post("/households/new", data={**data, "csrf_token": token.group(1)}).status_code
         == 302
     )
+
+
+@pytest.mark.parametrize("actor", ["admin", "official_province", "official_1", "trainer_x"])
+def test_the_edit_form_shows_the_cccd_masked_never_in_full(world, client_for, actor):
+    response = client_for(getattr(world, actor)).get(f"/households/{world.household_a.id}/edit")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "040186001234" not in body
+    assert "Đang lưu: ********1234 — để trống nếu không đổi" in body
+    assert re.search(r'<input[^>]*name="national_id"[^>]*value=""', body)
+
+
+def test_saving_without_typing_a_cccd_keeps_it_and_typing_one_replaces_it(world, client_for):
+    client = client_for(world.trainer_x)
+    edit = f"/households/{world.household_a.id}/edit"
+    form = {
+        "head_name": "Nguyễn Thị Hương",
+        "phone": "0912345678",
+        "national_id": "",
+        "area_id": str(world.commune_1.id),
+        "village": "Xóm Mới",
+    }
+    assert client.post(edit, data=form).status_code == 302
+    db.session.expire_all()
+    assert (world.household_a.national_id, world.household_a.village) == ("040186001234", "Xóm Mới")
+    wrong = client.post(edit, data={**form, "national_id": "04018600"})
+    assert wrong.status_code == 400 and "Số CCCD phải gồm đúng 12 chữ số." in wrong.get_data(
+        as_text=True
+    )
+    assert client.post(edit, data={**form, "national_id": "040 186 009 999"}).status_code == 302
+    db.session.expire_all()
+    assert world.household_a.national_id == "040186009999"
 
 
 def test_detail_shows_problems_products_and_eligibility(world, client_for):
