@@ -3,18 +3,25 @@
 The database is SQLite in a temporary folder, or PostgreSQL when ``TEST_DATABASE_URL`` is
 set (CI runs both). The schema is made once per run by the migrations, as in production;
 every test starts from empty tables, except the reference data the migrations seed.
+
+Tests that only read a world, such as the access matrix's thousand cases, share one instead:
+``shared_world`` and ``shared_matrix_world`` commit it once, and each test runs in a
+transaction that is rolled back at its end (``rolled_back``), so what one test's requests
+write is gone before the next.
 """
 
 from __future__ import annotations
 
+import copy
 import os
 
 import flask_babel
 import flask_migrate
 import pytest
-from flask import g, has_app_context
+from flask import current_app, g, has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import select, text
+from flask_sqlalchemy.session import Session
+from sqlalchemy import inspect, select, text
 
 from lms import create_app
 from lms.extensions import db
@@ -80,13 +87,29 @@ def app(tmp_path_factory):
         db.engine.dispose()
 
 
+class _Shared:
+    """What the tables hold beyond the seeded rows while tests run ``rolled_back``: the name
+    of a shared world and the world, or nothing (``name`` is None)."""
+
+    name: str | None = None
+    value: object = None
+
+
 @pytest.fixture(autouse=True)
 def _empty_tables(request):
-    """Every test that uses the database starts from empty tables."""
+    """Every test that uses the database starts from empty tables, except a test run
+    ``rolled_back``: it starts from the world it shares with the tests before it, and leaves
+    nothing behind."""
+    commits = "app" in request.fixturenames and "rolled_back" not in request.fixturenames
+    if commits and _Shared.name is not None:
+        _empty_database(request.getfixturevalue("app"))
     yield
-    if "app" not in request.fixturenames:
-        return
-    app = request.getfixturevalue("app")
+    if commits:
+        _empty_database(request.getfixturevalue("app"))
+
+
+def _empty_database(app) -> None:
+    _Shared.name, _Shared.value = None, None
     if has_app_context():
         db.session.remove()  # the test's own session, pushed by pytest-flask
     with app.app_context():
@@ -105,6 +128,99 @@ def _empty_tables(request):
                 connection.execute(text(f"SELECT {restarts}"))
 
 
+class _JoinedSession(Session):
+    """Flask-SQLAlchemy's session, on the connection it is given: its own ``get_bind`` would
+    always pick the engine, and so a connection outside the test's transaction."""
+
+    def get_bind(self, *args, **kwargs):
+        return self.bind
+
+
+class RolledBack:
+    """One transaction around a test; see the ``rolled_back`` fixture."""
+
+    def begin(self) -> None:
+        db.session.remove()
+        self.connection = db.engine.connect()
+        #: pysqlite begins a transaction only before a write, so the RELEASE of the first
+        #: savepoint would commit: it must leave BEGIN to us (SQLAlchemy's pysqlite notes)
+        self.pysqlite = None
+        if self.connection.dialect.name == "sqlite":
+            self.pysqlite = self.connection.connection.driver_connection
+            self.pysqlite.isolation_level = None
+        self.transaction = self.connection.begin()
+        if self.pysqlite is not None:
+            self.connection.exec_driver_sql("BEGIN")
+        options = db.session.session_factory.kw
+        session = _JoinedSession(
+            **{**options, "bind": self.connection, "join_transaction_mode": "create_savepoint"}
+        )
+        db.session.registry.set(session)
+
+    def end(self) -> None:
+        db.session.remove()
+        self.transaction.rollback()
+        if self.pysqlite is not None:
+            self.pysqlite.isolation_level = ""  # pysqlite's default, as the pool lent it
+        self.connection.close()
+
+    def share(self, name: str, build):
+        """What ``build()`` makes and commits, built once for the tests that ask for ``name``
+        one after another; each test gets its rows in its own session."""
+        if _Shared.name != name:
+            self.end()
+            _empty_database(current_app)
+            _Shared.name = f"{name}, half built"  # if build() fails, the next test empties
+            value = build()
+            db.session.commit()
+            for record in _records(value):
+                db.session.refresh(record)  # loaded, to be merged without a query
+            db.session.expunge_all()
+            _Shared.name, _Shared.value = name, value
+            self.begin()
+        value = copy.copy(_Shared.value)
+        for field, record in vars(value).items():
+            if inspect(record, raiseerr=False) is not None:
+                setattr(value, field, db.session.merge(record, load=False))
+        return value
+
+
+def _records(value) -> list:
+    return [record for record in vars(value).values() if inspect(record, raiseerr=False)]
+
+
+@pytest.fixture
+def rolled_back(app):
+    """The test runs in one transaction, rolled back at its end.
+
+    ``db.session``, in the test and in every request it makes, works on one connection whose
+    transaction begins here: the services' commits and rollbacks only release or roll back
+    savepoints, so nothing the test writes is left for the next, and no table needs emptying.
+    Code with a connection of its own (threads, the live server, a report's parallel reads)
+    sees only what was committed before: tests that need real commits do without this.
+    """
+    transaction = RolledBack()
+    transaction.begin()
+    yield transaction
+    transaction.end()
+
+
+@pytest.fixture
+def shared_world(rolled_back) -> World:
+    """The ``world``, built once for the tests that use it in a row; each test is rolled back."""
+    return rolled_back.share("world", _committed_world)
+
+
+@pytest.fixture
+def shared_matrix_world(rolled_back, tmp_path_factory) -> World:
+    """The ``matrix_world``, built once for the tests that use it in a row (the access
+    matrix); each test is rolled back."""
+    return rolled_back.share(
+        "matrix world",
+        lambda: _add_matrix_records(_committed_world(), tmp_path_factory.mktemp("course")),
+    )
+
+
 @pytest.fixture
 def csrf(app, monkeypatch):
     """Switch CSRF protection back on for one test."""
@@ -114,6 +230,10 @@ def csrf(app, monkeypatch):
 @pytest.fixture
 def world(app) -> World:
     """Two communes, two postal organisations, and one account per role and scope."""
+    return _committed_world()
+
+
+def _committed_world() -> World:
     world = build_world()
     db.session.commit()
     return world
@@ -176,6 +296,10 @@ def queries(app):
 @pytest.fixture
 def matrix_world(world, tmp_path):
     """The world, with a small course in its programme and a quiz attempt of household B."""
+    return _add_matrix_records(world, tmp_path)
+
+
+def _add_matrix_records(world: World, tmp_path) -> World:
     from lms.courses.loading import load_courses
     from lms.courses.models import CourseVersion, QuizAttempt
     from lms.courses.services import list_courses

@@ -623,8 +623,8 @@ MATRIX += [
     MATRIX,
     ids=[f"{row[0]}:{row[1]}" for row in MATRIX],
 )
-def test_access(matrix_world, client_for, actor, endpoint, method, path, expected):
-    world = matrix_world
+def test_access(shared_matrix_world, client_for, actor, endpoint, method, path, expected):
+    world = shared_matrix_world
     user = None if actor == "anonymous" else getattr(world, actor)
     response = client_for(user).open(path(world), method=method)
     status = expected.get(actor, expected.get(TWINS.get(actor, ""), 403))
