@@ -187,3 +187,39 @@ def test_control_characters_are_refused_before_anything_reads_them(
     response = client_for(world.admin).open(path, method=method, data=data)
     assert response.status_code == 400
     assert "ký tự điều khiển" in response.get_data(as_text=True)
+
+
+#: the probe's body: far past Python's recursion limit, well under MAX_CONTENT_LENGTH
+DEEP = 100_000
+NESTED_JSON = {
+    "arrays": "[" * DEEP + "]" * DEEP,
+    "objects": '{"a":' * DEEP + "1" + "}" * DEEP,
+    # deep enough to walk through Python's recursion limit, shallow enough to parse
+    "parseable": '{"phone":' * 900 + '"0912345678"' + "}" * 900,
+    "just past the limit": "[" * 33 + "]" * 33,
+}
+
+
+@pytest.mark.parametrize("kind", NESTED_JSON)
+@pytest.mark.parametrize(
+    "path", ["/login", "/login/staff", "/api/v1/marketplaces/postmart/activations"]
+)
+def test_a_deeply_nested_json_body_is_a_400_never_a_500(app, client_for, path, kind):
+    response = client_for().post(path, data=NESTED_JSON[kind], content_type="application/json")
+    assert response.status_code == 400
+    if path.startswith("/api/"):
+        assert response.get_json()["error"]["code"] == "invalid_request"
+
+
+@pytest.mark.parametrize("body", ["[]", "[[1]]", '"0912345678"', "3", '[["phone", "x", "y"]]'])
+def test_a_page_takes_a_form_never_json(app, client_for, body):
+    # Flask-WTF would read a JSON body as the form's data, and fail on a list (500)
+    response = client_for().post("/login", data=body, content_type="application/json")
+    assert response.status_code == 400
+
+
+def test_deep_nesting_in_a_form_or_a_query_is_only_text(app, client_for):
+    deep = "[" * DEEP
+    response = client_for().post("/login", data={"phone": deep, "pin": "{" * DEEP, deep: deep})
+    assert response.status_code == 400
+    assert client_for().get("/login", query_string={"next": deep, deep: "1"}).status_code == 200

@@ -70,6 +70,12 @@ class ControlCharacters(BadRequest):
     )
 
 
+class NestedTooDeep(BadRequest):
+    """A JSON body nested deeper than any real one: refused before anything walks it."""
+
+    reason = _l("What was sent is nested too deeply to be read. Please send plain data.")
+
+
 ERROR_PAGES = (400, 401, 403, 404, 405, 413, 429, 500)
 
 #: paths answered with a JSON error rather than a page (the partners' API)

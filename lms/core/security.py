@@ -8,12 +8,15 @@ from collections.abc import Iterator
 from typing import Any
 
 from flask import Flask, Response, request
+from werkzeug.exceptions import BadRequest
 
-from lms.core.errors import ControlCharacters
+from lms.core.errors import JSON_PREFIX, ControlCharacters, NestedTooDeep
 
 #: C0 controls but tab, line feed and carriage return, and DEL: a NUL or a terminal escape
 #: is never typed by a person, and PostgreSQL cannot store a NUL
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: no real body nests deeper (the API takes flat objects); a deeper one is refused, not walked
+MAX_JSON_DEPTH = 32
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -40,6 +43,12 @@ HEADERS = {
 
 def init_app(app: Flask) -> None:
     @app.before_request
+    def refuse_json_outside_the_api() -> None:
+        # pages take forms; Flask-WTF would read a JSON body as one and fail on a list (500)
+        if request.is_json and not request.path.startswith(JSON_PREFIX):
+            raise BadRequest()
+
+    @app.before_request
     def refuse_control_characters() -> None:
         if any(CONTROL_CHARACTERS.search(value) for value in _submitted_text()):
             raise ControlCharacters()
@@ -64,16 +73,29 @@ def _submitted_text() -> Iterator[str]:
             yield value
     yield from (f.filename or "" for f in request.files.values())
     if request.is_json:
-        yield from _strings(request.get_json(silent=True))
+        yield from _strings(_json_body())
 
 
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield str(key)
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
+def _json_body() -> Any:
+    """The parsed JSON body (None when it is not JSON); too deep for the parser is a 400."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:  # the parser gives up near 1,000 levels, with no ValueError
+        raise NestedTooDeep() from None
+
+
+def _strings(document: Any) -> Iterator[str]:
+    """The keys and strings of a JSON document, walked with a stack of its own: a nesting
+    that would exhaust Python's recursion is refused at ``MAX_JSON_DEPTH`` instead."""
+    stack = [(document, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, dict | list):
+            if depth >= MAX_JSON_DEPTH:
+                raise NestedTooDeep()
+            if isinstance(value, dict):
+                yield from (str(key) for key in value)
+                value = list(value.values())
+            stack.extend((item, depth + 1) for item in value)
