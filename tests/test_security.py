@@ -15,7 +15,7 @@ from lms.auth.services import create_user
 from lms.core.audit import AuditEvent
 from lms.extensions import db
 from tests.builders import PASSWORD, PIN
-from tests.test_access import MATRIX
+from tests.test_access import ACTORS, MATRIX, TWINS
 
 READERS = ("member_a", "official_1", "official_2", "trainer_x", "admin", "anonymous")
 EVIL_NEXT = [
@@ -41,6 +41,39 @@ def test_every_route_answers_with_the_security_headers(matrix_world, client_for)
         assert "'unsafe-inline'" not in policy, endpoint
         assert headers.get("X-Content-Type-Options") == "nosniff", endpoint
         assert headers.get("Referrer-Policy") == "same-origin", endpoint
+
+
+#: lesson images: course content, the same for every learner, kept for good on purpose
+KEPT = {"courses.media"}
+
+
+def test_no_page_or_file_a_logged_in_actor_opens_is_kept_by_the_browser(matrix_world, client_for):
+    """Commune computers are shared: every page and every file (exports, certificate PDFs,
+    login cards, attendance sheets) that the matrix opens (200) to a logged-in actor says
+    ``no-store``, so the next person on the machine finds no copy in its cache."""
+    kept, files = [], set()
+    for endpoint, method, path, expected in MATRIX:
+        if endpoint in KEPT:
+            continue
+        for actor in ACTORS[1:]:
+            if expected.get(actor, expected.get(TWINS.get(actor, ""), 403)) != 200:
+                continue
+            response = client_for(getattr(matrix_world, actor)).open(
+                path(matrix_world), method=method
+            )
+            assert response.status_code == 200, (endpoint, actor)
+            if "no-store" not in response.headers.get("Cache-Control", ""):
+                kept.append((endpoint, actor, response.headers.get("Cache-Control")))
+            if "attachment" in response.headers.get("Content-Disposition", ""):
+                files.add(response.mimetype)
+    assert kept == []
+    assert {"application/pdf", "text/csv"} <= files  # the files were among them
+
+
+def test_static_assets_keep_their_caching(client):
+    response = client.get("/static/app.css")
+    assert response.status_code == 200
+    assert "no-store" not in response.headers.get("Cache-Control", "")
 
 
 @pytest.mark.parametrize("target", EVIL_NEXT)

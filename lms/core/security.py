@@ -1,5 +1,6 @@
 """Security headers on every response (a CSP with no inline script, no framing, no
-sniffing), and input no one types refused before anything reads it."""
+sniffing, no copy kept of a page or a file), and input no one types refused before anything
+reads it."""
 
 from __future__ import annotations
 
@@ -61,6 +62,11 @@ def init_app(app: Flask) -> None:
             response.headers.setdefault(
                 "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
             )
+        if request.endpoint != "static" and response.cache_control.max_age is None:
+            # pages and files hold personal data, and a commune's computer is shared: no
+            # copy stays behind; static assets, and a view that sets its own max-age (lesson
+            # images, the same for every learner), keep their caching
+            response.headers["Cache-Control"] = "no-store"
         return response
 
 
