@@ -146,24 +146,33 @@ def test_activation_then_closure_reported_by_the_marketplace(api, client):
 
 
 @pytest.mark.parametrize(
-    ("payload", "field"),
+    ("payload", "field", "message"),
     [
-        ({"account_id": "PM-1"}, "phone"),
-        ({"phone": "12", "account_id": "PM-1"}, "phone"),
-        ({"national_id": "0401", "account_id": "PM-1"}, "national_id"),
-        ({"phone": "0912345678"}, "account_id"),
-        ({"phone": "0912345678", "account_id": "PM-1", "account_url": "ftp://x"}, "account_url"),
-        ({"phone": 912345678, "account_id": "PM-1"}, "phone"),
+        ({"account_id": "PM-1"}, "phone", "Hãy cho biết số điện thoại hoặc số CCCD của hộ."),
+        ({"phone": "12", "account_id": "PM-1"}, "phone", "Đây không phải số điện thoại Việt Nam."),
+        ({"national_id": "0401", "account_id": "PM-1"}, "national_id", "Số CCCD gồm 12 chữ số."),
+        ({"phone": "0912345678"}, "account_id", "Vui lòng nhập mã gian hàng hoặc tài khoản."),
+        (
+            {"phone": "0912345678", "account_id": "PM-1", "account_url": "ftp://x"},
+            "account_url",
+            "Địa chỉ phải bắt đầu bằng https://",
+        ),
+        (
+            {"phone": 912345678, "account_id": "PM-1"},
+            "phone",
+            "'phone' phải là chuỗi ký tự, tối đa 20 ký tự.",
+        ),
     ],
 )
-def test_bad_input_is_a_clear_400_and_changes_nothing(api, client, payload, field):
+def test_bad_input_is_a_clear_400_and_changes_nothing(api, client, payload, field, message):
+    """Partners read the reason in Vietnamese, as written, with the field it is about."""
     response = call(
         client, "POST", "/marketplaces/postmart/activations", api.postmart_key, json=payload
     )
     assert response.status_code == 400
     assert response.get_json()["error"] == {
         "code": "invalid_request",
-        "message": response.get_json()["error"]["message"],
+        "message": message,
         "field": field,
     }
     assert db.session.scalar(select(func.count()).select_from(ActivationRequest)) == 0
