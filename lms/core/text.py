@@ -46,6 +46,22 @@ def normalize_national_id(raw: str | None) -> str | None:
     return digits if re.fullmatch(r"\d{12}", digits) else None
 
 
+#: the letters of Vietnamese with their marks, and f j w z (names from other languages)
+VIETNAMESE_LETTERS = (
+    "aàáảãạăằắẳẵặâầấẩẫậbcdđeèéẻẽẹêềếểễệfghiìíỉĩịjklmnoòóỏõọôồốổỗộơờớởỡợpqrstuùúủũụưừứửữựvwxyỳýỷỹỵz"
+)
+#: what a person's name may hold: letters, spaces, hyphens, apostrophes (H'Mông) and dots
+_NAME_CHARACTERS = frozenset(VIETNAMESE_LETTERS + VIETNAMESE_LETTERS.upper() + " -'’.")
+
+
+def refused_name_characters(name: str | None) -> str:
+    """The characters of a person's name (after ``clean``) that are not letters of Vietnamese
+    with their marks, spaces, hyphens, apostrophes or dots — an emoji, a digit, a Chinese
+    character — each once, in the order typed. Names are printed on certificates, whose
+    font holds these characters and not every other."""
+    return "".join(dict.fromkeys(c for c in clean(name) if c not in _NAME_CHARACTERS))
+
+
 def mask_phone(phone: str | None) -> str:
     """``0912345678`` → ``0912***678``."""
     if not phone:

@@ -36,6 +36,7 @@ from lms.core.spreadsheets import HEADER_SEARCH_ROWS, cell_text, has_data, heade
 from lms.core.text import clean, fold, normalize_national_id, normalize_phone
 from lms.extensions import db
 from lms.households.models import OutreachChannel, ProductGroup, ScaleClass
+from lms.households.services import name_problem
 
 # fmt: off
 #: column headers people type, folded (no diacritics, lower case, punctuation as spaces)
@@ -279,6 +280,8 @@ def _standardise(row: ImportRow, record: dict[str, Any], context: _Context) -> N
     values["head_name"] = _name_case(values["head_name"])
     if not values["head_name"]:
         row.refuse(_("The name of the head of household is missing."))
+    elif problem := name_problem(values["head_name"]):
+        row.refuse(str(problem))
 
     raw_phone = cell_text(record.get("phone"))
     values["phone"] = normalize_phone(raw_phone) if raw_phone else None

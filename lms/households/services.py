@@ -26,7 +26,13 @@ from lms.core.errors import RuleViolation, flush_unique, rollback_on_violation
 from lms.core.models import today
 from lms.core.permissions import check_can_edit_household
 from lms.core.scope import subtree_ids, visible_areas, visible_households
-from lms.core.text import clean, fold, normalize_national_id, normalize_phone
+from lms.core.text import (
+    clean,
+    fold,
+    normalize_national_id,
+    normalize_phone,
+    refused_name_characters,
+)
 from lms.extensions import db
 from lms.households.models import (
     Household,
@@ -222,8 +228,9 @@ def active_classes(model: type[ScaleClass] | type[ProductGroup]) -> Sequence:
 def create_household(actor: User, **fields: Any) -> Household:
     """Register a household in a commune of the actor's scope.
 
-    Rules: a head of household's name; a valid phone if any, used by no other household;
-    a 12-digit CCCD if any, used by no other household; a current commune in scope.
+    Rules: a head of household's name, in letters (``name_problem``); a valid phone if any,
+    used by no other household; a 12-digit CCCD if any, used by no other household; a
+    current commune in scope.
     """
     household = Household(registered_by_id=actor.id if actor else None)
     _apply(actor, household, fields)
@@ -255,6 +262,8 @@ def _apply(actor: User, household: Household, fields: dict[str, Any]) -> None:
         raise RuleViolation(
             _l("Please enter the name of the head of household."), field="head_name"
         )
+    if "head_name" in fields and (problem := name_problem(head_name)):
+        raise RuleViolation(problem, field="head_name")
     household.head_name = head_name
     if "phone" in fields:
         household.phone = _phone(fields["phone"])
@@ -271,6 +280,22 @@ def _apply(actor: User, household: Household, fields: dict[str, Any]) -> None:
             if value is not None and db.session.get(model, value) is None:
                 raise RuleViolation(_l("Please choose from the list."), field=name)
             setattr(household, name, value)
+
+
+def name_problem(name: str) -> LazyString | None:
+    """Why a head of household's name cannot be stored, or None: a name is letters with
+    their Vietnamese marks, spaces, hyphens, apostrophes and dots. It is printed on the
+    certificate, whose font has no emoji and no Chinese character. The form and the import
+    both ask this."""
+    if refused := refused_name_characters(name):
+        return _l(
+            "A name cannot hold “%(characters)s”: only letters (with their Vietnamese "
+            "marks), spaces, hyphens (-), apostrophes (') and dots.",
+            characters=" ".join(refused),
+        )
+    if not any(character.isalpha() for character in name):
+        return _l("A name needs letters.")
+    return None
 
 
 def _phone(raw: str | None) -> str | None:

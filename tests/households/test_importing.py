@@ -145,6 +145,18 @@ def test_impossible_numbers_are_errors(nghe_an, phone, national_id, message):
     assert any(message in m for m in analysis.rows[0].messages)
 
 
+def test_a_name_with_an_emoji_is_refused_saying_which_character(nghe_an):
+    analysis = run(
+        [
+            HEADER,
+            [1, "Nguyễn Thị Hương 🌾", "0912345678", "", "Xã Diễn Châu", ""],
+            [2, "H'Hen Niê", "0987654321", "", "Xã Diễn Châu", ""],
+        ]
+    )
+    assert statuses(analysis) == [(2, "error"), (3, "new")]
+    assert any("Tên không được chứa “🌾”" in m for m in analysis.rows[0].messages)
+
+
 def test_a_cccd_typed_as_a_number_gets_its_leading_zero_back(nghe_an):
     analysis = run([HEADER, [1, "Nguyễn Thị Hương", "", 40186001234, "Xã Diễn Châu", ""]])
     assert analysis.rows[0].values["national_id"] == "040186001234"

@@ -177,6 +177,34 @@ def test_create_household_refuses_bad_input_and_writes_nothing(world, fields, fi
     assert db.session.scalar(select(func.count()).select_from(Household)) == before
 
 
+@pytest.mark.parametrize(
+    "name", ["Lò Văn Páo", "H'Hen Niê", "Y Ngọc K’Bang", "Nguyễn-Trần Thị Ánh", "Lê Văn Tèo Jr."]
+)
+def test_a_name_of_letters_spaces_hyphens_apostrophes_and_dots_is_kept(world, name):
+    household = services.create_household(world.admin, head_name=name, area_id=world.commune_1.id)
+    assert household.head_name == name
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("Nguyễn Văn An 😀", "“😀”"),
+        ("阮 Thị Hương", "“阮”"),
+        ("Trần Văn 2", "“2”"),
+        ("Lê <b>Hoa</b>", "“< > /”"),
+        ("...", "phải có chữ cái"),
+    ],
+)
+def test_a_name_with_characters_no_name_holds_is_refused_saying_which(world, name, shown):
+    with pytest.raises(RuleViolation) as refused:
+        services.create_household(world.admin, head_name=name, area_id=world.commune_1.id)
+    assert refused.value.field == "head_name" and shown in str(refused.value.message)
+    with pytest.raises(RuleViolation):
+        services.update_household(world.admin, world.household_a, head_name=name)
+    db.session.expire_all()
+    assert world.household_a.head_name == "Nguyễn Thị Hương"
+
+
 def test_an_official_cannot_put_a_household_in_another_commune(world):
     with pytest.raises(RuleViolation) as refused:
         services.create_household(world.official_1, head_name="Hộ Mới", area_id=world.commune_2.id)

@@ -82,6 +82,15 @@ def test_a_wrong_phone_is_answered_on_the_form(world, client_for):
     assert "Số điện thoại không hợp lệ" in response.get_data(as_text=True)
 
 
+def test_a_name_with_an_emoji_is_answered_on_the_form(world, client_for):
+    response = client_for(world.trainer_x).post(
+        f"/households/{world.household_a.id}/edit",
+        data={"head_name": "Nguyễn Thị Hương 🌸", "area_id": str(world.commune_1.id)},
+    )
+    assert response.status_code == 400
+    assert "Tên không được chứa “🌸”: chỉ dùng chữ cái" in response.get_data(as_text=True)
+
+
 def test_household_form_needs_a_csrf_token(world, client_for, csrf):
     client = client_for(world.admin)
     data = {"head_name": "Hộ Mới", "area_id": str(world.commune_1.id)}
