@@ -53,5 +53,11 @@ def render_command(render_all: bool) -> None:
     """Render the PDF of every certificate missing from the cache, on every core."""
     certificates = db.session.scalars(select(Certificate).order_by(Certificate.id)).all()
     with click.progressbar(length=len(certificates), label="Rendering") as bar:
-        rendered = services.render_missing(list(certificates), progress=bar.update)
-    click.echo(f"{rendered} PDFs rendered.")
+        report = services.render_missing(list(certificates), progress=bar.update)
+    click.echo(f"{report.rendered} PDFs rendered.")
+    for problem in report.skipped:
+        click.echo(
+            f"{problem.serial} not rendered: the certificate font lacks "
+            + " ".join(problem.characters),
+            err=True,
+        )

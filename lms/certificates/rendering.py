@@ -25,16 +25,20 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from lms.certificates import stamping
 from lms.certificates.stamping import EmbeddedFont, ObjectBody, Pdf, number
 from lms.core.pdf import FolderFetcher
+from lms.core.text import VIETNAMESE_LETTERS
 
 #: where the certificate's design lives: HTML, CSS and the font, loaded as files
 DESIGN = Path(__file__).resolve().parents[2] / "certificates"
 #: the font files of certificate.css, by boldness: slots are set in the same faces
 FONTS = {False: DESIGN / "fonts/NotoSerif-Regular.ttf", True: DESIGN / "fonts/NotoSerif-Bold.ttf"}
-VIETNAMESE = (
-    "aàáảãạăằắẳẵặâầấẩẫậbcdđeèéẻẽẹêềếểễệfghiìíỉĩịjklmnoòóỏõọôồốổỗộơờớởỡợpqrstuùúủũụưừứửữựvwxyỳýỷỹỵz"
-)
 #: what every batch can set without cutting the fonts again; rarer characters are added
-CHARACTERS = VIETNAMESE + VIETNAMESE.upper() + string.digits + string.punctuation + " –—·…‘’“”"
+CHARACTERS = (
+    VIETNAMESE_LETTERS
+    + VIETNAMESE_LETTERS.upper()
+    + string.digits
+    + string.punctuation
+    + " –—·…‘’“”"
+)
 #: a fixed QR mask: choosing the best of eight costs 5 ms a code, and any mask reads back
 QR_MASK = 3
 POINTS_PER_PIXEL = 0.75
@@ -138,7 +142,6 @@ class Template:
         self.pages_object = reader.trailer["/Root"].raw_get("/Pages").idnum
 
         self.fonts = {bold: EmbeddedFont(path, characters) for bold, path in FONTS.items()}
-        self.printable = self.fonts[False].glyphs.keys() & self.fonts[True].glyphs.keys()
         font_names = {False: "/SlotRegular", True: "/SlotBold"}
         self.font_names = font_names
         # the design's drawing runs between "q" and "Q", so the slots start from a clean state
@@ -280,46 +283,71 @@ def _template(extra_characters: str) -> Template:
     return Template(CHARACTERS + extra_characters)
 
 
-def template_for(pages: list[CertificatePage]) -> Template:
-    """The template whose fonts hold every character of these certificates.
+@dataclass(frozen=True)
+class Unprintable:
+    """A certificate a batch left out, and the characters of it the shipped font lacks."""
 
-    A character the shipped font cannot print stops the batch, naming the certificate: a
-    certificate with a box in place of a letter of the holder's name is worse than none.
-    """
-    used = {page.serial: _characters(page) for page in pages}
-    template = _template("".join(sorted(set().union(*used.values()) - set(CHARACTERS))))
-    for serial, characters in used.items():
-        if missing := characters - template.printable:
-            raise ValueError(
-                f"certificate {serial}: the certificate font has no glyph for "
-                + ", ".join(sorted(missing))
-            )
-    return template
+    serial: str
+    characters: str
+
+
+@lru_cache(maxsize=1)
+def font_characters() -> frozenset[str]:
+    """Every character both faces of the shipped font can print."""
+    from fontTools.ttLib import TTFont
+
+    regular, bold = (frozenset(map(chr, TTFont(path).getBestCmap())) for path in FONTS.values())
+    return regular & bold
+
+
+def unprintable(page: CertificatePage) -> Unprintable | None:
+    """What of the certificate the shipped font cannot print; None when it prints whole."""
+    missing = "".join(sorted(_characters(page) - font_characters()))
+    return Unprintable(page.serial, missing) if missing else None
+
+
+def template_for(pages: list[CertificatePage]) -> Template:
+    """The template whose fonts hold every character of these (printable) certificates."""
+    used = set().union(*map(_characters, pages))
+    return _template("".join(sorted(used - set(CHARACTERS))))
 
 
 def _characters(page: CertificatePage) -> set[str]:
     return {c for lines in page.fields().values() for line in lines for c in line}
 
 
-def render_document(pages: list[CertificatePage]) -> bytes:
-    """One PDF, a page per certificate (a merged file for printing)."""
-    return template_for(pages).render(pages)
+def render_document(pages: list[CertificatePage]) -> tuple[bytes | None, list[Unprintable]]:
+    """One PDF, a page per certificate (a merged file for printing), and the certificates
+    left out of it: those holding a character the shipped font cannot print, since a
+    certificate with a box in place of a letter of the holder's name is worse than none.
+    The PDF is None when every certificate was left out."""
+    problems = [unprintable(page) for page in pages]
+    printable = [page for page, problem in zip(pages, problems, strict=True) if not problem]
+    skipped = [problem for problem in problems if problem]
+    return (template_for(printable).render(printable) if printable else None), skipped
 
 
-def render_each(pages: list[CertificatePage]) -> list[bytes]:
-    """A standalone PDF per certificate."""
-    template = template_for(pages)
-    return [template.render([page]) for page in pages]
+def render_each(pages: list[CertificatePage]) -> list[bytes | Unprintable]:
+    """A standalone PDF per certificate, in order; in the place of one the shipped font
+    cannot print, what it lacks. One such certificate never stops the others."""
+    problems = [unprintable(page) for page in pages]
+    printable = [page for page, problem in zip(pages, problems, strict=True) if not problem]
+    if not printable:
+        return [problem for problem in problems if problem]
+    template = template_for(printable)
+    return [
+        problem or template.render([page]) for page, problem in zip(pages, problems, strict=True)
+    ]
 
 
 def render_many(
     pages: list[CertificatePage], workers: int | None = None, progress=None
-) -> list[bytes]:
-    """Standalone PDFs for many certificates, on every core."""
+) -> list[bytes | Unprintable]:
+    """Standalone PDFs for many certificates, on every core (``render_each``'s answer)."""
     size = CERTIFICATES_PER_TASK
     chunks = [pages[i : i + size] for i in range(0, len(pages), size)]
     workers = workers or os.cpu_count() or 1
-    results: list[bytes] = []
+    results: list[bytes | Unprintable] = []
     if workers == 1 or len(chunks) == 1:
         for chunk in chunks:
             results.extend(render_each(chunk))

@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from flask import current_app, url_for
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -30,6 +31,7 @@ from lms.certificates.completion import ProgrammeCompletion, completion_for
 from lms.certificates.models import Certificate, CertificateStatus, SerialCounter
 from lms.certificates.rendering import (
     CertificatePage,
+    Unprintable,
     design_version,
     render_document,
     render_each,
@@ -312,9 +314,20 @@ def page_of(certificate: Certificate) -> CertificatePage:
     )
 
 
-def render_pdf(certificates: list[Certificate]) -> bytes:
-    """One PDF with a page per certificate (for printing), in the shipped font only."""
+def render_pdf(certificates: list[Certificate]) -> tuple[bytes | None, list[Unprintable]]:
+    """One PDF with a page per certificate (for printing), in the shipped font only, and
+    the certificates it could not print (``render_document``)."""
     return render_document([page_of(c) for c in certificates])
+
+
+def unprintable_message(skipped: list[Unprintable]) -> LazyString:
+    """What to tell staff about certificates the shipped font cannot print."""
+    return _l(
+        "Could not print %(certificates)s: the certificate font lacks these characters. "
+        "Correct the text that holds them (usually the head of household's name), then "
+        "re-issue the certificate.",
+        certificates=", ".join(f"{u.serial} ({' '.join(u.characters)})" for u in skipped),
+    )
 
 
 def pdf_folder() -> Path:
@@ -334,20 +347,37 @@ def _cached(page: CertificatePage) -> Path:
 
 
 def pdf_for(certificate: Certificate) -> bytes:
-    """The certificate's PDF from the cache, rendered (and cached) when missing."""
+    """The certificate's PDF from the cache, rendered (and cached) when missing; refused
+    when the shipped font cannot print it."""
     page = page_of(certificate)
     path = _cached(page)
     if not path.exists():
-        path.write_bytes(render_each([page])[0])
+        (result,) = render_each([page])
+        if isinstance(result, Unprintable):
+            raise RuleViolation(unprintable_message([result]))
+        path.write_bytes(result)
     return path.read_bytes()
 
 
-def render_missing(certificates: list[Certificate], progress=None) -> int:
-    """Render into the cache every PDF missing, on every core; returns how many."""
+@dataclass(frozen=True)
+class RenderReport:
+    """What a batch rendered into the cache, and what it left out (``render_each``)."""
+
+    rendered: int
+    skipped: list[Unprintable]
+
+
+def render_missing(certificates: list[Certificate], progress=None) -> RenderReport:
+    """Render into the cache every PDF missing, on every core. A certificate the shipped
+    font cannot print is left out and reported; the others are rendered all the same."""
     missing = [page for page in map(page_of, certificates) if not _cached(page).exists()]
-    for page, data in zip(missing, render_many(missing, progress=progress), strict=True):
-        _cached(page).write_bytes(data)
-    return len(missing)
+    skipped = []
+    for page, result in zip(missing, render_many(missing, progress=progress), strict=True):
+        if isinstance(result, Unprintable):
+            skipped.append(result)
+        else:
+            _cached(page).write_bytes(result)
+    return RenderReport(len(missing) - len(skipped), skipped)
 
 
 def list_certificates(user: User, area_id: int | None = None) -> list[Certificate]:
@@ -361,13 +391,23 @@ def list_certificates(user: User, area_id: int | None = None) -> list[Certificat
     return list(db.session.scalars(statement.order_by(Certificate.id.desc())))
 
 
-def bundle_zip(certificates: list[Certificate]) -> bytes:
-    """Every certificate's PDF in one ZIP (missing ones rendered first)."""
+#: the note a ZIP of certificates holds when some could not be printed
+UNPRINTABLE_NOTE = "khong-in-duoc.txt"
+
+
+def bundle_zip(certificates: list[Certificate]) -> tuple[bytes, list[Unprintable]]:
+    """Every certificate's PDF in one ZIP (missing ones rendered first), and those the
+    shipped font cannot print, which the ZIP names in a note instead."""
     import zipfile
 
-    render_missing(certificates)
+    skipped = render_missing(certificates).skipped
+    left_out = {problem.serial for problem in skipped}
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for page in map(page_of, certificates):
-            archive.write(_cached(page), f"{page.serial}.pdf")
-    return buffer.getvalue()
+            if page.serial not in left_out:
+                archive.write(_cached(page), f"{page.serial}.pdf")
+        if skipped:
+            archive.writestr(UNPRINTABLE_NOTE, str(unprintable_message(skipped)) + "\n")
+    return buffer.getvalue(), skipped
+

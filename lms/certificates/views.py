@@ -42,22 +42,33 @@ def bundle(kind: str) -> Response:
         flash(_("No certificate to download."), "info")
         return redirect(url_for("certificates.index"))
     bundle = services.bundle_zip if kind == "zip" else services.render_pdf
-    return download(bundle(certificates), f"giay-chung-nhan.{kind}")
+    body, skipped = bundle(certificates)
+    if skipped:  # shown on the next page; the ZIP also holds it as a note
+        flash(str(services.unprintable_message(skipped)), "error")
+    if body is None:
+        return redirect(url_for("certificates.index"))
+    return download(body, f"giay-chung-nhan.{kind}")
 
 
 @bp.post("/render")
 @role_required(Role.ADMIN)
 def render_all() -> Response:
-    rendered = services.render_missing(services.list_certificates(current_user))
-    flash(_("%(n)d certificate PDFs rendered.", n=rendered), "success")
+    report = services.render_missing(services.list_certificates(current_user))
+    flash(_("%(n)d certificate PDFs rendered.", n=report.rendered), "success")
+    if report.skipped:
+        flash(str(services.unprintable_message(report.skipped)), "error")
     return redirect(url_for("certificates.index"))
 
 
 @bp.get("/<int:certificate_id>.pdf")
 @login_required
-def pdf(certificate_id: int) -> Response:
+def pdf(certificate_id: int) -> Response | tuple[str, int]:
     certificate = get_or_404(Certificate, certificate_id)
-    return download(services.pdf_for(certificate), f"{certificate.serial}.pdf")
+    try:
+        body = services.pdf_for(certificate)
+    except RuleViolation as error:
+        return render_template("errors/error.html", code=409, reason=error.message), 409
+    return download(body, f"{certificate.serial}.pdf")
 
 
 @bp.get("/<int:certificate_id>")

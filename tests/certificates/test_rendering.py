@@ -11,7 +11,12 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from lms.certificates.rendering import CertificatePage, render_document, render_each
+from lms.certificates.rendering import (
+    CertificatePage,
+    Unprintable,
+    render_document,
+    render_each,
+)
 
 PAGE = CertificatePage(
     serial="NA-2026-000042",
@@ -52,17 +57,22 @@ def test_a_name_longer_than_its_line_is_set_smaller_not_cut():
     assert name in text_of(pdf)
 
 
-def test_a_rarer_letter_joins_the_fonts_and_a_missing_one_stops_the_batch():
+def test_a_rarer_letter_joins_the_fonts_and_a_missing_one_is_skipped_and_named():
     (pdf,) = render_each([dataclasses.replace(PAGE, holder_name="Lò Thị Ñoan Çhâu")])
     assert "Lò Thị Ñoan Çhâu" in text_of(pdf)
-    with pytest.raises(ValueError, match=r"NA-2026-000042.*阮"):
-        render_each([dataclasses.replace(PAGE, holder_name="阮 Thị Hương")])
+    missing = dataclasses.replace(PAGE, serial="NA-2026-000043", holder_name="阮 Thị Hương 🌾")
+    first, skipped, last = render_each([PAGE, missing, PAGE])
+    assert skipped == Unprintable("NA-2026-000043", "阮🌾")
+    assert "Nguyễn Thị Hương" in text_of(first) and "Nguyễn Thị Hương" in text_of(last)
+    document, left_out = render_document([PAGE, missing, PAGE])
+    assert left_out == [skipped] and len(PdfReader(io.BytesIO(document)).pages) == 2
+    assert render_each([missing]) == [skipped] and render_document([missing]) == (None, [skipped])
 
 
 def test_one_document_for_printing_mixes_valid_and_revoked_pages():
     revoked = dataclasses.replace(PAGE, serial="NA-2026-000044", is_valid=False)
-    pdf = render_document([PAGE, revoked, PAGE])
-    assert len(PdfReader(io.BytesIO(pdf)).pages) == 3
+    pdf, skipped = render_document([PAGE, revoked, PAGE])
+    assert skipped == [] and len(PdfReader(io.BytesIO(pdf)).pages) == 3
     assert "ĐÃ THU HỒI" not in text_of(pdf, 0)
     assert "ĐÃ THU HỒI" in text_of(pdf, 1) and "NA-2026-000044" in text_of(pdf, 1)
 

@@ -229,3 +229,40 @@ def test_the_pdf_cache_never_serves_a_file_of_other_contents(certified):
     db.session.commit()
     text = PdfReader(io.BytesIO(services.pdf_for(certified))).pages[0].extract_text()
     assert "Lê Thị Hoa" in text and "Nguyễn Thị Hương" not in text
+
+
+def test_a_name_the_font_cannot_print_never_breaks_downloads_or_batches(
+    world, client_for, app, monkeypatch, tmp_path
+):
+    """A name with an emoji, stored before names were checked: its own PDF is refused with
+    the reason, and every batch prints the others and names the one it left out."""
+    import zipfile
+
+    from tests.builders import make_certificate
+
+    monkeypatch.setitem(app.config, "CERTIFICATE_PDF_FOLDER", str(tmp_path))
+    world.household_b.head_name = "Trần Văn Đức 🌾"
+    good, bad = make_certificate(world.household_a), make_certificate(world.household_b)
+    db.session.commit()
+    left_out = f"Không in được {bad.serial} (🌾)"
+    admin, official = client_for(world.admin), client_for(world.official_province)
+
+    own = client_for(world.member_b).get(f"/certificates/{bad.id}.pdf")
+    assert own.status_code == 409 and left_out in own.get_data(as_text=True)
+
+    province = zipfile.ZipFile(io.BytesIO(official.get("/certificates/bundle.zip").data))
+    assert sorted(province.namelist()) == [f"{good.serial}.pdf", services.UNPRINTABLE_NOTE]
+    assert left_out in province.read(services.UNPRINTABLE_NOTE).decode()
+    assert left_out in official.get("/certificates/").get_data(as_text=True)  # and flashed
+    commune = official.get(f"/certificates/bundle.zip?area_id={world.commune_2.id}")
+    assert zipfile.ZipFile(io.BytesIO(commune.data)).namelist() == [services.UNPRINTABLE_NOTE]
+
+    merged = official.get("/certificates/bundle.pdf")
+    assert merged.status_code == 200 and len(PdfReader(io.BytesIO(merged.data)).pages) == 1
+    only_bad = official.get(f"/certificates/bundle.pdf?area_id={world.commune_2.id}")
+    assert only_bad.status_code == 302
+    assert left_out in official.get("/certificates/").get_data(as_text=True)
+
+    rendered = admin.post("/certificates/render", follow_redirects=True)
+    assert rendered.status_code == 200 and left_out in rendered.get_data(as_text=True)
+    assert client_for(world.member_a).get(f"/certificates/{good.id}.pdf").status_code == 200
