@@ -64,8 +64,11 @@ def make_test_app(tmp_path_factory, **overrides):
     return app
 
 
-#: tables the migrations fill with reference data: tests read them, never empty them
+#: tables the migrations fill with reference data: tests read them, and what a test adds to
+#: them or changes in them is undone after it (``_restore_seeded``)
 SEEDED_TABLES = {"marketplaces"}
+#: their rows as the migrations left them, read once the schema is made
+SEEDED_ROWS: dict[str, list[dict]] = {}
 
 
 def _drop_everything() -> None:
@@ -80,6 +83,8 @@ def app(tmp_path_factory):
     with app.app_context():
         _drop_everything()
         flask_migrate.upgrade()
+        with db.engine.connect() as connection:
+            SEEDED_ROWS.update(_seeded_rows(connection))
     yield app
     with app.app_context():
         db.session.remove()
@@ -117,15 +122,39 @@ def _empty_database(app) -> None:
         with db.engine.begin() as connection:
             for table in reversed(tables):
                 connection.execute(table.delete())
+            _restore_seeded(connection)
             if connection.dialect.name == "postgresql":
                 # ids start again at 1, as SQLite's do; DELETE and setval cost a test a few
                 # milliseconds where TRUNCATE, which makes new files for every table, took 0.1 s
-                restarts = ", ".join(
+                restarts = [
                     f"setval(pg_get_serial_sequence('{table.name}', 'id'), 1, false)"
                     for table in tables
                     if "id" in table.c
-                )
-                connection.execute(text(f"SELECT {restarts}"))
+                ] + [  # and seeded tables' ids go on from their seeded rows, as SQLite's do
+                    f"setval(pg_get_serial_sequence('{name}', 'id'), (SELECT max(id) FROM {name}))"  # noqa: S608 - our table names
+                    for name in SEEDED_TABLES
+                ]
+                connection.execute(text(f"SELECT {', '.join(restarts)}"))
+
+
+def _seeded_rows(connection) -> dict[str, list[dict]]:
+    rows = {}
+    for name in sorted(SEEDED_TABLES):
+        table = db.metadata.tables[name]
+        statement = table.select().order_by(*table.primary_key.columns)
+        rows[name] = [dict(row) for row in connection.execute(statement).mappings()]
+    return rows
+
+
+def _restore_seeded(connection) -> None:
+    """Put the seeded tables back as the migrations left them, if a test changed them (the
+    other tables are empty by now, so nothing refers to their rows)."""
+    if _seeded_rows(connection) == SEEDED_ROWS:
+        return
+    for name, rows in SEEDED_ROWS.items():
+        table = db.metadata.tables[name]
+        connection.execute(table.delete())
+        connection.execute(table.insert(), rows)
 
 
 class _JoinedSession(Session):

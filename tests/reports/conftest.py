@@ -55,12 +55,11 @@ def certify(household: Household, status=CertificateStatus.VALID, issued_on=None
 
 
 def payment_provider() -> Marketplace:
-    """A payment provider (marketplaces are seeded reference data, kept between tests)."""
-    wallet = marketplace("wallet")
-    if wallet is None:
-        wallet = Marketplace(code="wallet", name="Ví", kind=PartnerKind.PAYMENT_PROVIDER)
-        db.session.add(wallet)
-        db.session.flush()
+    """A payment provider, beside the seeded marketplaces (the cleanup after each test puts
+    that table back as the migrations seeded it)."""
+    wallet = Marketplace(code="wallet", name="Ví", kind=PartnerKind.PAYMENT_PROVIDER)
+    db.session.add(wallet)
+    db.session.flush()
     return wallet
 
 
