@@ -410,4 +410,3 @@ def bundle_zip(certificates: list[Certificate]) -> tuple[bytes, list[Unprintable
         if skipped:
             archive.writestr(UNPRINTABLE_NOTE, str(unprintable_message(skipped)) + "\n")
     return buffer.getvalue(), skipped
-
