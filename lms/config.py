@@ -64,6 +64,9 @@ class Config:
     LOGIN_RATE_LIMIT = "60 per minute; 600 per hour"
     #: API calls per key (per address without a key)
     API_RATE_LIMIT = "120 per minute"
+    #: API calls refused for their key (none, unknown, revoked) per address; past it the
+    #: address is refused before any key is looked up
+    API_REFUSED_RATE_LIMIT = "20 per minute"
 
 
 class DevelopmentConfig(Config):
@@ -81,9 +84,10 @@ class TestingConfig(Config):
     SESSION_COOKIE_SECURE = False
     #: the real algorithm, cheaper parameters: the suite hashes hundreds of PINs
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
-    #: the whole suite logs in from 127.0.0.1; tests/core/test_rate_limits.py lowers them
+    #: the whole suite logs in from 127.0.0.1; tests/*/test_rate_limits.py lower them
     LOGIN_RATE_LIMIT = "10000 per minute"
     API_RATE_LIMIT = "10000 per minute"
+    API_REFUSED_RATE_LIMIT = "10000 per minute"
 
 
 ENVIRONMENTS = {

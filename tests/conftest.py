@@ -250,6 +250,21 @@ def shared_matrix_world(rolled_back, tmp_path_factory) -> World:
     )
 
 
+@pytest.fixture(autouse=True)
+def _forget_rate_limits(request):
+    """Every test starts with nothing counted: the limiter's memory outlives a test, and a
+    test's calls from 127.0.0.1 would count against the next one's."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    from limits.storage import MemoryStorage
+
+    from lms.extensions import limiter
+
+    if isinstance(limiter.storage, MemoryStorage):  # never wipe a shared Redis
+        limiter.reset()
+
+
 @pytest.fixture
 def csrf(app, monkeypatch):
     """Switch CSRF protection back on for one test."""

@@ -50,7 +50,10 @@ def _ok(description: str, schema: str) -> dict[str, Any]:
 ERRORS = {
     "400": _error("The input is not valid (code `invalid_request`)."),
     "401": _error("No API key, or an unknown or revoked one (code `unauthorized`)."),
-    "429": _error("Too many requests for this key (code `rate_limited`)."),
+    "429": _error(
+        "Too many requests for this key, or too many calls refused for their key from this "
+        "address (code `rate_limited`)."
+    ),
 }
 SCOPED_ERRORS = {
     **ERRORS,

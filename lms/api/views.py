@@ -1,7 +1,11 @@
 """The JSON API for marketplaces and partners, under /api/v1.
 
-Every call needs an API key (``Authorization: Bearer <key>`` or ``X-API-Key``), is rate
-limited per key, and is recorded in the audit trail, whatever its answer. Errors are
+Every call needs an API key (``Authorization: Bearer <key>`` or ``X-API-Key``) and is rate
+limited per key. Calls refused for their key (none, unknown, revoked) count against their
+address, which is refused (429) past ``API_REFUSED_RATE_LIMIT`` before its key is even looked
+up. A call with a known key is an audit event whatever its answer; a call without one is an
+audit event only as the first from its address in each minute, so that made-up keys cannot
+fill the audit trail (the limiter counts the rest). Errors are
 ``{"error": {"code": ..., "message": ...}}`` with the stable codes listed in the OpenAPI
 document. State changes go through ``lms.activation.services``, the same gate as the screens.
 """
@@ -9,12 +13,16 @@ document. State changes go through ``lms.activation.services``, the same gate as
 from __future__ import annotations
 
 import hashlib
+import math
+import time
 from typing import Any
 
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 from flask.wrappers import Response
 from flask_babel import gettext as _
+from limits import RateLimitItem, parse, parse_many
 from sqlalchemy import select
+from werkzeug.exceptions import TooManyRequests
 
 from lms.activation import services as activation
 from lms.activation.models import ActivationRequest, ActivationStatus
@@ -33,6 +41,8 @@ csrf.exempt(bp)  # no cookies here: a key in a header cannot be sent by another 
 
 #: endpoints anyone may read without a key
 PUBLIC = {"api.openapi_document"}
+#: how often a call without a known key becomes an audit event, per address
+AUDITED_WITHOUT_KEY = parse("1 per minute")
 
 
 class ApiError(Exception):
@@ -42,7 +52,7 @@ class ApiError(Exception):
         self.extra = extra
 
 
-@bp.errorhandler(ApiError)
+@bp.app_errorhandler(ApiError)  # app-wide: calls to no route are authenticated too
 def _api_error(error: ApiError) -> Response:
     return json_error(error.http_status, error.code, error.message, **error.extra)
 
@@ -65,26 +75,59 @@ def rate_limit_key() -> str:
 limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=rate_limit_key)(bp)
 
 
-@bp.before_request
+def _is_api_call() -> bool:
+    return request.path.startswith(bp.url_prefix + "/")
+
+
+def _address_counter(name: str) -> tuple[str, ...]:
+    """The identifiers of a count kept per client address in the limiter's storage (shared
+    by every worker when that is Redis)."""
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or "lms"
+    return (prefix, name, request.remote_addr or "")
+
+
+def _refused_limits() -> list[RateLimitItem]:
+    return parse_many(current_app.config["API_REFUSED_RATE_LIMIT"])
+
+
+@bp.before_app_request
 def _authenticate() -> None:
+    """Every call under /api/v1 (a path of no route too) but the public document needs a
+    known key. An address refused too often is refused again before its key is looked up;
+    each refusal counts (counted after it, so calls racing at once may pass a few more)."""
+    if not _is_api_call():
+        return
     g.api_key = None
     if request.endpoint in PUBLIC:
         return
+    counter = _address_counter("api-refused")
+    if limiter.enabled:
+        for limit in _refused_limits():
+            if not limiter.limiter.test(limit, *counter):
+                reset_at = limiter.limiter.get_window_stats(limit, *counter).reset_time
+                raise TooManyRequests(retry_after=max(1, math.ceil(reset_at - time.time())))
     presented = _presented_key()
-    if not presented:
-        raise ApiError(401, "unauthorized", str(JSON_MESSAGES[401]))
-    g.api_key = keys.authenticate(presented)
+    g.api_key = keys.authenticate(presented) if presented else None
     if g.api_key is None:
+        for limit in _refused_limits():
+            limiter.limiter.hit(limit, *counter)
+        if not presented:
+            raise ApiError(401, "unauthorized", str(JSON_MESSAGES[401]))
         raise ApiError(401, "unauthorized", _("This API key is unknown or was revoked."))
 
 
 @bp.after_app_request
 def _audit(response: Response) -> Response:
-    """Every API call, answered or refused, is an audit event (with the key when known)."""
-    if not request.path.startswith(bp.url_prefix + "/"):
+    """A call with a known key is an audit event whatever its answer; one without is only
+    the first from its address in each minute (a flood of made-up keys is not one row each)."""
+    if not _is_api_call():
         return response
     if response.status_code >= 500:
         db.session.rollback()
+    if g.get("api_key") is None and not limiter.limiter.hit(
+        AUDITED_WITHOUT_KEY, *_address_counter("api-audit")
+    ):
+        return response
     error = response.get_json(silent=True) if response.status_code >= 400 else None
     keys.record_call(
         g.get("api_key"),
