@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite needs, when they are missing and we are root.
-# Without root, say what is missing: the tests that need it are skipped with that reason.
+# Without root, say what is missing: the tests that need it are skipped with that reason
+# (and fail under CI=true, tests/tools.py).
 set -euo pipefail
 packages=(chromium poppler-utils zbar-tools libharfbuzz-subset0 fonts-dejavu-core)
 missing=()
@@ -15,5 +16,5 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 else
   echo "WARNING: missing Debian packages (${missing[*]}); run as root to install them." >&2
-  echo "         Tests that need them will be skipped." >&2
+  echo "         Tests that need them will be skipped (with CI=true they fail)." >&2
 fi

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import shutil
 import subprocess
 
-import pytest
 from pypdf import PdfReader
 
 from lms.certificates.rendering import (
@@ -17,6 +15,7 @@ from lms.certificates.rendering import (
     render_document,
     render_each,
 )
+from tests.tools import need_tool
 
 PAGE = CertificatePage(
     serial="NA-2026-000042",
@@ -77,8 +76,8 @@ def test_one_document_for_printing_mixes_valid_and_revoked_pages():
     assert "ĐÃ THU HỒI" in text_of(pdf, 1) and "NA-2026-000044" in text_of(pdf, 1)
 
 
-@pytest.mark.skipif(not shutil.which("pdftoppm"), reason="pdftoppm (poppler-utils) is needed")
 def test_poppler_draws_the_page_without_a_complaint(tmp_path):
+    need_tool("pdftoppm")
     (pdf,) = render_each([PAGE])
     (tmp_path / "c.pdf").write_bytes(pdf)
     drawn = subprocess.run(

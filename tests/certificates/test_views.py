@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import subprocess
 
 import pytest
@@ -16,6 +15,7 @@ from lms.certificates import services
 from lms.certificates.models import Certificate
 from lms.extensions import db
 from tests.certificates.test_services import complete
+from tests.tools import need_tool
 
 
 @pytest.fixture
@@ -43,11 +43,8 @@ def test_another_household_cannot_download_it(certified, world, client_for):
     assert client_for(world.official_1).get(f"/certificates/{certified.id}.pdf").status_code == 200
 
 
-@pytest.mark.skipif(
-    not shutil.which("pdffonts"),
-    reason="pdffonts (poppler-utils) is not installed: run make test as root",
-)
 def test_the_pdf_embeds_only_the_shipped_font(certified, tmp_path):
+    need_tool("pdffonts")
     path = tmp_path / "c.pdf"
     path.write_bytes(services.pdf_for(certified))
     fonts = subprocess.run(
@@ -63,11 +60,9 @@ def test_the_pdf_embeds_only_the_shipped_font(certified, tmp_path):
     assert any("+NotoSerif-Bold" in line for line in fonts)
 
 
-@pytest.mark.skipif(
-    not (shutil.which("pdftoppm") and shutil.which("zbarimg")),
-    reason="pdftoppm (poppler-utils) and zbarimg (zbar-tools) are needed: run make test as root",
-)
 def test_the_qr_decodes_to_the_verification_link(certified, tmp_path, client_for):
+    need_tool("pdftoppm")
+    need_tool("zbarimg")
     pdf = tmp_path / "c.pdf"
     pdf.write_bytes(services.pdf_for(certified))
     subprocess.run(

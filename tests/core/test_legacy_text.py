@@ -6,7 +6,6 @@ generated from the module's tables, so a wrong table entry fails a test.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import unicodedata
 
@@ -18,6 +17,7 @@ from lms.core.legacy_text import (
     tcvn3_to_unicode,
     vni_to_unicode,
 )
+from tests.tools import missing, need_tool
 
 
 def nfc(text: str) -> str:
@@ -247,16 +247,16 @@ def test_a_word_that_reads_well_in_both_encodings_is_left_alone():
     assert detect_legacy_encoding("Söa\nNguyÔn V¨n A") == "tcvn3"
 
 
-@pytest.mark.skipif(shutil.which("iconv") is None, reason="needs glibc iconv")
 def test_tcvn3_letters_match_glibc_iconv():
     """glibc's TCVN5712-1 codec is an independent source for the same byte positions."""
+    iconv = need_tool("iconv")
     for letter, code in TCVN3_LETTERS.items():
         result = subprocess.run(
-            ["iconv", "-f", "TCVN5712-1", "-t", "UTF-8"],
+            [iconv, "-f", "TCVN5712-1", "-t", "UTF-8"],
             input=code.encode("latin-1"),
             capture_output=True,
             check=False,
         )
         if result.returncode != 0:
-            pytest.skip("iconv has no TCVN5712-1 codec")
+            missing("iconv's TCVN5712-1 codec", "glibc's gconv modules (libc-bin)")
         assert nfc(result.stdout.decode()) == letter

@@ -6,11 +6,12 @@ Phones are 360×740; officials and administrators use a desktop window.
 
 from __future__ import annotations
 
-import shutil
 import threading
 
 import pytest
 from werkzeug.serving import make_server
+
+from tests.tools import need_tool
 
 CHROMIUM = "/usr/bin/chromium"
 PHONE = {"width": 360, "height": 740}
@@ -18,10 +19,7 @@ PHONE = {"width": 360, "height": 740}
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
-    if not shutil.which(CHROMIUM):
-        pytest.skip(
-            f"{CHROMIUM} is not installed: run `make test` as root to install Debian's chromium"
-        )
+    need_tool(CHROMIUM)
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,

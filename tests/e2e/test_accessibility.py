@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, Page
 from tests.builders import PASSWORD, PIN
 from tests.e2e.conftest import PHONE
 from tests.test_access import MATRIX
+from tests.tools import need_file
 
 pytestmark = pytest.mark.browser
 
@@ -63,9 +64,9 @@ def logged_in(browser: Browser, url: str, world, actor: str, language: str) -> P
     return page
 
 
-@pytest.mark.skipif(not AXE.exists(), reason="axe-core is missing: `make test` runs npm ci")
 @pytest.mark.parametrize("language", ["vi", "en"])
 def test_no_page_has_a_serious_accessibility_violation(matrix_world, server_url, browser, language):
+    need_file(AXE, "axe-core: `make test` runs npm ci")
     tabs: dict[str, Page] = {}
     checked, problems = 0, []
     for endpoint, path, actor in pages_to_check():
