@@ -119,3 +119,8 @@ class AttendanceMark(Base):
     session: Mapped[ClassSession] = relationship(back_populates="marks")
     household: Mapped[Household] = relationship()
     marked_by: Mapped[User | None] = relationship()
+
+    @property
+    def is_walk_in(self) -> bool:
+        """Came to class without being on the list: registered there, or checked itself in."""
+        return self.source in (EnrolmentSource.WALK_IN, EnrolmentSource.SELF_CHECKIN)

@@ -484,7 +484,9 @@ def self_check_in(user: User, code: str, session: ClassSession | None = None) ->
     """A household member checks the household in with the session's 6-digit code.
 
     Rules: only during the session's window (no marking of future sessions); a wrong code
-    counts towards a short lock; a trainer's mark is never overwritten.
+    counts towards a short lock; only a household on the session's roster, or of the
+    session's commune (it then joins the roster as a walk-in, within the capacity); a
+    trainer's mark is never overwritten.
     """
     key = f"checkin:{user.id}"
     locked = throttle.minutes_locked(key)
@@ -527,13 +529,15 @@ def self_check_in(user: User, code: str, session: ClassSession | None = None) ->
                 "Check the code on the trainer's screen."
             )
         )
-    throttle.clear(key)
     household = user.household
     mark = db.session.scalar(
         select(AttendanceMark).where(
             AttendanceMark.session_id == found.id, AttendanceMark.household_id == household.id
         )
     )
+    if mark is None:
+        _check_walk_in(found, household)
+    throttle.clear(key)
     if mark is not None and mark.status is not None:
         db.session.commit()
         return found  # already marked, by the trainer or earlier: nothing to change
@@ -546,11 +550,34 @@ def self_check_in(user: User, code: str, session: ClassSession | None = None) ->
         marked_by_id=user.id,
         marked_at=now,
     )
+    if mark is None:
+        record_event(
+            user,
+            "roster.enrol",
+            found,
+            after={"household_id": household.id, "source": EnrolmentSource.SELF_CHECKIN.value},
+        )
     record_event(user, "attendance.self_checkin", found, after={"household_id": household.id})
     refresh_informed([household.id])
     db.session.commit()
     progress_changed.send(household_id=household.id)
     return found
+
+
+def _check_walk_in(session: ClassSession, household: Household) -> None:
+    """A household not on the roster checks in as a walk-in only in the session's commune,
+    and only while the session has a place left."""
+    if household.area_id != session.area_id:
+        raise RuleViolation(
+            _l(
+                "Your household is not on the list of “%(title)s”, a class for the households "
+                "of %(commune)s. Ask the trainer to add your household to the list.",
+                title=session.title,
+                commune=session.area.name,
+            )
+        )
+    if session.capacity is not None and len(session.marks) >= session.capacity:
+        raise RuleViolation(_l("The session is full: %(n)d places.", n=session.capacity))
 
 
 def status_totals(session: ClassSession) -> dict[str, int]:

@@ -41,6 +41,15 @@ def running(world):
     return session
 
 
+@pytest.fixture
+def walk_in(world):
+    """A member of a household of session X's commune (Diễn Châu) that is not on its roster."""
+    household = make_household(head_name="Hộ Vãng Lai", phone="0913000099", area=world.commune_1)
+    member = make_user(Role.HOUSEHOLD, household=household)
+    db.session.commit()
+    return member
+
+
 def marks_of(session) -> dict[str, MarkStatus | None]:
     db.session.expire_all()
     return {m.household.head_name: m.status for m in db.session.get(ClassSession, session.id).marks}
@@ -251,20 +260,56 @@ def test_locked_marks_need_an_admin_and_a_reason(running, world, app):
 
 
 def test_self_check_in_during_the_window(running, world):
-    services.self_check_in(world.member_b, "135 790")
+    services.self_check_in(world.member_a, "135 790")
     mark = db.session.scalar(
-        select(AttendanceMark).where(AttendanceMark.household_id == world.household_b.id)
+        select(AttendanceMark).where(AttendanceMark.household_id == world.household_a.id)
     )
-    assert (mark.status, mark.is_self_checkin, mark.source) == (
+    assert (mark.status, mark.is_self_checkin, mark.source, mark.is_walk_in) == (
         P,
         True,
-        EnrolmentSource.SELF_CHECKIN,
+        EnrolmentSource.SEARCH,
+        False,
     )
     services.record_marks(
-        world.trainer_x, running, {world.household_b.id: (P, A)}
+        world.trainer_x, running, {world.household_a.id: (P, A)}
     )  # the trainer overrules
-    services.self_check_in(world.member_b, "135790")  # and checking in again does not undo it
-    assert marks_of(running)["Trần Văn Đức"] is A
+    services.self_check_in(world.member_a, "135790")  # and checking in again does not undo it
+    assert marks_of(running)["Nguyễn Thị Hương"] is A
+
+
+def test_a_household_of_the_commune_off_the_roster_joins_it_as_a_walk_in(running, walk_in):
+    services.self_check_in(walk_in, "135790")
+    mark = db.session.scalar(
+        select(AttendanceMark).where(AttendanceMark.household_id == walk_in.household_id)
+    )
+    assert (mark.session_id, mark.status, mark.is_self_checkin, mark.is_walk_in) == (
+        running.id,
+        P,
+        True,
+        True,
+    )
+    enrolled = db.session.scalar(
+        select(AuditEvent).where(
+            AuditEvent.action == "roster.enrol", AuditEvent.actor_id == walk_in.id
+        )
+    )
+    assert enrolled.after == {"household_id": walk_in.household_id, "source": "self_checkin"}
+
+
+def test_a_household_neither_on_the_roster_nor_of_the_commune_is_refused(running, world):
+    with pytest.raises(RuleViolation) as refused:
+        services.self_check_in(world.member_b, "135790")  # Yên Thành, at a Diễn Châu class
+    assert "không có trong danh sách lớp “Lớp Diễn Châu”" in str(refused.value.message)
+    assert "Trần Văn Đức" not in marks_of(running)
+    services.self_check_in(world.member_a, "135790")  # the right code counted as no failure
+
+
+def test_a_walk_in_checks_in_only_while_places_are_left(running, walk_in):
+    running.capacity = 3  # household A and the two others
+    db.session.commit()
+    with pytest.raises(RuleViolation) as full:
+        services.self_check_in(walk_in, "135790")
+    assert "3" in str(full.value.message) and "Hộ Vãng Lai" not in marks_of(running)
 
 
 def test_self_check_in_outside_the_window_is_refused(running, world):
@@ -369,8 +414,9 @@ def test_two_trainers_marking_one_household_differently_at_once_record_one(runni
 
 
 @pytest.mark.races_on_postgres
-def test_a_checkin_and_an_enrolment_at_once_make_one_row(running, world, app):
-    household_b, member_b, trainer_x = world.household_b.id, world.member_b.id, world.trainer_x.id
+def test_a_checkin_and_an_enrolment_at_once_make_one_row(running, world, app, walk_in):
+    household_b, member_b = walk_in.household_id, walk_in.id  # of Diễn Châu, off the roster
+    trainer_x = world.trainer_x.id
     session_id = running.id  # plain values only: the test's objects belong to its own session
     barrier = threading.Barrier(2)
     errors = []

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from lms.attendance.models import AttendanceMark, ClassSession, MarkStatus
 from lms.core.models import PROGRAMME_TIMEZONE, utcnow
 from lms.extensions import db
-from tests.attendance.test_services import running  # noqa: F401 - the fixture
+from tests.attendance.test_services import running, walk_in  # noqa: F401 - the fixtures
 from tests.builders import PIN, load_shipped_courses
 
 
@@ -181,7 +181,7 @@ def test_attendance_export_for_a_session_and_a_date_range(running, world, client
 
 
 def test_a_household_checks_in_with_the_code(running, world, client_for):  # noqa: F811
-    client = client_for(world.member_b)
+    client = client_for(world.member_a)
     wrong = client.post("/checkin/", data={"code": "111111"})
     assert wrong.status_code == 400 and "không khớp" in wrong.get_data(as_text=True)
     done = client.post("/checkin/", data={"code": "135 790"})
@@ -195,13 +195,48 @@ def test_the_qr_link_goes_through_login_and_back(running, world, client_for):  #
     link = f"/checkin/{running.id}/135790"
     to_login = client.get(link)
     assert to_login.headers["Location"] == f"/login?next=%2Fcheckin%2F{running.id}%2F135790"
-    login = client.post("/login", data={"phone": "0987654321", "pin": PIN, "next": link})
+    login = client.post("/login", data={"phone": "0912345678", "pin": PIN, "next": link})
     assert login.headers["Location"] == link
     assert "Bạn đã tự điểm danh" in client.get(link).get_data(as_text=True)
     mark = db.session.scalar(
-        select(AttendanceMark).where(AttendanceMark.household_id == world.household_b.id)
+        select(AttendanceMark).where(AttendanceMark.household_id == world.household_a.id)
     )
     assert mark.is_self_checkin and mark.status is MarkStatus.PRESENT
+
+
+def test_only_the_roster_and_the_sessions_commune_check_in(
+    running,  # noqa: F811
+    world,
+    client_for,
+    walk_in,  # noqa: F811
+):
+    """A household of Yên Thành cannot check into a class in Diễn Châu, by code or by link;
+    a household of Diễn Châu off the roster joins it, and the trainer sees it came so."""
+    outsider = client_for(world.member_b)
+    refused = [
+        outsider.post("/checkin/", data={"code": "135790"}),
+        outsider.get(f"/checkin/{running.id}/135790"),
+    ]
+    for response in refused:
+        assert response.status_code == 400
+        assert (
+            "Hộ của bạn không có trong danh sách lớp “Lớp Diễn Châu”, lớp dành cho các hộ ở "
+            "Xã Diễn Châu. Hãy nhờ giảng viên thêm hộ vào danh sách."
+        ) in response.get_data(as_text=True)
+    assert (
+        db.session.scalar(
+            select(AttendanceMark).where(AttendanceMark.household_id == world.household_b.id)
+        )
+        is None
+    )
+
+    done = client_for(walk_in).get(f"/checkin/{running.id}/135790")
+    assert "Bạn đã tự điểm danh: Lớp Diễn Châu." in done.get_data(as_text=True)
+    trainer = client_for(world.trainer_x)
+    for page in ("roster", "marks"):
+        body = trainer.get(f"/sessions/{running.id}/{page}").get_data(as_text=True)
+        row = body[body.index("Hộ Vãng Lai") :][:200]
+        assert '<small class="tag warn">đến trực tiếp</small>' in row
 
 
 def test_the_checkin_screen_shows_qr_and_code(running, world, client_for):  # noqa: F811
