@@ -46,7 +46,7 @@ def test_an_admin_creates_a_key_sees_it_once_and_revokes_it(world, client_for, c
     )
     assert check.status_code == 401
     actions = db.session.scalars(
-        select(AuditEvent.action).where(AuditEvent.action.like("api_key.%"))
+        select(AuditEvent.action).where(AuditEvent.action.like("api_key.%")).order_by(AuditEvent.id)
     ).all()
     assert actions == ["api_key.create", "api_key.revoke"]
 
