@@ -67,6 +67,9 @@ class Config:
     #: API calls refused for their key (none, unknown, revoked) per address; past it the
     #: address is refused before any key is looked up
     API_REFUSED_RATE_LIMIT = "20 per minute"
+    #: serials looked up on the public verification page, per address (serials follow each
+    #: other: without it, a province's certificates could be read one after another)
+    VERIFY_RATE_LIMIT = "20 per minute; 200 per day"
 
 
 class DevelopmentConfig(Config):
@@ -88,6 +91,7 @@ class TestingConfig(Config):
     LOGIN_RATE_LIMIT = "10000 per minute"
     API_RATE_LIMIT = "10000 per minute"
     API_REFUSED_RATE_LIMIT = "10000 per minute"
+    VERIFY_RATE_LIMIT = "10000 per minute"
 
 
 ENVIRONMENTS = {

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -23,6 +24,24 @@ if TYPE_CHECKING:
 class CertificateStatus(StrEnum):
     VALID = "valid"
     REVOKED = "revoked"
+
+
+class RevocationCategory(StrEnum):
+    """Why a certificate was revoked, in the words the public verification page may show;
+    the free-text reason beside it is for staff only (DESIGN §4 rule 5)."""
+
+    CORRECTION = "correction"
+    DECISION = "decision"
+    ISSUED_IN_ERROR = "issued_in_error"
+    OTHER = "other"
+
+
+REVOCATION_LABELS = {
+    RevocationCategory.CORRECTION: _l("Re-issued after a correction"),
+    RevocationCategory.DECISION: _l("Revoked by decision"),
+    RevocationCategory.ISSUED_IN_ERROR: _l("Issued in error"),
+    RevocationCategory.OTHER: _l("Revoked for another reason"),
+}
 
 
 class Certificate(Base):
@@ -63,7 +82,12 @@ class Certificate(Base):
         str_enum(CertificateStatus), default=CertificateStatus.VALID
     )
     revoked_at: Mapped[datetime | None]
+    #: the staff's own words; never shown on the public verification page
     revoked_reason: Mapped[str | None] = mapped_column(Text)
+    #: what the public verification page says about a revocation
+    revocation_category: Mapped[RevocationCategory | None] = mapped_column(
+        str_enum(RevocationCategory)
+    )
     #: the certificate issued in place of this one (after a name correction)
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
 

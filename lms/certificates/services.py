@@ -28,7 +28,12 @@ from lms.areas.models import Area
 from lms.auth.models import User
 from lms.certificates import signing
 from lms.certificates.completion import ProgrammeCompletion, completion_for
-from lms.certificates.models import Certificate, CertificateStatus, SerialCounter
+from lms.certificates.models import (
+    Certificate,
+    CertificateStatus,
+    RevocationCategory,
+    SerialCounter,
+)
 from lms.certificates.rendering import (
     CertificatePage,
     Unprintable,
@@ -173,8 +178,14 @@ def on_progress_changed(sender, household_id: int) -> None:
 
 
 @rollback_on_violation
-def revoke_certificate(actor: User, certificate: Certificate, reason: str) -> Certificate:
-    """Revoke with a reason; the record stays and verification says "revoked"."""
+def revoke_certificate(
+    actor: User,
+    certificate: Certificate,
+    reason: str,
+    category: RevocationCategory = RevocationCategory.OTHER,
+) -> Certificate:
+    """Revoke with a reason, for staff, and a category, the only part the public
+    verification page shows; the record stays and verification says "revoked"."""
     reason = clean(reason)
     if not reason:
         raise RuleViolation(_l("Please give the reason for revoking."), field="reason")
@@ -185,12 +196,13 @@ def revoke_certificate(actor: User, certificate: Certificate, reason: str) -> Ce
         utcnow(),
         reason,
     )
+    certificate.revocation_category = category
     record_event(
         actor,
         "certificate.revoke",
         certificate,
         before={"status": "valid"},
-        after={"status": "revoked", "reason": reason},
+        after={"status": "revoked", "reason": reason, "category": category.value},
     )
     db.session.flush()
     refresh_certified([certificate.household_id])
@@ -201,7 +213,7 @@ def revoke_certificate(actor: User, certificate: Certificate, reason: str) -> Ce
 
 def reissue_certificate(actor: User, certificate: Certificate, reason: str) -> Certificate:
     """Re-issue after a correction (the household's name, say): revoke, issue anew, link them."""
-    revoke_certificate(actor, certificate, reason)
+    revoke_certificate(actor, certificate, reason, RevocationCategory.CORRECTION)
     household = certificate.household
     completion = completion_for(household)
     if not completion.complete:

@@ -3,18 +3,28 @@ pages anyone can open without logging in."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lms.auth.models import Role
 from lms.certificates import services
-from lms.certificates.models import Certificate
+from lms.certificates.models import REVOCATION_LABELS, Certificate, RevocationCategory
 from lms.core.errors import RuleViolation
 from lms.core.permissions import STAFF
 from lms.core.scope import communes_in_scope, get_or_404, role_required
 from lms.core.text import mask_name
 from lms.core.web import download
+from lms.extensions import limiter
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
 verify_bp = Blueprint("verify", __name__, url_prefix="/v")
@@ -71,50 +81,91 @@ def pdf(certificate_id: int) -> Response | tuple[str, int]:
     return download(body, f"{certificate.serial}.pdf")
 
 
+#: the categories an administrator picks from when revoking without re-issuing
+REVOKE_CATEGORIES = {
+    category: label
+    for category, label in REVOCATION_LABELS.items()
+    if category is not RevocationCategory.CORRECTION
+}
+
+
 @bp.get("/<int:certificate_id>")
 @role_required(*STAFF)
 def detail(certificate_id: int) -> str:
-    return render_template("verify/admin.html", certificate=get_or_404(Certificate, certificate_id))
+    certificate = get_or_404(Certificate, certificate_id)
+    return render_template(
+        "verify/admin.html",
+        certificate=certificate,
+        categories=REVOKE_CATEGORIES,
+        correction=REVOCATION_LABELS[RevocationCategory.CORRECTION],
+        category=_revocation_label(certificate),
+    )
 
 
 @bp.post("/<int:certificate_id>/revoke")
 @role_required(Role.ADMIN)
 def revoke(certificate_id: int) -> Response:
     certificate = get_or_404(Certificate, certificate_id)
+    reason, category = request.form.get("reason", ""), request.form.get("category", "")
     try:
         if request.form.get("reissue") == "1":
-            new = services.reissue_certificate(
-                current_user, certificate, request.form.get("reason", "")
-            )
+            new = services.reissue_certificate(current_user, certificate, reason)
             flash(_("Revoked and re-issued as %(serial)s.", serial=new.serial), "success")
             return redirect(url_for("certificates.detail", certificate_id=new.id))
-        services.revoke_certificate(current_user, certificate, request.form.get("reason", ""))
+        if category not in set(RevocationCategory):
+            raise RuleViolation(_("Please choose what the public verification page says."))
+        services.revoke_certificate(current_user, certificate, reason, RevocationCategory(category))
         flash(_("The certificate was revoked."), "success")
     except RuleViolation as error:
         flash(str(error.message), "error")
     return redirect(url_for("certificates.detail", certificate_id=certificate.id))
 
 
+def _verify_limit() -> str:
+    return current_app.config["VERIFY_RATE_LIMIT"]
+
+
 @verify_bp.get("/<token>")
-def token(token: str) -> tuple[str, int] | str:
-    """What the QR code opens: valid or revoked, with only a masked name."""
+def token(token: str) -> tuple[str, int]:
+    """What the QR code opens: valid or revoked, with only a masked name. (A token is
+    signed: it cannot be guessed, so it needs no rate limit.)"""
     result = services.verify_token(token)
-    status = 200 if result.certificate else 404
-    return render_template("verify/result.html", result=result, masked=mask_name), status
+    return _result_page(result, status=200 if result.certificate else 404)
 
 
 @verify_bp.get("/")
-def lookup() -> tuple[str, int] | str:
+@limiter.limit(_verify_limit, exempt_when=lambda: not request.args.get("serial"))
+def lookup() -> tuple[str, int]:
+    """A serial typed by hand. Serials follow each other, so lookups are limited per
+    address: nobody walks through a province's certificates."""
     serial = request.args.get("serial", "")[:40]
     certificate = services.find_by_serial(serial) if serial else None
     result = services.Verification(
         certificate,
         None if certificate or not serial else _("No certificate has this serial number."),
     )
-    status = 404 if serial and certificate is None else 200
+    return _result_page(result, serial, status=404 if serial and certificate is None else 200)
+
+
+def _result_page(
+    result: services.Verification, serial: str = "", status: int = 200
+) -> tuple[str, int]:
+    """The public answer: masked name, commune, programme, dates, status and the category
+    of a revocation, never its free-text reason (DESIGN §4 rule 5)."""
     return render_template(
-        "verify/result.html", result=result, masked=mask_name, serial=serial
+        "verify/result.html",
+        result=result,
+        masked=mask_name,
+        serial=serial,
+        revocation=_revocation_label(result.certificate),
     ), status
+
+
+def _revocation_label(certificate: Certificate | None) -> str | None:
+    if certificate is None or certificate.is_valid:
+        return None
+    category = certificate.revocation_category or RevocationCategory.OTHER
+    return str(REVOCATION_LABELS[category])
 
 
 @verify_bp.get("/public-key.pem")

@@ -24,7 +24,12 @@ from lms.activation.models import ActivationRequest, ActivationStatus
 from lms.areas.models import Area
 from lms.attendance.models import AttendanceMark, ClassSession, EnrolmentSource, MarkStatus
 from lms.auth.models import Role, User
-from lms.certificates.models import Certificate, CertificateStatus, SerialCounter
+from lms.certificates.models import (
+    Certificate,
+    CertificateStatus,
+    RevocationCategory,
+    SerialCounter,
+)
 from lms.certificates.services import province_prefix, refresh_certified
 from lms.core.models import today, utcnow
 from lms.courses.models import CourseVersion, Programme, QuizAttempt
@@ -233,6 +238,7 @@ def _training_chunk(
                         "status": CertificateStatus.REVOKED if revoked else CertificateStatus.VALID,
                         "revoked_at": now if revoked else None,
                         "revoked_reason": "Dữ liệu mẫu" if revoked else None,
+                        "revocation_category": RevocationCategory.OTHER if revoked else None,
                         "replaced_by_id": None,
                     }
                 )

@@ -86,13 +86,38 @@ def test_verification_needs_no_login_and_masks_the_name(certified, client_for):
     assert "Xã Diễn Châu" in body and certified.serial in body
 
 
-def test_a_revoked_certificate_says_so(certified, world, client_for):
+def test_a_revoked_certificate_says_so_with_its_category_never_the_staff_reason(
+    certified, world, client_for
+):
     token = services.token_for(certified)
-    client_for(world.admin).post(
-        f"/certificates/{certified.id}/revoke", data={"reason": "Cấp nhầm hộ"}
+    admin = client_for(world.admin)
+    form = admin.get(f"/certificates/{certified.id}").get_data(as_text=True)
+    assert '<option value="decision">Thu hồi theo quyết định</option>' in form
+    reason = "Ông Tư báo hộ bà Hương khai sai, QĐ 12/UBND"
+    admin.post(
+        f"/certificates/{certified.id}/revoke", data={"reason": reason, "category": "decision"}
     )
-    body = client_for().get(f"/v/{token}").get_data(as_text=True)
-    assert "Đã thu hồi" in body and "Cấp nhầm hộ" in body
+    for path in (f"/v/{token}", f"/v/?serial={certified.serial}"):
+        body = client_for().get(path).get_data(as_text=True)
+        assert "Đã thu hồi" in body and "Thu hồi theo quyết định" in body
+        assert reason not in body and "Ông Tư" not in body
+    staff = admin.get(f"/certificates/{certified.id}").get_data(as_text=True)
+    assert reason in staff and "Thu hồi theo quyết định" in staff
+
+
+def test_revoking_needs_a_category_from_the_list(certified, world, client_for):
+    admin = client_for(world.admin)
+    for category in ("", "chỉ là chữ"):
+        response = admin.post(
+            f"/certificates/{certified.id}/revoke",
+            data={"reason": "Cấp nhầm", "category": category},
+            follow_redirects=True,
+        )
+        assert "Vui lòng chọn nội dung hiển thị trên trang xác minh công khai." in (
+            response.get_data(as_text=True)
+        )
+    db.session.expire_all()
+    assert db.session.get(Certificate, certified.id).is_valid
 
 
 def test_a_tampered_token_is_refused_clearly(certified, client_for):
@@ -143,7 +168,9 @@ def test_only_admins_revoke_and_a_reason_is_needed(certified, world, client_for)
         .status_code
         == 403
     )
-    client_for(world.admin).post(f"/certificates/{certified.id}/revoke", data={"reason": ""})
+    client_for(world.admin).post(
+        f"/certificates/{certified.id}/revoke", data={"reason": "", "category": "decision"}
+    )
     db.session.expire_all()
     assert db.session.get(Certificate, certified.id).is_valid
 
@@ -154,6 +181,34 @@ def test_reissue_from_the_admin_screen(certified, world, client_for):
     )
     new = db.session.scalar(select(Certificate).where(Certificate.id != certified.id))
     assert response.headers["Location"] == f"/certificates/{new.id}" and new.is_valid
+    old = client_for().get(f"/v/?serial={certified.serial}").get_data(as_text=True)
+    assert "Cấp lại do sửa thông tin" in old and "Sửa tên" not in old and new.serial in old
+
+
+@pytest.fixture
+def low_verify_limit(app, monkeypatch):
+    from lms.extensions import limiter
+
+    monkeypatch.setitem(app.config, "VERIFY_RATE_LIMIT", "3 per minute")
+    limiter.reset()
+    yield
+    limiter.reset()
+
+
+def test_lookups_by_serial_are_limited_per_address(certified, client_for, low_verify_limit):
+    client = client_for()
+    serials = [certified.serial, *(f"NA-1999-{n:06d}" for n in range(1, 4))]
+    statuses = [client.get(f"/v/?serial={serial}").status_code for serial in serials]
+    assert statuses[:3] == [200, 404, 404] and statuses[3] == 429
+    refused = client.get(f"/v/?serial={certified.serial}")
+    assert refused.status_code == 429 and "Retry-After" in refused.headers
+    assert "Có quá nhiều lần thử từ kết nối này" in refused.get_data(as_text=True)
+    assert client.get("/v/").status_code == 200  # the empty form is no lookup
+    assert client.get(f"/v/{services.token_for(certified)}").status_code == 200  # signed codes
+    elsewhere = client_for().get(
+        f"/v/?serial={certified.serial}", environ_base={"REMOTE_ADDR": "203.0.113.7"}
+    )
+    assert elsewhere.status_code == 200
 
 
 def test_sync_and_render_commands(courses, world, app, monkeypatch, tmp_path):
