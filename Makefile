@@ -54,7 +54,7 @@ extract-messages: $(VENV)/.app
 	  --no-location --project lms --version 0.1 -o /tmp/lms-messages.pot .
 	$(BIN)/pybabel update -i /tmp/lms-messages.pot -d lms/translations --width 100 --ignore-obsolete --no-fuzzy-matching
 
-# Debian packages the tests use (Chromium, poppler, zbar, HarfBuzz subsetting)
+# Debian packages the tests use (Chromium, poppler, zbar, HarfBuzz subsetting, Redis)
 system-deps:
 	@bash scripts/install-system-deps.sh
 

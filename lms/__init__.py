@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms import config as config_module
 from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -35,6 +36,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         ]
     )
     config_module.load(app, config)
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies:  # the client's address and scheme, as the proxies in front received them
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     app.json.ensure_ascii = False  # the API's Vietnamese reads as Vietnamese, not \u escapes
 
     _import_models()

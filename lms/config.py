@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,10 @@ class Config:
     #: serials looked up on the public verification page, per address (serials follow each
     #: other: without it, a province's certificates could be read one after another)
     VERIFY_RATE_LIMIT = "20 per minute; 200 per day"
+    #: proxies in front that set X-Forwarded-For and -Proto (nginx alone: 1). With 0 none is
+    #: trusted: a client's own X-Forwarded-For is ignored, and the rate limits and the audit
+    #: trail see the address that connected
+    TRUSTED_PROXIES = 0
 
 
 class DevelopmentConfig(Config):
@@ -126,6 +131,19 @@ def load(app: Flask, overrides: dict[str, Any] | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'lms.sqlite3'}"
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(instance)
+
+
+def check_rate_limit_storage(config: Mapping[str, Any], processes: int) -> None:
+    """Counts kept in memory are per process: with several processes, each would allow the
+    whole limit (4 gunicorn workers let 210 of 400 logins through "60 per minute")."""
+    storage = str(config["RATELIMIT_STORAGE_URI"])
+    if processes > 1 and storage.split("://", 1)[0].endswith("memory"):
+        raise RuntimeError(
+            f"{processes} worker processes would each count the rate limits in their own "
+            f"memory ({storage}), so every limit would be {processes} times too high. Set "
+            "LMS_RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0 (with the 'redis' extra: "
+            "pip install -e '.[redis]'), or run one worker (GUNICORN_WORKERS=1)."
+        )
 
 
 def _instance_secret_key(instance: Path) -> str:

@@ -3,7 +3,7 @@
 # Without root, say what is missing: the tests that need it are skipped with that reason
 # (and fail under CI=true, tests/tools.py).
 set -euo pipefail
-packages=(chromium poppler-utils zbar-tools libharfbuzz-subset0 fonts-dejavu-core)
+packages=(chromium poppler-utils zbar-tools libharfbuzz-subset0 fonts-dejavu-core redis-server redis-tools)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

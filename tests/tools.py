@@ -20,6 +20,7 @@ PROVIDERS = {
     "zbarimg": "the Debian package zbar-tools (make system-deps)",
     "/usr/bin/chromium": "the Debian package chromium (make system-deps)",
     "iconv": "glibc's iconv (the Debian package libc-bin)",
+    "redis-server": "the Debian package redis-server (make system-deps), or start a Redis",
 }
 
 

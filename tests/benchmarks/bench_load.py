@@ -1,7 +1,7 @@
 """Load: 200 households reading lessons and taking quizzes while 20 trainers mark rosters.
 
 Goal: no error, p99 < 300 ms. Not a test (tests/benchmarks is not collected). Needs `wrk`
-(Debian package). Run:
+(Debian package) and Redis on 127.0.0.1 (the workers' shared rate limits). Run:
 
     .venv/bin/python tests/benchmarks/bench_load.py [SECONDS]
 
@@ -56,6 +56,12 @@ PACES = {"class pace": (3000, 9000), "stress": (1000, 3000)}
 #: the production settings (gunicorn.conf.py); GUNICORN_WORKERS / GUNICORN_THREADS try others
 WORKERS = int(os.environ.get("GUNICORN_WORKERS", 2 * (os.cpu_count() or 1)))
 THREADS = int(os.environ.get("GUNICORN_THREADS", 64))
+#: the workers share their rate-limit counts in Redis, as in production (gunicorn.conf.py
+#: refuses several workers on memory://); LOAD_REDIS_URL picks another Redis
+RATE_LIMITS = {
+    "LMS_RATELIMIT_STORAGE_URI": os.environ.get("LOAD_REDIS_URL", "redis://127.0.0.1:6379/0"),
+    "LMS_RATELIMIT_KEY_PREFIX": f"bench-load-{os.getpid()}",
+}
 
 LUA_COMMON = r"""
 local users = {}
@@ -318,6 +324,7 @@ def main() -> None:
         "LMS_INSTANCE_PATH": str(folder),
         # the set-up logs 220 people in from one address within seconds; a class takes minutes
         "LMS_LOGIN_RATE_LIMIT": "10000 per minute",
+        **RATE_LIMITS,
     }
     server, url = serve("wsgi:app", ROOT, environment)
     try:
@@ -358,7 +365,7 @@ def main() -> None:
         server.wait()
 
     (folder / "bare.py").write_text(BARE_APP)
-    bare_server, bare_url = serve("bare:app", folder, {})
+    bare_server, bare_url = serve("bare:app", folder, RATE_LIMITS)
     try:
         plain = folder / "plain.lua"
         plain.write_text('function done(s, l, r) io.write(string.format("RESULT %d %.1f %.1f %.1f %.1f %d\\n", s.requests, s.requests / (s.duration / 1e6), l:percentile(50) / 1000, l:percentile(95) / 1000, l:percentile(99) / 1000, s.errors.status + s.errors.timeout)) end\n')  # fmt: skip
