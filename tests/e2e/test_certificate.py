@@ -45,11 +45,13 @@ def test_download_verify_and_revoke(courses, world, server_url, page: Page, brow
     admin.get_by_label("Mật khẩu").fill(PASSWORD)
     admin.get_by_role("button", name="Đăng nhập").click()
     admin.goto(f"{server_url}/certificates/{certificate.id}")
-    admin.get_by_label("Lý do").fill("Cấp nhầm hộ")
+    admin.get_by_label("Lý do").fill("Trùng với hộ ông Tư ở xóm 3")
+    admin.get_by_label("Hiển thị trên trang xác minh công khai").select_option(label="Cấp nhầm")
     admin.get_by_role("button", name="Thu hồi").click()
     expect(admin.get_by_role("status").first).to_contain_text("Đã thu hồi giấy chứng nhận.")
 
     check.reload()
     expect(check.get_by_role("status")).to_have_text("Đã thu hồi")
-    expect(check.get_by_text("Cấp nhầm hộ")).to_be_visible()
+    expect(check.get_by_text(": Cấp nhầm")).to_be_visible()  # the category, never the reason
+    expect(check.get_by_text("ông Tư")).to_have_count(0)
     stranger.close()
