@@ -104,7 +104,7 @@ def _certificate_reason(household: Household) -> str:
             "The household's certificate %(serial)s was revoked (%(reason)s). Ask your trainer "
             "or the programme office to check it and issue it again.",
             serial=revoked.serial,
-            reason=revoked.revoked_reason,
+            reason=revoked.revocation_label,
         )
     completion = completion_for(household)
     if completion.programme is None or not completion.required:

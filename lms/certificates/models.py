@@ -99,6 +99,14 @@ class Certificate(Base):
     def is_valid(self) -> bool:
         return self.status is CertificateStatus.VALID
 
+    @property
+    def revocation_label(self) -> str | None:
+        """Why it was revoked, as anyone outside the staff may read it (the category, never
+        the free-text reason)."""
+        if self.is_valid:
+            return None
+        return str(REVOCATION_LABELS[self.revocation_category or RevocationCategory.OTHER])
+
 
 class SerialCounter(Base):
     """The last number given per prefix and year, taken in the issuing transaction: a

@@ -98,7 +98,7 @@ def detail(certificate_id: int) -> str:
         certificate=certificate,
         categories=REVOKE_CATEGORIES,
         correction=REVOCATION_LABELS[RevocationCategory.CORRECTION],
-        category=_revocation_label(certificate),
+        category=certificate.revocation_label,
     )
 
 
@@ -157,15 +157,8 @@ def _result_page(
         result=result,
         masked=mask_name,
         serial=serial,
-        revocation=_revocation_label(result.certificate),
+        revocation=result.certificate.revocation_label if result.certificate else None,
     ), status
-
-
-def _revocation_label(certificate: Certificate | None) -> str | None:
-    if certificate is None or certificate.is_valid:
-        return None
-    category = certificate.revocation_category or RevocationCategory.OTHER
-    return str(REVOCATION_LABELS[category])
 
 
 @verify_bp.get("/public-key.pem")

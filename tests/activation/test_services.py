@@ -12,6 +12,7 @@ from sqlalchemy import delete, select
 
 from lms.activation import services
 from lms.activation.models import ActivationRequest, ActivationStatus
+from lms.certificates.models import RevocationCategory
 from lms.certificates.services import reissue_certificate, revoke_certificate
 from lms.core.audit import AuditEvent
 from lms.core.errors import RuleViolation
@@ -56,12 +57,15 @@ def test_no_certificate_is_refused_naming_the_missing_courses(courses, world):
     assert "Chưa có sản phẩm" not in request.refusal_reason
 
 
-def test_a_revoked_certificate_is_refused_with_its_reason(ready):
-    revoke_certificate(ready.admin, ready.certificate_a, "Sai tên chủ hộ")
+def test_a_revoked_certificate_is_refused_with_its_category(ready):
+    """The reasons reach marketplaces through the API: the category, never the staff's text."""
+    revoke_certificate(
+        ready.admin, ready.certificate_a, "Sai tên chủ hộ", RevocationCategory.DECISION
+    )
     reasons = services.refusal_reasons(ready.household_a, marketplace())
     assert len(reasons) == 1
     assert ready.certificate_a.serial in reasons[0] and "đã bị thu hồi" in reasons[0]
-    assert "Sai tên chủ hộ" in reasons[0]
+    assert "(Thu hồi theo quyết định)" in reasons[0] and "Sai tên chủ hộ" not in reasons[0]
 
 
 def test_no_eligible_product_is_refused_for_a_marketplace_only(ready, payment_provider):
