@@ -11,10 +11,13 @@ passed every one of them.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash
 
 from lms.attendance.models import AttendanceMark, EnrolmentSource, MarkStatus
 from lms.attendance.services import enrol
@@ -24,7 +27,7 @@ from lms.core.audit import AuditEvent
 from lms.core.models import utcnow
 from lms.courses.models import QuizAttempt
 from lms.extensions import db
-from tests.builders import make_household, make_session, make_user, marketplace
+from tests.builders import PIN, make_household, make_session, make_user, marketplace
 from tests.certificates.test_services import complete, read_all
 
 THREADS = 8
@@ -244,3 +247,76 @@ def test_eight_trainers_deciding_one_request_differently_at_once_decide_once(app
         if "Người khác vừa xử lý yêu cầu này" in response.get_data(as_text=True)
     }
     assert told == set(trainers) - {decided.decided_by_id}
+
+
+ATTACK = 40
+
+
+@pytest.mark.races_on_postgres
+def test_forty_wrong_pins_at_once_check_no_more_than_the_limit(app, world, monkeypatch):
+    """The probe: 40 wrong PINs for one phone sent at once. Each attempt is counted, in one
+    statement, before its hash is checked, so only LOGIN_MAX_FAILURES hashes are checked,
+    every answer is a refusal (no IntegrityError from racing first failures), and the right
+    PIN sent afterwards is refused by the lock. The hash is made as slow as production's, so
+    the attempts overlap while they are checked. It bites on SQLite too, where writers take
+    turns: the old read, hash, then write raced into IntegrityErrors there, and checked 33
+    of the 40 PINs on PostgreSQL."""
+    from lms.auth import services
+
+    checked: list[str] = []
+    counting = threading.Lock()
+
+    def slow_check(stored_hash: str, secret: str) -> bool:
+        with counting:
+            checked.append(secret)
+        time.sleep(0.05)
+        return check_password_hash(stored_hash, secret)
+
+    monkeypatch.setattr(services, "check_password_hash", slow_check)
+    wrong = {"phone": world.member_a.phone, "pin": "000000"}
+    limit = app.config["LOGIN_MAX_FAILURES"]
+    db.session.commit()
+
+    responses = at_once(app, [lambda client: client.post("/login", data=wrong)] * ATTACK)
+    assert [getattr(r, "status_code", r) for r in responses] == [400] * ATTACK
+    assert len(checked) == limit
+    pages = [r.get_data(as_text=True) for r in responses]
+    assert sum("Số điện thoại hoặc mã PIN không đúng." in page for page in pages) == limit - 1
+    assert sum("Đăng nhập tạm khóa" in page for page in pages) == ATTACK - limit + 1
+
+    right = app.test_client().post("/login", data={**wrong, "pin": PIN})
+    assert right.status_code == 400 and "Đăng nhập tạm khóa" in right.get_data(as_text=True)
+    assert len(checked) == limit  # refused before its hash
+
+
+@pytest.mark.races_on_postgres
+def test_forty_wrong_checkin_codes_at_once_try_no_more_than_the_limit(app, world):
+    """The same attack on a session's 6-digit self check-in code: each code is counted before
+    it is looked up, so no more than CHECKIN_MAX_FAILURES are tried, none fails with a server
+    error, and the right code sent afterwards is refused by the lock. The old code tried six
+    on SQLite and raced into IntegrityErrors on PostgreSQL."""
+    session, now = world.session_x, utcnow()
+    session.starts_at, session.ends_at = now - timedelta(hours=1), now + timedelta(hours=1)
+    session.checkin_code = "135790"
+    member_id, limit = world.member_a.id, app.config["CHECKIN_MAX_FAILURES"]
+    db.session.commit()
+
+    def guess(code: str) -> Callable:
+        def submit(client):
+            log_in(client, member_id)
+            return client.post("/checkin/", data={"code": code})
+
+        return submit
+
+    responses = at_once(app, [guess("000000")] * ATTACK)
+    assert [getattr(r, "status_code", r) for r in responses] == [400] * ATTACK
+    pages = [r.get_data(as_text=True) for r in responses]
+    assert sum("Mã này không khớp" in page for page in pages) == limit - 1
+    assert sum("Nhập sai mã quá nhiều lần" in page for page in pages) == ATTACK - limit + 1
+
+    right = app.test_client()
+    log_in(right, member_id)
+    refused = right.post("/checkin/", data={"code": "135790"})
+    assert refused.status_code == 400
+    assert "Nhập sai mã quá nhiều lần" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(AttendanceMark)) == 0

@@ -479,21 +479,28 @@ def checkin_window(session: ClassSession) -> tuple[datetime, datetime]:
     return session.starts_at - CHECKIN_EARLY, session.ends_at
 
 
+def _too_many_codes(minutes: int):
+    return _l("Too many wrong codes. Please try again in %(minutes)d minutes.", minutes=minutes)
+
+
 @rollback_on_violation
 def self_check_in(user: User, code: str, session: ClassSession | None = None) -> ClassSession:
     """A household member checks the household in with the session's 6-digit code.
 
-    Rules: only during the session's window (no marking of future sessions); a wrong code
-    counts towards a short lock; only a household on the session's roster, or of the
-    session's commune (it then joins the roster as a walk-in, within the capacity); a
-    trainer's mark is never overwritten.
+    Rules: only during the session's window (no marking of future sessions); every code tried
+    counts towards a short lock until one checks in, counted and committed before the code is
+    looked up, so codes sent at once never try more than CHECKIN_MAX_FAILURES; only a
+    household on the session's roster, or of the session's commune (it then joins the roster
+    as a walk-in, within the capacity); a trainer's mark is never overwritten.
     """
     key = f"checkin:{user.id}"
-    locked = throttle.minutes_locked(key)
-    if locked:
-        raise RuleViolation(
-            _l("Too many wrong codes. Please try again in %(minutes)d minutes.", minutes=locked)
-        )
+    config = current_app.config
+    attempt = throttle.count_attempt(
+        key, config["CHECKIN_MAX_FAILURES"], config["CHECKIN_LOCK_MINUTES"]
+    )
+    db.session.commit()
+    if attempt.is_refused:
+        raise RuleViolation(_too_many_codes(attempt.lock_minutes))
     code = re.sub(r"\D", "", code or "")
     now = utcnow()
     statement = select(ClassSession).where(
@@ -513,16 +520,8 @@ def self_check_in(user: User, code: str, session: ClassSession | None = None) ->
                     "before the start until the end."
                 )
             )
-        lock = throttle.record_failure(
-            key,
-            current_app.config["CHECKIN_MAX_FAILURES"],
-            current_app.config["CHECKIN_LOCK_MINUTES"],
-        )
-        db.session.commit()
-        if lock:
-            raise RuleViolation(
-                _l("Too many wrong codes. Please try again in %(minutes)d minutes.", minutes=lock)
-            )
+        if attempt.lock_minutes:
+            raise RuleViolation(_too_many_codes(attempt.lock_minutes))
         raise RuleViolation(
             _l(
                 "This code does not match a session happening now. "

@@ -69,12 +69,18 @@ def _authenticate(identifier: str, user: User | None, secret: str, wrong_message
     """Check the secret; count failures and lock the identifier after too many.
 
     Rule: after LOGIN_MAX_FAILURES wrong attempts in a row the identifier is locked for
-    LOGIN_LOCK_MINUTES, even with the right secret; a success resets the count.
+    LOGIN_LOCK_MINUTES, even with the right secret; a success resets the count. Each attempt
+    is counted, and committed, before the slow hash: attempts sent at once each see the
+    others, so no more than LOGIN_MAX_FAILURES of them are ever checked.
     """
     key = f"login:{identifier}"
-    locked = throttle.minutes_locked(key)
-    if locked:
-        raise LoginLocked(_locked_message(locked))
+    config = current_app.config
+    attempt = throttle.count_attempt(
+        key, config["LOGIN_MAX_FAILURES"], config["LOGIN_LOCK_MINUTES"]
+    )
+    db.session.commit()
+    if attempt.is_refused:
+        raise LoginLocked(_locked_message(attempt.lock_minutes))
 
     stored_hash = user.password_hash if user is not None else _dummy_hash()
     if check_password_hash(stored_hash, secret or "") and user is not None and user.is_active:
@@ -83,11 +89,8 @@ def _authenticate(identifier: str, user: User | None, secret: str, wrong_message
         db.session.commit()
         return user
 
-    config = current_app.config
-    lock = throttle.record_failure(key, config["LOGIN_MAX_FAILURES"], config["LOGIN_LOCK_MINUTES"])
-    db.session.commit()
-    if lock:
-        raise LoginLocked(_locked_message(lock))
+    if attempt.lock_minutes:
+        raise LoginLocked(_locked_message(attempt.lock_minutes))
     if user is not None and not user.is_active:
         raise RuleViolation(
             _l("This account has been deactivated. Please contact the administrator.")

@@ -54,6 +54,16 @@ def test_five_failures_lock_the_login_even_for_the_right_password(app):
     assert user.last_login_at is None
 
 
+def test_the_right_password_at_the_last_allowed_attempt_logs_in(app):
+    """The fifth attempt starts the lock when it is counted; if it is right, it ends it."""
+    user = make_user(Role.ADMIN, email="admin@example.vn")
+    for _ in range(4):
+        with pytest.raises(RuleViolation):
+            services.authenticate_staff("admin@example.vn", "wrong-password")
+    assert services.authenticate_staff("admin@example.vn", PASSWORD) is user
+    assert db.session.scalar(select(FailedAttempt)) is None
+
+
 def test_the_lock_ends_after_its_time(app):
     user = make_user(Role.ADMIN, email="admin@example.vn")
     for _ in range(5):
