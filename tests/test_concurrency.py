@@ -58,8 +58,10 @@ def at_once(app, requests: list[Callable]) -> list:
 
 
 def log_in(client, user_id: int) -> None:
+    from lms.auth.models import User
+
     with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
+        session["_user_id"] = db.session.get(User, user_id).get_id()
 
 
 def right_answers(course) -> dict[str, list[int]]:

@@ -1,7 +1,8 @@
 """Login cards: a printed card whose QR code logs a household member in on the phone.
 
 The QR holds a signed token (the member and the card's version) that expires; printing a
-new card or revoking cards raises the version, so every earlier card stops working.
+new card or revoking cards raises the version, so every earlier card stops working; both also
+end the member's open sessions, so a lost phone stays logged in no longer.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from lms.auth.models import Role, User
-from lms.auth.services import create_user, hash_secret
+from lms.auth.services import create_user, end_sessions, hash_secret
 from lms.core.audit import record_event
 from lms.core.errors import RuleViolation, rollback_on_violation
 from lms.core.models import today
@@ -51,7 +52,8 @@ def _member(household: Household) -> User | None:
 
 @rollback_on_violation
 def issue_login_card(actor: User, household: Household) -> LoginCard:
-    """Print a new card: a new PIN and a new QR; every earlier card of the member stops working.
+    """Print a new card: a new PIN and a new QR; every earlier card of the member stops working
+    and every open session of the member ends.
 
     Rules: the actor may print the household's cards (``can_print_card``); the household needs
     a phone number (members log in with it). A household with no member account gets one,
@@ -83,6 +85,7 @@ def issue_login_card(actor: User, household: Household) -> LoginCard:
         )
     member.password_hash = hash_secret(pin)
     member.card_version += 1
+    end_sessions(member)
     record_event(actor, "user.login_card", member, after={"card_version": member.card_version})
     db.session.commit()
     token = _serializer().dumps({"u": member.id, "v": member.card_version})
@@ -90,10 +93,12 @@ def issue_login_card(actor: User, household: Household) -> LoginCard:
 
 
 def revoke_login_cards(actor: User, household: Household) -> None:
-    """Every card printed for the household stops working (a lost phone, a lost card)."""
+    """Every card printed for the household stops working (a lost phone, a lost card), and
+    every open session of its members ends."""
     check_can_print_card(actor, household)
     for member in db.session.scalars(select(User).where(User.household_id == household.id)):
         member.card_version += 1
+        end_sessions(member)
         record_event(
             actor, "user.revoke_cards", member, after={"card_version": member.card_version}
         )

@@ -59,10 +59,17 @@ class User(UserMixin, TimestampMixin, Base):
     last_login_at: Mapped[datetime | None]
     #: raised to revoke every login card printed so far
     card_version: Mapped[int] = mapped_column(default=0)
+    #: raised to end every open session (logout, a new card or secret, a deactivation); a
+    #: session cookie holds the version it was opened at, and an older one logs no one in
+    session_version: Mapped[int] = mapped_column(default=0)
 
     area: Mapped[Area | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
     household: Mapped[Household | None] = relationship(foreign_keys=[household_id])
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session cookie: the id and the session version."""
+        return f"{self.id}:{self.session_version}"
 
     @property
     def login(self) -> str:

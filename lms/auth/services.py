@@ -98,6 +98,36 @@ def _authenticate(identifier: str, user: User | None, secret: str, wrong_message
     raise RuleViolation(wrong_message)
 
 
+def user_for_session(session_id: str) -> User | None:
+    """The user a session cookie logs in (Flask-Login's user loader), or None.
+
+    Rule: a session opened before the user's sessions were ended (a logout, a new login card,
+    revoked cards, a new PIN or password, a deactivation) logs no one in, nor does a session
+    of a deactivated account or one without a session version (cookies older than versions).
+    """
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active or user.session_version != int(version):
+        return None
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Every open session of ``user``, on every device, logs no one in from its next request
+    (flushes). Counted in SQL, so two ends at once both count."""
+    user.session_version = User.session_version + 1
+    db.session.flush()
+
+
+def log_out(user: User) -> None:
+    """Logging out ends every session of the user: a cookie copied before, on this device or
+    another, opens nothing afterwards."""
+    end_sessions(user)
+    db.session.commit()
+
+
 def _locked_message(minutes: int):
     return _l(
         "Too many failed attempts. Logging in is locked; please try again in %(minutes)d minutes.",
@@ -133,7 +163,10 @@ def create_user(actor: User | None, **fields: Any) -> User:
 
 @rollback_on_violation
 def update_user(actor: User, user: User, **fields: Any) -> User:
-    """Change an account; a new secret is set only when one is given."""
+    """Change an account; a new secret is set only when one is given.
+
+    Rule: a new PIN or password, or a deactivation, ends every open session of the account.
+    """
     before = snapshot(user, AUDITED_FIELDS)
     secret = fields.pop("secret", None)
     if user.id == actor.id and fields.get("is_active") is False:
@@ -145,6 +178,8 @@ def update_user(actor: User, user: User, **fields: Any) -> User:
         _check_secret(user, secret)
         user.password_hash = hash_secret(secret)
     flush_unique(LOGIN_TAKEN)
+    if secret or not user.is_active:
+        end_sessions(user)
     after = snapshot(user, AUDITED_FIELDS)
     record_event(actor, "user.update", user, before=before, after=after)
     if secret:
@@ -154,7 +189,8 @@ def update_user(actor: User, user: User, **fields: Any) -> User:
 
 
 def deactivate_user(actor: User, user: User) -> User:
-    """A deactivated account can no longer log in; its records stay."""
+    """A deactivated account can no longer log in, and its open sessions end; its records
+    stay."""
     return update_user(actor, user, is_active=False)
 
 

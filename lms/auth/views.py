@@ -125,6 +125,7 @@ def revoke_cards(household_id: int) -> Response:
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
+    services.log_out(current_user)
     logout_user()
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
@@ -165,6 +166,8 @@ def edit_user(user_id: int) -> Response | tuple[str, int] | str:
         except RuleViolation as error:
             attach_error(form, error)
         else:
+            if user.id == current_user.id:  # a new password ends the other sessions, not this one
+                login_user(user, remember=False)
             flash(_("The account of %(name)s was saved.", name=user.full_name), "success")
             return redirect(url_for("auth.users"))
     return _render_user_form(form, user)

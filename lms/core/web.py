@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from lms.core import errors
 from lms.core.text import mask_national_id, mask_phone
-from lms.extensions import db, login_manager
+from lms.extensions import login_manager
 
 bp = Blueprint("core", __name__)
 
@@ -72,11 +72,10 @@ def init_app(app: Flask) -> None:
 
 
 @login_manager.user_loader
-def load_user(user_id: str):
-    from lms.auth.models import User
+def load_user(session_id: str):
+    from lms.auth.services import user_for_session
 
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.is_active else None
+    return user_for_session(session_id)
 
 
 def main_menu() -> tuple:
