@@ -102,3 +102,49 @@ def test_the_kept_facts_are_filled_from_the_records(tmp_path_factory, empty_data
         }
         db.session.remove()
         db.engine.dispose()
+
+
+def test_revocations_made_before_0014_void_the_pin_they_left_working(
+    tmp_path_factory, empty_database_url
+):
+    """Before 0014 "revoke every card" raised the card version and left the PIN working. 0014
+    reads the audit trail: the revoked card is the one before the version a revocation
+    raised to, and a member whose last card event is a revocation loses the old PIN."""
+    from lms.auth.models import Role, User
+    from lms.auth.services import authenticate_household
+    from lms.core.audit import AuditEvent
+    from lms.core.errors import RuleViolation
+    from tests.builders import PIN, make_household, make_user
+
+    app = make_test_app(tmp_path_factory, SQLALCHEMY_DATABASE_URI=empty_database_url)
+    with app.app_context():
+        flask_migrate.upgrade()
+        lost = make_user(Role.HOUSEHOLD, household=make_household(phone="0912000001"))
+        reprinted = make_user(Role.HOUSEHOLD, household=make_household(phone="0912000002"))
+        history = [
+            (lost, "user.login_card", 1),
+            (lost, "user.revoke_cards", 2),
+            (reprinted, "user.login_card", 1),
+            (reprinted, "user.revoke_cards", 2),
+            (reprinted, "user.login_card", 3),
+        ]
+        for member, action, version in history:
+            db.session.add(
+                AuditEvent(
+                    action=action,
+                    target_type="User",
+                    target_id=member.id,
+                    after={"card_version": version},
+                )
+            )
+        db.session.commit()
+        flask_migrate.downgrade(revision="0013")
+        flask_migrate.upgrade()
+        db.session.expire_all()
+        revoked = dict(db.session.execute(select(User.phone, User.revoked_card_version)).all())
+        assert revoked == {"0912000001": 1, "0912000002": 1}
+        with pytest.raises(RuleViolation):
+            authenticate_household("0912000001", PIN)
+        assert authenticate_household("0912000002", PIN).id == reprinted.id
+        db.session.remove()
+        db.engine.dispose()

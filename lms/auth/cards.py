@@ -1,8 +1,10 @@
 """Login cards: a printed card whose QR code logs a household member in on the phone.
 
 The QR holds a signed token (the member and the card's version) that expires; printing a
-new card or revoking cards raises the version, so every earlier card stops working; both also
-end the member's open sessions, so a lost phone stays logged in no longer.
+new card raises the version, so every earlier card stops working; revoking marks the current
+version revoked, so a refused card can say which of the two stopped it. Both also
+end the member's open sessions, and revoking voids the printed PIN too: a lost phone or a
+lost card opens nothing until a new card is printed.
 """
 
 from __future__ import annotations
@@ -93,14 +95,16 @@ def issue_login_card(actor: User, household: Household) -> LoginCard:
 
 
 def revoke_login_cards(actor: User, household: Household) -> None:
-    """Every card printed for the household stops working (a lost phone, a lost card), and
-    every open session of its members ends."""
+    """Every card printed for the household stops working (a lost phone, a lost card): its QR,
+    its printed PIN and every open session of its members, until a new card is printed."""
     check_can_print_card(actor, household)
     for member in db.session.scalars(select(User).where(User.household_id == household.id)):
-        member.card_version += 1
+        member.revoked_card_version = member.card_version
+        # a PIN no one knows: the printed one stops working, and a login takes as long as ever
+        member.password_hash = hash_secret(secrets.token_urlsafe(32))
         end_sessions(member)
         record_event(
-            actor, "user.revoke_cards", member, after={"card_version": member.card_version}
+            actor, "user.revoke_cards", member, after={"revoked_card_version": member.card_version}
         )
     db.session.commit()
 
@@ -111,7 +115,8 @@ def card_expiry() -> date:
 
 
 def member_from_card(token: str) -> User:
-    """The member a card logs in, or a refusal saying why (expired, replaced, unreadable)."""
+    """The member a card logs in, or a refusal saying why (expired, revoked, replaced by a
+    newer card, unreadable)."""
     max_age = current_app.config["LOGIN_CARD_DAYS"] * 24 * 3600
     try:
         data = _serializer().loads(token, max_age=max_age)
@@ -124,6 +129,8 @@ def member_from_card(token: str) -> User:
     member = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
     if member is None or member.role is not Role.HOUSEHOLD or not member.is_active:
         raise RuleViolation(_l("This login link is not valid."))
-    if member.card_version != data.get("v"):
+    if data.get("v") == member.revoked_card_version:
+        raise RuleViolation(_l("This login card was cancelled. Ask your trainer for a new one."))
+    if data.get("v") != member.card_version:
         raise RuleViolation(_l("This login card was replaced by a newer one. Use the newest card."))
     return member

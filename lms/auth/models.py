@@ -57,8 +57,12 @@ class User(UserMixin, TimestampMixin, Base):
     household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
     is_active: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None]
-    #: raised to revoke every login card printed so far
+    #: the version in the QR of the newest login card; raised by printing one
     card_version: Mapped[int] = mapped_column(default=0)
+    #: the card version that was newest when every card was last revoked: that card was
+    #: revoked, older ones replaced (None: never revoked). A card that was revoked, then
+    #: replaced, then revoked again reads as replaced, which it also was.
+    revoked_card_version: Mapped[int | None]
     #: raised to end every open session (logout, a new card or secret, a deactivation); a
     #: session cookie holds the version it was opened at, and an older one logs no one in
     session_version: Mapped[int] = mapped_column(default=0)

@@ -118,7 +118,13 @@ def revoke_cards(household_id: int) -> Response:
     household = get_or_404(Household, household_id)
     require(can_print_card(current_user, household))
     cards.revoke_login_cards(current_user, household)
-    flash(_("Every login card of this household has stopped working."), "success")
+    flash(
+        _(
+            "Every login card of this household has stopped working, its PIN too, and its "
+            "members are logged out. Print a new card for them to log in again."
+        ),
+        "success",
+    )
     return redirect(url_for("households.detail", household_id=household.id))
 
 

@@ -14,7 +14,7 @@ from lms.auth import cards
 from lms.auth.models import Role, User
 from lms.core.errors import RuleViolation
 from lms.extensions import db
-from tests.builders import make_household
+from tests.builders import PIN, make_household
 
 
 def _token(response) -> str:
@@ -52,6 +52,60 @@ def test_revoked_cards_stop_working(world, client_for):
     token = _token(trainer.post(f"/households/{world.household_a.id}/card"))
     trainer.post(f"/households/{world.household_a.id}/card/revoke")
     assert client_for().get(f"/card/{token}").status_code == 400
+
+
+def _pin(response) -> str:
+    return re.search(r'class="pin">(\d{6})<', response.get_data(as_text=True)).group(1)
+
+
+def test_revoking_the_cards_voids_the_printed_pin_until_a_new_card(world, client_for):
+    """The lost card's PIN logs no one in after "Hủy mọi thẻ đăng nhập"; a new card's does."""
+    trainer, card = client_for(world.trainer_x), f"/households/{world.household_a.id}/card"
+    old_pin = _pin(trainer.post(card))
+    trainer.post(f"{card}/revoke")
+    for pin in (old_pin, PIN):  # neither the card's PIN nor the one set before it
+        refused = client_for().post("/login", data={"phone": "0912345678", "pin": pin})
+        assert refused.status_code == 400
+        assert "Số điện thoại hoặc mã PIN không đúng." in refused.get_data(as_text=True)
+    new_pin = _pin(trainer.post(card))
+    login = client_for().post("/login", data={"phone": "0912345678", "pin": new_pin})
+    assert login.headers["Location"] == "/learn/"
+
+
+REFUSALS = {"replaced": "đã được thay bằng thẻ mới hơn", "revoked": "đã bị hủy"}
+
+
+@pytest.mark.parametrize(
+    ("after_the_card", "told"),
+    [
+        ("print", "replaced"),
+        ("revoke", "revoked"),
+        ("revoke revoke", "revoked"),
+        ("revoke print", "revoked"),
+        ("print revoke", "replaced"),
+        ("print revoke print", "replaced"),
+    ],
+)
+def test_a_refused_card_says_why(world, client_for, after_the_card, told):
+    trainer, card = client_for(world.trainer_x), f"/households/{world.household_a.id}/card"
+    token = _token(trainer.post(card))
+    for action in after_the_card.split():
+        trainer.post(card if action == "print" else f"{card}/revoke")
+    refused = client_for().get(f"/card/{token}")
+    page = refused.get_data(as_text=True)
+    [other] = set(REFUSALS) - {told}
+    assert refused.status_code == 400
+    assert REFUSALS[told] in page and REFUSALS[other] not in page
+
+
+def test_a_revoked_card_that_has_also_expired_says_it_expired(world, client_for, monkeypatch):
+    trainer, card = client_for(world.trainer_x), f"/households/{world.household_a.id}/card"
+    token = _token(trainer.post(card))
+    trainer.post(f"{card}/revoke")
+    later = time.time() + 181 * 24 * 3600
+    monkeypatch.setattr("itsdangerous.timed.time.time", lambda: later)
+    refused = client_for().get(f"/card/{token}")
+    assert refused.status_code == 400 and "hết hạn" in refused.get_data(as_text=True)
 
 
 def test_an_expired_card_is_refused(world, monkeypatch):
