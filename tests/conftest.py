@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import os
+from unittest import mock
 
 import flask_babel
 import flask_migrate
@@ -59,7 +60,11 @@ def make_test_app(tmp_path_factory, **overrides):
         "CERTIFICATE_PDF_FOLDER": str(tmp_path_factory.mktemp("certificate-pdfs")),
         **overrides,
     }
-    app = create_app(config)
+    # the run's own instance folder: its uploads, signing key and reconciliations, which
+    # another run would otherwise overwrite, numbered alike
+    instance = tmp_path_factory.mktemp("instance")
+    with mock.patch.dict(os.environ, {"LMS_INSTANCE_PATH": str(instance)}):
+        app = create_app(config)
     app.test_client_class = LmsClient
     return app
 
