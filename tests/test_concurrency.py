@@ -322,3 +322,36 @@ def test_forty_wrong_checkin_codes_at_once_try_no_more_than_the_limit(app, world
     assert refused.status_code == 400
     assert "Nhập sai mã quá nhiều lần" in refused.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(AttendanceMark)) == 0
+
+
+@pytest.mark.races_on_postgres
+def test_trainers_printing_one_households_card_at_once_give_distinct_cards(app, world):
+    """Four trainers print household A's card at once: each card has a version of its own,
+    the newest works and every other says it was replaced by a newer one."""
+    from lms.auth.cards import member_from_card
+    from lms.core.errors import RuleViolation
+
+    db.session.commit()
+    trainer_id, household_id = world.trainer_x.id, world.household_a.id
+    printed: list[str] = []
+
+    def print_card(client):
+        log_in(client, trainer_id)
+        response = client.post(f"/households/{household_id}/card")
+        assert response.status_code == 200
+        printed.append(response.get_data(as_text=True))
+        return response.status_code
+
+    assert at_once(app, [print_card] * 4) == [200] * 4
+    db.session.expire_all()
+    member = db.session.get(type(world.member_a), world.member_a.id)
+    tokens = [page.split("/card/", 1)[1].split('"', 1)[0] for page in printed]
+    assert len(set(tokens)) == 4
+    working, replaced = [], []
+    for token in tokens:
+        try:
+            working.append(member_from_card(token))
+        except RuleViolation as refusal:
+            replaced.append(str(refusal.message))
+    assert working == [member]
+    assert len(replaced) == 3 and all("thẻ mới hơn" in message for message in replaced)

@@ -16,7 +16,8 @@ from datetime import date, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from lms.auth.models import Role, User
 from lms.auth.services import create_user, end_sessions, hash_secret
@@ -86,11 +87,19 @@ def issue_login_card(actor: User, household: Household) -> LoginCard:
             secret=pin,
         )
     member.password_hash = hash_secret(pin)
-    member.card_version += 1
+    # counted in the database: of two cards printed at once, the later one is the newer card
+    version = db.session.scalar(
+        update(User)
+        .where(User.id == member.id)
+        .values(card_version=User.card_version + 1)
+        .returning(User.card_version)
+    )
+    set_committed_value(member, "card_version", version)
     end_sessions(member)
-    record_event(actor, "user.login_card", member, after={"card_version": member.card_version})
+    record_event(actor, "user.login_card", member, after={"card_version": version})
     db.session.commit()
-    token = _serializer().dumps({"u": member.id, "v": member.card_version})
+    # the version this print got, not what the row holds after the commit (a later print)
+    token = _serializer().dumps({"u": member.id, "v": version})
     return LoginCard(member, token, pin)
 
 
