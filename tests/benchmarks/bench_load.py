@@ -167,6 +167,9 @@ LUA_TRAINERS = (
     LUA_COMMON
     + r"""
 local STATUSES = {"present", "present", "present", "absent", "excused"}
+-- the mark each household's row showed, as the marks screen sends it back ("was-"): the
+-- service writes a mark only while it still holds what the form showed
+local shown = {}
 function request()
   local first = arriving()
   if first then return first end
@@ -175,7 +178,10 @@ function request()
   if math.random() < 0.5 then return page(user, path) end
   local body = "&all_present=1"
   for i = 4, #user do
-    body = body .. "&status-" .. user[i] .. "=" .. STATUSES[math.random(#STATUSES)]
+    local status = STATUSES[math.random(#STATUSES)]
+    body = body .. "&was-" .. user[i] .. "=" .. (shown[user[i]] or "")
+      .. "&status-" .. user[i] .. "=" .. status
+    shown[user[i]] = status
   end
   return form(user, path, body)
 end
