@@ -95,7 +95,9 @@ def test_everything_in_order_is_approved_then_activated(ready):
         "https://postmart.vn/shop/pm-001",
     )
     actions = db.session.scalars(
-        select(AuditEvent.action).where(AuditEvent.target_type == "ActivationRequest")
+        select(AuditEvent.action)
+        .where(AuditEvent.target_type == "ActivationRequest")
+        .order_by(AuditEvent.id)
     ).all()
     assert actions == ["activation.requested", "activation.approved", "activation.activated"]
 

@@ -36,7 +36,9 @@ def test_admin_creates_and_edits_an_organisation(world, client_for):
     db.session.expire_all()
     assert db.session.get(Organisation, organisation.id).is_active is False
     actions = db.session.scalars(
-        select(AuditEvent.action).where(AuditEvent.target_type == "Organisation")
+        select(AuditEvent.action)
+        .where(AuditEvent.target_type == "Organisation")
+        .order_by(AuditEvent.id)
     ).all()
     assert actions == ["organisation.create", "organisation.update"]
 
