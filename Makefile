@@ -13,9 +13,13 @@ run: $(VENV)/.app translations
 	$(BIN)/flask demo load
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
+# the tests run in one process per core (pytest-xdist), a module's tests in the same one;
+# PYTEST_WORKERS=0 runs them all in this process
+PYTEST_WORKERS ?= auto
+
 test: $(VENV)/.test translations system-deps node_modules/.installed
 	$(BIN)/ruff check lms tests migrations wsgi.py
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check lms tests migrations wsgi.py

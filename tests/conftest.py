@@ -22,7 +22,8 @@ import pytest
 from flask import current_app, g, has_app_context
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session
-from sqlalchemy import inspect, select, text
+from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy.engine import make_url
 
 from lms import create_app
 from lms.extensions import db
@@ -47,8 +48,27 @@ class LmsClient(FlaskClient):
         return super().open(*args, **kwargs)
 
 
+def _worker_database(url: str | None) -> str | None:
+    """Under pytest-xdist, each worker has a database of its own on the server of
+    ``TEST_DATABASE_URL``: its name followed by the worker's (``test_gw0``), made if missing."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if url is None or worker is None:
+        return url
+    own = make_url(url).set(database=f"{make_url(url).database}_{worker}")
+    server = create_engine(url, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        exists = connection.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own.database}
+        )
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{own.database}"'))
+    server.dispose()
+    return own.render_as_string(hide_password=False)
+
+
 def make_test_app(tmp_path_factory, **overrides):
-    database_url = TEST_DATABASE_URL or (
+    # SQLite: a file in the run's (or the xdist worker's) own temporary folder
+    database_url = _worker_database(TEST_DATABASE_URL) or (
         f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
     )
     config = {
@@ -61,7 +81,7 @@ def make_test_app(tmp_path_factory, **overrides):
         **overrides,
     }
     # the run's own instance folder: its uploads, signing key and reconciliations, which
-    # another run would otherwise overwrite, numbered alike
+    # another run (or another xdist worker) would otherwise overwrite, numbered alike
     instance = tmp_path_factory.mktemp("instance")
     with mock.patch.dict(os.environ, {"LMS_INSTANCE_PATH": str(instance)}):
         app = create_app(config)
