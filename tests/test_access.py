@@ -212,6 +212,12 @@ MATRIX = [
         {**OWN_IMPORT, "official_2": 302, "admin": 302},
     ),
     (
+        "households.import_resolve",
+        "POST",
+        lambda w: f"/households/import/{w.import_2.id}/rows/2/resolve",
+        {**OWN_IMPORT, "official_2": 302, "admin": 302},
+    ),
+    (
         "households.classifications",
         "GET",
         lambda w: "/households/classifications/scale-classes",

@@ -46,16 +46,18 @@ def record_event(
     target: Any,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    target_id: int | None = None,
 ) -> AuditEvent:
     """Add an audit event to the current transaction; the calling service commits it.
 
-    ``target`` is a record, or a model class for an action on many records (an import).
+    ``target`` is a record, or a model class for an action on many records (an import), or
+    a model class and ``target_id`` for a record written without loading it (bulk writes).
     """
     event = AuditEvent(
         actor_id=actor.id if actor is not None else None,
         action=action,
         target_type=target.__name__ if isinstance(target, type) else type(target).__name__,
-        target_id=None if isinstance(target, type) else getattr(target, "id", None),
+        target_id=target_id if isinstance(target, type) else getattr(target, "id", None),
         before=before,
         after=after,
         ip_address=request.remote_addr if has_request_context() else None,

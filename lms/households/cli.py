@@ -34,6 +34,8 @@ def import_command(path: Path, commit: bool) -> None:
             raise click.ClickException(str(error.message)) from error
     counts = result.counts
     click.echo(f"Written: {counts['new']} new, {counts['update']} updated.")
+    if counts["conflict"]:
+        click.echo(f"{counts['conflict']} conflicts held back: resolve them in the web preview.")
 
 
 def _report(analysis: ImportAnalysis) -> None:
@@ -42,10 +44,11 @@ def _report(analysis: ImportAnalysis) -> None:
     if analysis.unknown_columns:
         click.echo(f"columns not imported: {', '.join(analysis.unknown_columns)}", err=True)
     for row in analysis.rows:
-        if row.status in (RowStatus.ERROR, RowStatus.DUPLICATE):
+        if row.status in (RowStatus.ERROR, RowStatus.DUPLICATE, RowStatus.CONFLICT):
             click.echo(f"line {row.line}: {row.status.value}: {' '.join(row.messages)}", err=True)
     counts = analysis.counts
     click.echo(
         f"{counts['new']} new, {counts['update']} update, "
-        f"{counts['duplicate']} duplicate, {counts['error']} error"
+        f"{counts['duplicate']} duplicate, {counts['error']} error, "
+        f"{counts['conflict']} conflict (held back: resolve them in the web preview)"
     )

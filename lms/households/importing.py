@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import IO, Any
@@ -18,9 +19,10 @@ from typing import IO, Any
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from lms.areas.models import Area
 from lms.auth.models import User
 from lms.core.audit import record_event
 from lms.core.errors import RuleViolation
@@ -82,7 +84,7 @@ def _match(rows: list[ImportRow], actor: User | None) -> None:
                 row.messages.append(
                     _(
                         "Same %(what)s as line %(line)d.",
-                        what=_label(key),
+                        what=field_label(key),
                         line=first_line[key, value],
                     )
                 )
@@ -98,33 +100,90 @@ def _match(rows: list[ImportRow], actor: User | None) -> None:
         {row.values["national_id"] for row in candidates if row.values["national_id"]},
     )
     visible = _visible_ids(actor, {h["id"] for h in registered.values()})
+    certified = _certified_ids({h["id"] for h in registered.values()})
     for row in candidates:
         matches = {
             registered[key, row.values[key]]["id"]: registered[key, row.values[key]]
             for key in ("phone", "national_id")
             if row.values[key] and (key, row.values[key]) in registered
         }
-        if len(matches) > 1:
+        if not matches:
+            continue
+        if not set(matches) <= visible:
             row.refuse(
+                _("This phone number or CCCD is registered to a household outside your area.")
+            )
+        elif len(matches) > 1:
+            row.status = RowStatus.CONFLICT
+            row.messages.append(
                 _("The phone number and the CCCD belong to two different registered households.")
             )
-        elif matches:
+        else:
             existing = next(iter(matches.values()))
-            if existing["id"] not in visible:
-                row.refuse(
-                    _("This phone number or CCCD is registered to a household outside your area.")
-                )
-                continue
             row.household_id = existing["id"]
+            disagreements = _disagreements(existing, row.values, existing["id"] in certified)
             changes = _changes(existing, row.values)
-            if changes:
+            if disagreements:
+                row.status = RowStatus.CONFLICT
+                row.messages.append(
+                    _(
+                        "Matches a registered household but differs on: %(fields)s.",
+                        fields=", ".join(field_label(f) for f in disagreements),
+                    )
+                )
+            elif changes:
                 row.status = RowStatus.UPDATE
                 row.messages.append(
-                    _("Updates: %(fields)s.", fields=", ".join(_label(f) for f in changes))
+                    _("Updates: %(fields)s.", fields=", ".join(field_label(f) for f in changes))
                 )
             else:
                 row.status = RowStatus.DUPLICATE
                 row.messages.append(_("Already registered, nothing new."))
+
+
+def _disagreements(existing: dict, values: dict[str, Any], is_certified: bool) -> list[str]:
+    """The identity fields on which a row and the household it matches disagree.
+
+    Another name (diacritics and case aside), another CCCD or another commune says the row
+    may be another family; a certified household's name is printed on its certificate, so
+    any change to it (even of a diacritic) is one too.
+    """
+    fields = []
+    name = values.get("head_name")
+    if name and (
+        fold(name) != fold(existing["head_name"])
+        or (is_certified and name != existing["head_name"])
+    ):
+        fields.append("head_name")
+    if values.get("national_id") and existing["national_id"] not in (None, values["national_id"]):
+        fields.append("national_id")
+    if values.get("area_id") and values["area_id"] != existing["area_id"]:
+        fields.append("area_id")
+    return fields
+
+
+def _certified_ids(ids: set[int]) -> set[int]:
+    """The households that are certified (or hold a valid certificate)."""
+    from lms.certificates.models import Certificate, CertificateStatus  # builds on households
+
+    found = set()
+    for chunk in _chunks(sorted(ids), 900):
+        found.update(
+            db.session.scalars(
+                select(Household.id).where(
+                    Household.id.in_(chunk), Household.certified_on.is_not(None)
+                )
+            )
+        )
+        found.update(
+            db.session.scalars(
+                select(Certificate.household_id).where(
+                    Certificate.household_id.in_(chunk),
+                    Certificate.status == CertificateStatus.VALID,
+                )
+            )
+        )
+    return found
 
 
 def _registered(phones: set[str], national_ids: set[str]) -> dict[tuple[str, str], dict]:
@@ -157,7 +216,7 @@ def _changes(existing: dict, values: dict[str, Any]) -> list[str]:
     ]
 
 
-def _label(name: str) -> str:
+def field_label(name: str) -> str:
     labels = {
         "head_name": _("name"),
         "phone": _("phone number"),
@@ -224,6 +283,7 @@ def _save_preview(record: HouseholdImport, analysis: ImportAnalysis) -> None:
         "headers": analysis.headers,
         "unknown_columns": analysis.unknown_columns,
         "problems": analysis.problems,
+        "resolutions": analysis.resolutions,
         "rows": rows,
     }
     (import_folder() / f"{record.stored_name}.json").write_text(
@@ -248,11 +308,14 @@ def commit_import(
 ) -> ImportAnalysis:
     """Write every new and updated row of an import in one transaction.
 
-    Rule: the previewed rows are matched again against the registry (it may have changed
-    since the preview); a file with a problem writes nothing; an import is committed once.
+    Rule: an import is committed once, whatever the number of clicks or tabs: the import
+    row is claimed first by a guarded UPDATE, which a second commit finds already done.
+    The previewed rows are matched again against the registry (it may have changed since
+    the preview); a conflict is written only when a person took the file's values for that
+    same household, and is held back otherwise; a file with a problem writes nothing. Every
+    change to a registered household is audited with its values before and after.
     """
-    if record.is_committed:
-        raise RuleViolation(_l("This import has already been committed."))
+    _claim(record)
     analysis = load_preview(record)
     for row in analysis.rows:
         if row.status is not RowStatus.ERROR:
@@ -262,13 +325,15 @@ def commit_import(
                 row.messages[: row.notes],
             )
     _match(analysis.rows, actor)
+    _apply_resolutions(analysis)
     if progress:
         progress(len(analysis.rows))
     if not analysis.can_commit:
+        db.session.rollback()
         raise RuleViolation(_l("Nothing can be imported from this file."))
     try:
         created = _insert_new(analysis.rows)
-        _apply_updates(analysis.rows)
+        _apply_updates(actor, analysis.rows)
         _insert_outreach(actor, analysis.rows, created)
         db.session.flush()
     except IntegrityError as error:
@@ -279,13 +344,168 @@ def commit_import(
                 "Nothing was written: please preview the file again."
             )
         ) from error
-    record.committed_at = utcnow()
     record.summary = {**analysis.counts, "problems": 0}
     record_event(
         actor, "household.import", record, after={"file": record.filename, **analysis.counts}
     )
     db.session.commit()
     return analysis
+
+
+def _claim(record: HouseholdImport) -> None:
+    """Mark the import committed in the transaction that writes it, or refuse: one UPDATE
+    that only an uncommitted import passes, so of two commits at once one waits for the
+    other and then finds nothing to claim."""
+    claimed = db.session.execute(
+        update(HouseholdImport)
+        .where(HouseholdImport.id == record.id, HouseholdImport.committed_at.is_(None))
+        .values(committed_at=utcnow())
+    )
+    if claimed.rowcount != 1:
+        db.session.rollback()
+        raise RuleViolation(_l("This import has already been committed."))
+
+
+def _apply_resolutions(analysis: ImportAnalysis) -> None:
+    """A conflict whose file values a person took for the household it still matches is
+    an update; one they kept, or one that now matches another household, is held back."""
+    for row in analysis.rows:
+        resolution = analysis.resolutions.get(str(row.line))
+        if row.status is not RowStatus.CONFLICT or not resolution:
+            continue
+        if row.household_id is None or resolution["household_id"] != row.household_id:
+            continue
+        if resolution["choice"] == "take":
+            row.status = RowStatus.UPDATE
+            row.messages.append(_("The file's values were taken."))
+        else:
+            row.messages.append(_("The registry's values were kept."))
+
+
+def resolve_conflict(
+    actor: User | None, record: HouseholdImport, line: int, choice: str
+) -> ImportRow:
+    """Decide one conflict of an import's preview: keep the registry's values (the row is
+    skipped) or take the file's (the row updates that household at commit).
+
+    Rule: only an uncommitted import's conflicts; the file's values can be taken only for a
+    row matching one household, in the actor's scope (a row matching two is kept apart).
+    """
+    if record.is_committed:
+        raise RuleViolation(_l("This import has already been committed."))
+    if choice not in ("keep", "take"):
+        raise RuleViolation(_l("Please choose which values to keep."))
+    analysis = load_preview(record)
+    row = next((r for r in analysis.rows if r.line == line), None)
+    if row is None or row.status is not RowStatus.CONFLICT:
+        raise RuleViolation(_l("This row has nothing to resolve."))
+    if choice == "take":
+        matched = _registry_matches(actor, row)
+        if len(matched) != 1 or matched[0].id != row.household_id:
+            raise RuleViolation(
+                _l("The file's values can only be taken for a row that matches one household.")
+            )
+    analysis.resolutions[str(line)] = {"choice": choice, "household_id": row.household_id}
+    _save_preview(record, analysis)
+    record_event(
+        actor,
+        "household.import_resolve",
+        record,
+        after={"line": line, "choice": choice, "household_id": row.household_id},
+    )
+    db.session.commit()
+    return row
+
+
+def _area(area_id: int | None) -> Area | None:
+    return db.session.get(Area, area_id) if area_id else None
+
+
+def _registry_matches(actor: User | None, row: ImportRow) -> list[Household]:
+    """The registered households, in scope, that a row's phone or CCCD matches."""
+    keys = [
+        getattr(Household, key) == row.values[key]
+        for key in ("phone", "national_id")
+        if row.values.get(key)
+    ]
+    if not keys:
+        return []
+    statement = select(Household).where(or_(*keys)).order_by(Household.id)
+    if actor is not None:
+        statement = statement.where(visible_households(actor))
+    return list(db.session.scalars(statement))
+
+
+@dataclass
+class Conflict:
+    """A conflict row beside the registered households it matches, for a person to judge."""
+
+    row: ImportRow
+    households: list[Household]
+    certificates: dict[int, Any]
+    activations: dict[int, list[Any]]
+    listings: dict[int, int]
+    resolution: dict[str, Any] | None
+    #: the commune the file gives
+    commune_name: str = ""
+
+    @property
+    def can_take(self) -> bool:
+        return len(self.households) == 1 and self.households[0].id == self.row.household_id
+
+    @property
+    def renames_certified(self) -> bool:
+        """Taking the file's name for a certified household: its certificate must be
+        re-issued with the new name."""
+        return any(
+            (h.certified_on is not None or self.certificates.get(h.id) is not None)
+            and self.row.values.get("head_name") != h.head_name
+            for h in self.households
+        )
+
+
+def conflicts(
+    actor: User | None, analysis: ImportAnalysis, rows: list[ImportRow]
+) -> list[Conflict]:
+    """The conflicts among ``rows`` with what hangs on each household they match: its valid
+    certificate, its activation requests (shops, payment accounts) and its listings."""
+    from lms.activation.models import ActivationRequest  # activation builds on households
+    from lms.certificates.services import valid_certificate  # certificates build on households
+    from lms.products.models import Listing, Product
+
+    found = []
+    for row in rows:
+        if row.status is not RowStatus.CONFLICT:
+            continue
+        households = _registry_matches(actor, row)
+        ids = [h.id for h in households]
+        activations: dict[int, list[Any]] = {}
+        for request in db.session.scalars(
+            select(ActivationRequest)
+            .where(ActivationRequest.household_id.in_(ids))
+            .order_by(ActivationRequest.id)
+        ):
+            activations.setdefault(request.household_id, []).append(request)
+        listings = dict(
+            db.session.execute(
+                select(Product.household_id, func.count(Listing.id))
+                .join(Listing, Listing.product_id == Product.id)
+                .where(Product.household_id.in_(ids), Listing.delisted_on.is_(None))
+                .group_by(Product.household_id)
+            ).all()
+        )
+        found.append(
+            Conflict(
+                row=row,
+                households=households,
+                certificates={h.id: valid_certificate(h.id) for h in households},
+                activations=activations,
+                listings=listings,
+                resolution=analysis.resolutions.get(str(row.line)),
+                commune_name=area.name if (area := _area(row.values.get("area_id"))) else "",
+            )
+        )
+    return found
 
 
 def _household_values(values: dict[str, Any]) -> dict[str, Any]:
@@ -332,19 +552,44 @@ def _insert_new(rows: list[ImportRow]) -> dict[int, int]:
     return created
 
 
-def _apply_updates(rows: list[ImportRow]) -> None:
-    changes = []
-    for row in rows:
-        if row.status is not RowStatus.UPDATE:
-            continue
+def _apply_updates(actor: User | None, rows: list[ImportRow]) -> None:
+    """Write the updated rows, each an audit event on its household with the values it
+    changed, before and after (the folded name too, so the trail finds an earlier name)."""
+    updates = [row for row in rows if row.status is RowStatus.UPDATE]
+    registered = _snapshots({row.household_id for row in updates})
+    for row in updates:
+        existing = registered[row.household_id]
         change = {
-            name: row.values[name] for name in UPDATABLE if row.values.get(name) not in (None, "")
+            name: row.values[name]
+            for name in UPDATABLE
+            if row.values.get(name) not in (None, "") and row.values[name] != existing[name]
         }
+        if not change:
+            continue
+        before = {name: existing[name] for name in change}
+        after = dict(change)
         if "head_name" in change:
-            change["name_key"] = fold(change["head_name"])
-        changes.append({"id": row.household_id, **change, "updated_at": utcnow()})
-    for change in changes:  # rows differ in which fields they change
-        db.session.execute(update(Household).where(Household.id == change["id"]).values(change))
+            change["name_key"] = after["name_key"] = fold(change["head_name"])
+            before["name_key"] = fold(existing["head_name"])
+        db.session.execute(  # rows differ in which fields they change
+            update(Household)
+            .where(Household.id == row.household_id)
+            .values(**change, updated_at=utcnow())
+        )
+        record_event(
+            actor, "household.import_update", Household, before, after, target_id=row.household_id
+        )
+
+
+def _snapshots(ids: set[int]) -> dict[int, dict[str, Any]]:
+    columns = [getattr(Household, name) for name in ("id", *UPDATABLE)]
+    found = {}
+    for chunk in _chunks(sorted(ids), 900):
+        for record in db.session.execute(
+            select(*columns).where(Household.id.in_(chunk))
+        ).mappings():
+            found[record["id"]] = dict(record)
+    return found
 
 
 def _insert_outreach(actor: User | None, rows: list[ImportRow], created: dict[int, int]) -> None:

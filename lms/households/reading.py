@@ -10,6 +10,7 @@ formats themselves are ``lms.core.spreadsheets``'s.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -92,6 +93,8 @@ class RowStatus(StrEnum):
     NEW = "new"
     UPDATE = "update"
     DUPLICATE = "duplicate"
+    #: matches a household by phone or CCCD but disagrees on who it is: a person decides
+    CONFLICT = "conflict"
     ERROR = "error"
 
 
@@ -122,6 +125,9 @@ class ImportAnalysis:
     rows: list[ImportRow] = field(default_factory=list)
     #: problems with the whole file: when there is one, nothing can be imported
     problems: list[str] = field(default_factory=list)
+    #: how a person resolved each conflict, by line (as text, JSON's keys):
+    #: {"choice": "keep" | "take", "household_id": the household it was decided against}
+    resolutions: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -315,8 +321,10 @@ def _national_id(row: ImportRow, value: Any) -> str | None:
     raw = cell_text(value)
     if not raw or "*" in raw:  # empty, or masked by one of our own exports
         return None
-    if isinstance(value, int | float) and len(raw) == 11:
-        raw = "0" + raw  # Excel drops the leading zero of a CCCD typed as a number
+    if re.fullmatch(r"[1-9]\d{10}", re.sub(r"[\s.]", "", raw)):
+        # Excel drops the leading zero of a CCCD typed as a number, in the workbook and in
+        # the CSV it saves (every CCCD starts with 0): both formats read it back the same
+        raw = "0" + re.sub(r"[\s.]", "", raw)
     national_id = normalize_national_id(raw)
     if national_id is None:
         row.refuse(_("The national ID (CCCD) “%(value)s” must be exactly 12 digits.", value=raw))

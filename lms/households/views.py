@@ -236,7 +236,25 @@ def import_preview(import_id: int) -> str:
         status=status,
         rows=rows[:PREVIEW_ROWS],
         hidden=max(0, len(rows) - PREVIEW_ROWS),
+        conflicts={
+            c.row.line: c for c in importing.conflicts(current_user, analysis, rows[:PREVIEW_ROWS])
+        },
+        taken=sum(r["choice"] == "take" for r in analysis.resolutions.values()),
     )
+
+
+@bp.post("/import/<int:import_id>/rows/<int:line>/resolve")
+@role_required(*OFFICIALS)
+def import_resolve(import_id: int, line: int) -> Response:
+    """Keep the registry's values for a conflicting row, or take the file's."""
+    record = get_or_404(HouseholdImport, import_id)
+    try:
+        importing.resolve_conflict(current_user, record, line, request.form.get("choice", ""))
+    except RuleViolation as error:
+        flash(str(error.message), "error")
+    else:
+        flash(_("Line %(line)d: your choice was saved.", line=line), "success")
+    return redirect(url_for("households.import_preview", import_id=record.id, status="conflict"))
 
 
 @bp.post("/import/<int:import_id>/commit")
@@ -257,6 +275,8 @@ def import_commit(import_id: int) -> Response:
         ),
         "success",
     )
+    if counts["conflict"]:
+        flash(_("%(n)d rows to review were left out.", n=counts["conflict"]), "info")
     return redirect(url_for("households.index"))
 
 

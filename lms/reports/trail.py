@@ -10,16 +10,18 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Text, and_, cast, or_, select
 from sqlalchemy.orm import selectinload
 
 from lms.activation.models import ActivationRequest
+from lms.areas.models import Area
 from lms.attendance.models import AttendanceMark, ClassSession
 from lms.auth.models import User
 from lms.certificates.models import Certificate
 from lms.core.audit import AuditEvent
 from lms.core.database import vietnamese
 from lms.core.scope import visible_certificates, visible_households
+from lms.core.text import fold, mask_national_id, mask_phone, normalize_phone
 from lms.courses.models import Course, LessonProgress, QuizAttempt
 from lms.extensions import db
 from lms.households.models import Household
@@ -43,12 +45,87 @@ def find(user: User, query: str) -> tuple[Certificate | None, list[Household]]:
             return certificate, []
     statement = (
         select(Household)
-        .where(visible_households(user), search_clause(query))
+        .where(
+            visible_households(user),
+            or_(search_clause(query), Household.id.in_(_earlier_identities(query))),
+        )
         .options(selectinload(Household.area))
         .order_by(vietnamese(Household.head_name), Household.id)
         .limit(FOUND_AT_MOST)
     )
     return None, list(db.session.scalars(statement))
+
+
+#: audit events read when searching earlier names and phones
+EARLIER_AT_MOST = 200
+
+
+def _earlier_identities(query: str) -> list[int]:
+    """Households whose earlier name, phone or CCCD (an audit event's before values: an
+    import or an edit changed them) matches, so the trail still finds them by it."""
+    words = fold(re.sub(r"[\d+().\-]", " ", query))
+    digits = re.sub(r"\D", "", query)
+    phone = (normalize_phone(digits) or digits) if len(digits) >= 3 else ""
+    terms = [term for term in (words, phone) if term]
+    if not terms:
+        return []
+    statement = (
+        select(AuditEvent.target_id, AuditEvent.before)
+        .where(
+            AuditEvent.target_type == "Household",
+            AuditEvent.before.is_not(None),
+            *(cast(AuditEvent.before, Text).contains(term, autoescape=True) for term in terms),
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(EARLIER_AT_MOST)
+    )
+    found = []
+    for household_id, before in db.session.execute(statement):
+        name = before.get("name_key") or fold(before.get("head_name"))
+        if (not words or words in name) and (
+            not phone
+            or phone in (before.get("phone") or "")
+            or (before.get("national_id") or "").endswith(digits)
+        ):
+            found.append(household_id)
+    return found
+
+
+def changes_of(events: list[AuditEvent]) -> dict[int, list[tuple[str, Any, Any]]]:
+    """What each event changed on the household, field by field: label, before, after
+    (communes by name, CCCDs masked)."""
+    from lms.households.importing import UPDATABLE, field_label
+
+    area_ids = {
+        values.get("area_id")
+        for event in events
+        for values in (event.before or {}, event.after or {})
+        if isinstance(values, dict)
+    }
+    areas = dict(
+        db.session.execute(select(Area.id, Area.name).where(Area.id.in_(area_ids - {None}))).all()
+    )
+
+    def shown(name: str, value: Any) -> Any:
+        if name == "area_id":
+            return areas.get(value, value)
+        if name == "national_id":
+            return mask_national_id(value)
+        if name == "phone":
+            return mask_phone(value)
+        return value
+
+    found = {}
+    for event in events:
+        if event.target_type != "Household" or not isinstance(event.before, dict):
+            continue
+        after = event.after or {}
+        found[event.id] = [
+            (field_label(name), shown(name, event.before.get(name)), shown(name, after.get(name)))
+            for name in UPDATABLE
+            if name in event.before or name in after
+        ]
+    return found
 
 
 @dataclass
@@ -61,6 +138,8 @@ class Trail:
     activations: list[ActivationRequest]
     listings: list[Listing]
     events: list[AuditEvent]
+    #: what each event changed on the household (``changes_of``), by event id
+    changes: dict[int, list[tuple[str, Any, Any]]]
 
 
 def trail_of(household: Household) -> Trail:
@@ -108,7 +187,8 @@ def trail_of(household: Household) -> Trail:
         certificates=list(certificates),
         activations=list(activations),
         listings=list(listings),
-        events=_events(household, certificates, activations),
+        events=(events := _events(household, certificates, activations)),
+        changes=changes_of(events),
     )
 
 

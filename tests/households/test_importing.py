@@ -240,7 +240,7 @@ def test_duplicates_in_the_file_and_matches_in_the_registry(nghe_an):
         (3, "duplicate"),
         (4, "new"),
         (5, "duplicate"),
-        (6, "error"),
+        (6, "conflict"),
     ]
     assert "Đã có trong danh sách, không có gì mới." in analysis.rows[0].messages
     assert "Trùng số điện thoại với dòng 2." in analysis.rows[1].messages
@@ -444,7 +444,7 @@ def test_commit_writes_exactly_the_accepted_rows(nghe_an):
             [4, "Lỗi Số", "12345", "", "Xã Yên Thành", "", ""],
         ]
     )
-    assert preview.counts == {"new": 1, "update": 1, "duplicate": 1, "error": 1}
+    assert preview.counts == {"new": 1, "update": 1, "duplicate": 1, "conflict": 0, "error": 1}
     assert households() == 1
     result = importing.commit_import(None, record)
     assert result.counts == preview.counts
@@ -508,7 +508,7 @@ def test_re_importing_the_same_file_changes_nothing(nghe_an):
     ]
     importing.commit_import(None, _start(rows)[0])
     result = importing.commit_import(None, _start(rows)[0])
-    assert result.counts == {"new": 0, "update": 0, "duplicate": 1, "error": 0}
+    assert result.counts == {"new": 0, "update": 0, "duplicate": 1, "conflict": 0, "error": 0}
     assert households() == 1
     assert db.session.scalar(select(func.count()).select_from(OutreachEvent)) == 1
 
