@@ -1,5 +1,6 @@
-"""The suite's own isolation: a test run ``rolled_back`` leaves nothing behind, on SQLite as
-on PostgreSQL, and each test sharing a world sees it as it was built."""
+"""The suite's own shortcuts keep to what they stand for: a test run ``rolled_back`` leaves
+nothing behind, on SQLite as on PostgreSQL, each test sharing a world sees it as it was
+built, and the ``courses`` fixture's copy of a load is what loading the files writes."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from sqlalchemy import func, select
 from lms.auth.models import User
 from lms.extensions import db
 from lms.households.models import Household
+from tests.builders import load_shipped_courses
+from tests.conftest import _empty_database, shipped_courses, written_at
 
 
 def committed_names() -> set[str]:
@@ -55,3 +58,27 @@ def test_what_a_request_commits_stays_in_the_test(shared_world, client_for):
 def test_a_test_that_commits_for_real_starts_from_empty_tables(app):
     """After the tests above, whose world is still committed."""
     assert db.session.scalar(select(func.count()).select_from(Household)) == 0
+
+
+def every_row() -> dict[str, list[tuple]]:
+    """Each table's rows, but for the times rows were written at."""
+    rows = {}
+    for table in db.metadata.sorted_tables:
+        columns = [c for c in table.c if c not in written_at(table)]
+        statement = select(*columns).order_by(*table.primary_key.columns)
+        rows[table.name] = [tuple(row) for row in db.session.execute(statement)]
+    return rows
+
+
+def test_the_courses_fixture_writes_what_loading_the_shipped_courses_writes(app):
+    load_shipped_courses()
+    loaded = every_row()
+    assert loaded["lessons"] and loaded["questions"]
+    for _ in range(2):  # the first may be the run's first load, the second copies one
+        _empty_database(app)
+        assert [course.slug for course in shipped_courses()] == [
+            "ban-hang-truc-tuyen",
+            "thanh-toan-an-toan",
+            "tai-khoan-postmart-voso",
+        ]
+    assert every_row() == loaded
