@@ -220,6 +220,9 @@ def test_no_other_module_changes_a_request_status():
                     for target in targets
                     for element in (target.elts if isinstance(target, ast.Tuple) else [target])
                 ]
+                # an import row's status (RowStatus) is another status than a request's
+                if node.value is not None and "RowStatus" in ast.unparse(node.value):
+                    continue
                 if any(isinstance(e, ast.Attribute) and e.attr == "status" for e in assigned):
                     offenders.append(f"{path.relative_to(root)}: {ast.unparse(node)}")
             if (
