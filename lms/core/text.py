@@ -5,11 +5,59 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_NON_DIGIT = re.compile(r"\D")
+_NON_DIGIT = re.compile(r"[^0-9]")
 #: Vietnamese mobile numbers: 03x, 05x, 07x, 08x, 09x followed by 7 digits
-_MOBILE = re.compile(r"0[35789]\d{8}")
+_MOBILE = re.compile(r"0[35789]\d{8}", re.ASCII)
 #: fixed lines: 02 + area code, 11 digits in all
-_FIXED = re.compile(r"02\d{9}")
+_FIXED = re.compile(r"02\d{9}", re.ASCII)
+#: what separates two phones in one cell: "0912 345 678 / 0987 654 321", "…; …", "… - …"
+#: (a hyphen only between spaces, since "912-345-678" is one phone)
+_PHONE_SEPARATOR = re.compile(r"[/;,|\n]|\s[-–—]\s|\s(?:hoặc|or|và|and)\s", re.IGNORECASE)
+
+#: The 2018 move of 11-digit mobile numbers to 10 digits, prefix by prefix, as published by
+#: the Ministry of Information and Communications (Bộ Thông tin và Truyền thông, Thông tư
+#: 22/2014/TT-BTTTT amended; conversion from 15 September 2018). Old numbers are still
+#: written down in notebooks and spreadsheets, so both forms must reach one household.
+MOBILE_PREFIXES_2018 = {
+    # Viettel
+    "0162": "032",
+    "0163": "033",
+    "0164": "034",
+    "0165": "035",
+    "0166": "036",
+    "0167": "037",
+    "0168": "038",
+    "0169": "039",
+    # MobiFone
+    "0120": "070",
+    "0121": "079",
+    "0122": "077",
+    "0126": "076",
+    "0128": "078",
+    # VinaPhone
+    "0123": "083",
+    "0124": "084",
+    "0125": "085",
+    "0127": "081",
+    "0129": "082",
+    # Vietnamobile
+    "0186": "056",
+    "0188": "058",
+    # Gmobile
+    "0199": "059",
+}
+
+
+def _typed_digits(raw: str | None) -> str:
+    """The text with every decimal digit as ASCII (full-width ``０``, Arabic-Indic ``٠`` …) and
+    without invisible format characters (zero-width space, joiners, BOM, direction marks),
+    which arrive pasted from chat apps and would otherwise sit inside a number."""
+    text = unicodedata.normalize("NFKC", raw or "")
+    return "".join(
+        str(unicodedata.decimal(char)) if char.isdecimal() else char
+        for char in text
+        if unicodedata.category(char) != "Cf"
+    )
 
 
 def clean(text: str | None) -> str:
@@ -28,22 +76,49 @@ def fold(text: str | None) -> str:
 def normalize_phone(raw: str | None) -> str | None:
     """The canonical form ``0912345678`` of a Vietnamese phone, or None if it is impossible.
 
-    Accepts ``0912 345 678``, ``+84 912 345 678``, ``84912345678`` and ``912.345.678``.
+    Accepts ``0912 345 678``, ``+84 912 345 678``, ``84912345678``, ``912.345.678``, full-width
+    digits, and the 11-digit numbers of before 2018 (``0162 …`` becomes ``032 …``). A cell with
+    two phones gives the first (``normalize_phones`` gives them all).
     """
-    digits = _NON_DIGIT.sub("", raw or "")
+    phones = normalize_phones(raw)
+    return phones[0] if phones else None
+
+
+def normalize_phones(raw: str | None) -> list[str]:
+    """Every phone in ``raw``, canonical and in the order typed, without repeats:
+    "0912 345 678 / 0987 654 321" gives both. Empty if any part is not a phone, so that
+    nothing typed is silently dropped."""
+    text = _typed_digits(raw)
+    if not text.strip():
+        return []
+    whole = _one_phone(text)
+    if whole is not None:
+        return [whole]
+    parts = [part for part in _PHONE_SEPARATOR.split(text) if part.strip()]
+    phones = [_one_phone(part) for part in parts]
+    if len(parts) < 2 or None in phones:
+        return []
+    return list(dict.fromkeys(phone for phone in phones if phone))
+
+
+def _one_phone(text: str) -> str | None:
+    digits = _NON_DIGIT.sub("", text)
     if digits.startswith("84") and len(digits) in (11, 12):
         digits = "0" + digits[2:]
     elif len(digits) in (9, 10) and not digits.startswith("0"):
         digits = "0" + digits
+    if len(digits) == 11 and digits[:4] in MOBILE_PREFIXES_2018:
+        digits = MOBILE_PREFIXES_2018[digits[:4]] + digits[4:]
     if _MOBILE.fullmatch(digits) or _FIXED.fullmatch(digits):
         return digits
     return None
 
 
 def normalize_national_id(raw: str | None) -> str | None:
-    """A CCCD is exactly 12 digits; spaces and dots are ignored."""
-    digits = re.sub(r"[\s.]", "", raw or "")
-    return digits if re.fullmatch(r"\d{12}", digits) else None
+    """A CCCD is exactly 12 ASCII digits; spaces, dots, full-width digits and invisible
+    characters are forgiven."""
+    digits = re.sub(r"[\s.]", "", _typed_digits(raw))
+    return digits if re.fullmatch(r"[0-9]{12}", digits) else None
 
 
 #: the letters of Vietnamese with their marks, and f j w z (names from other languages)
