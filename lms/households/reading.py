@@ -34,7 +34,7 @@ from lms.core.legacy_text import (
 from lms.core.models import today
 from lms.core.scope import visible_areas
 from lms.core.spreadsheets import HEADER_SEARCH_ROWS, cell_text, has_data, header_key
-from lms.core.text import clean, fold, normalize_national_id, normalize_phone
+from lms.core.text import clean, fold, normalize_national_id, normalize_phones
 from lms.extensions import db
 from lms.households.models import OutreachChannel, ProductGroup, ScaleClass
 from lms.households.services import name_problem
@@ -290,9 +290,12 @@ def _standardise(row: ImportRow, record: dict[str, Any], context: _Context) -> N
         row.refuse(str(problem))
 
     raw_phone = cell_text(record.get("phone"))
-    values["phone"] = normalize_phone(raw_phone) if raw_phone else None
+    phones = normalize_phones(raw_phone)
+    values["phone"] = phones[0] if phones else None
     if raw_phone and values["phone"] is None:
         row.refuse(_("The phone number “%(phone)s” is not valid.", phone=raw_phone))
+    if len(phones) > 1:  # the first is the household's phone; the others are kept in sight
+        row.messages.append(_("Other phone: %(phones)s", phones=", ".join(phones[1:])))
 
     values["national_id"] = _national_id(row, record.get("national_id"))
     values["area_id"] = _commune(row, record, values["commune"], context)

@@ -123,11 +123,23 @@ def test_title_rows_above_the_header_are_skipped_and_unknown_columns_reported(ng
         ("84912345678", "0912345678"),
         ("912.345.678", "0912345678"),
         (912345678, "0912345678"),
+        ("09１２ ３４５ ６７８", "0912345678"),
+        ("0912\u200b345678", "0912345678"),
+        ("0162 123 4567", "0321234567"),
     ],
 )
 def test_every_phone_form_becomes_one(nghe_an, raw, expected):
     analysis = run([HEADER, [1, "Nguyễn Thị Hương", raw, "", "Xã Diễn Châu", ""]])
     assert analysis.rows[0].values["phone"] == expected
+
+
+def test_a_second_phone_in_the_cell_is_shown_beside_the_first(nghe_an):
+    analysis = run(
+        [HEADER, [1, "Nguyễn Thị Hương", "0912 345 678 / 0987 654 321", "", "Xã Diễn Châu", ""]]
+    )
+    row = analysis.rows[0]
+    assert row.status is RowStatus.NEW and row.values["phone"] == "0912345678"
+    assert "SĐT khác: 0987654321" in row.messages
 
 
 @pytest.mark.parametrize(

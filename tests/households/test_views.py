@@ -82,6 +82,19 @@ def test_a_wrong_phone_is_answered_on_the_form(world, client_for):
     assert "Số điện thoại không hợp lệ" in response.get_data(as_text=True)
 
 
+def test_a_full_width_phone_is_stored_as_ascii_and_caught_as_a_duplicate(world, client_for):
+    client = client_for(world.admin)
+    form = {"head_name": "Lô Thị Xuân", "area_id": str(world.commune_2.id)}
+    response = client.post("/households/new", data=form | {"phone": "０３９５ １１２ ２３３"})
+    assert response.status_code == 302
+    stored = db.session.scalar(select(Household.phone).where(Household.head_name == "Lô Thị Xuân"))
+    assert stored == "0395112233"
+    # household_a's phone is 0912345678: typed half full-width, it is the same phone
+    response = client.post("/households/new", data=form | {"phone": "09１２３４５６７８"})
+    assert response.status_code == 400
+    assert "Số điện thoại hoặc số CCCD này đã thuộc một hộ khác." in response.get_data(as_text=True)
+
+
 def test_a_name_with_an_emoji_is_answered_on_the_form(world, client_for):
     response = client_for(world.trainer_x).post(
         f"/households/{world.household_a.id}/edit",
