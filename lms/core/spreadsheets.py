@@ -27,6 +27,20 @@ from lms.core.text import clean, fold
 #: how many rows may precede the header row (titles, dates, blank lines)
 HEADER_SEARCH_ROWS = 15
 
+# calamine allocates the whole rectangle from A1 to the farthest cell before it returns a
+# row, and aborts the process (SIGABRT, not an exception) when that allocation fails: a
+# 1.5 KB file holding A1 and XFD200000 asks for 100 GB. So the sheets are measured first.
+#: the widest sheet read: a household or seller list has a few dozen columns
+XLSX_MAX_COLUMNS = 1_000
+#: the largest rectangle read (200,000 households × 30 columns)
+XLSX_MAX_CELLS = 6_000_000
+#: the most an .xlsx may unpack to, all its parts together (zip bombs)
+XLSX_MAX_UNPACKED_BYTES = 300 * 2**20
+#: how much of a sheet's start is searched for its ``<dimension ref="…"/>``
+DIMENSION_SEARCH_BYTES = 4096
+CELL_REFERENCE = re.compile(rb"""\sr=["']([A-Za-z]*)([0-9]+)["']""")
+DIMENSION = re.compile(rb"""<(?:\w+:)?dimension\s+ref=["']([A-Za-z0-9:$]+)["']""")
+
 
 def read_table(stream: IO[bytes], filename: str) -> tuple[list[list[Any]], list[str]]:
     """The rows of the first sheet that has data (or of a CSV), and problems with the file.
@@ -60,6 +74,13 @@ def read_xlsx(stream: IO[bytes]) -> tuple[list[list[Any]], list[str]]:
     stream.seek(0)
     max_rows = current_app.config["IMPORT_MAX_ROWS"] + HEADER_SEARCH_ROWS
     try:
+        refusal = measure_xlsx(stream, max_rows)
+    except (zipfile.BadZipFile, ValueError, KeyError, OSError, EOFError):
+        return [], [corrupt]
+    if refusal is not None:
+        return [], [corrupt if refusal == "corrupt" else refusal]
+    stream.seek(0)
+    try:
         workbook = CalamineWorkbook.from_filelike(stream)
         for index in range(len(workbook.sheet_names)):
             sheet = workbook.get_sheet_by_index(index)
@@ -73,13 +94,96 @@ def read_xlsx(stream: IO[bytes]) -> tuple[list[list[Any]], list[str]]:
     return [], [_("The sheet is empty.")]
 
 
+def measure_xlsx(stream: IO[bytes], max_rows: int) -> str | None:
+    """Why calamine must not read this workbook (a message, or "corrupt"), or None.
+
+    Checked from the zip alone, before calamine sees it: the unpacked size of every part,
+    then each sheet's declared dimension and the cells it really holds (a dimension may be
+    missing or lie), so calamine never allocates more than ``max_rows`` rows ×
+    ``XLSX_MAX_COLUMNS`` columns, nor a rectangle over ``XLSX_MAX_CELLS``.
+    """
+    too_large = _(
+        "The sheet is too large: at most %(rows)d rows, %(columns)d columns "
+        "and %(cells)d cells in all.",
+        rows=max_rows - HEADER_SEARCH_ROWS,
+        columns=XLSX_MAX_COLUMNS,
+        cells=XLSX_MAX_CELLS,
+    )
+    with zipfile.ZipFile(stream) as archive:
+        parts = archive.infolist()
+        names = {part.filename for part in parts}
+        if "xl/workbook.xml" not in names:  # calamine would read .xlsb or .ods inside as well
+            return "corrupt"
+        if sum(part.file_size for part in parts) > XLSX_MAX_UNPACKED_BYTES:
+            return too_large
+        unpacked = 0
+        for part in parts:
+            if not (part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml")):
+                continue
+            with archive.open(part) as sheet:
+                head = sheet.read(DIMENSION_SEARCH_BYTES)
+                match = DIMENSION.search(head)
+                if match and not _fits(*_extent(match.group(1).split(b":")), max_rows):
+                    return too_large
+                rows = columns = cells = 0
+                chunk, tail = head, b""
+                while chunk:
+                    unpacked += len(chunk)
+                    if unpacked > XLSX_MAX_UNPACKED_BYTES:  # the sizes declared may lie
+                        return too_large
+                    text = tail + chunk
+                    for letters, number in CELL_REFERENCE.findall(text):
+                        rows = max(rows, int(number))
+                        if letters:
+                            cells += 1
+                            columns = max(columns, _column_number(letters))
+                    if not _fits(rows, columns, max_rows) or cells > XLSX_MAX_CELLS:
+                        return too_large
+                    # a reference cut in two by the chunk is found whole in the next one
+                    tail = text[-32:]
+                    chunk = sheet.read(2**20)
+    return None
+
+
+def _extent(references: list[bytes]) -> tuple[int, int]:
+    """The rows and columns a dimension such as ``A1:XFD200000`` spans from A1."""
+    last = re.fullmatch(rb"\$?([A-Za-z]{0,4})\$?([0-9]{0,10})", references[-1])
+    if last is None:
+        raise ValueError("dimension")
+    letters, number = last.groups()
+    return int(number or 1), _column_number(letters) if letters else 1
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - ord("A") + 1
+    return number
+
+
+def _fits(rows: int, columns: int, max_rows: int) -> bool:
+    return (
+        rows <= max_rows
+        and columns <= XLSX_MAX_COLUMNS
+        and max(rows, 1) * max(columns, 1) <= XLSX_MAX_CELLS
+    )
+
+
 def read_csv(data: bytes) -> tuple[list[list[Any]], list[str]]:
     text = decode_csv(data)
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    rows = [list(row) for row in csv.reader(io.StringIO(text), dialect)]
+    try:
+        rows = [list(row) for row in csv.reader(io.StringIO(text), dialect)]
+    except csv.Error:  # a field over csv.field_size_limit() (128 KB), a NUL byte
+        return [], [
+            _(
+                "The CSV file cannot be read: a cell is too long or the file is not text. "
+                "Open it in Excel and save it again as .csv or .xlsx."
+            )
+        ]
     max_rows = current_app.config["IMPORT_MAX_ROWS"]
     if len(rows) > max_rows + HEADER_SEARCH_ROWS:
         return [], [_("Too many rows: at most %(n)d.", n=max_rows)]

@@ -20,7 +20,10 @@ cli = AppGroup("households", help="The household registry.")
 def import_command(path: Path, commit: bool) -> None:
     """Import households from an .xlsx or .csv file typed by commune staff."""
     with path.open("rb") as stream:
-        record, analysis = importing.start_import(None, stream, path.name)
+        try:
+            record, analysis = importing.start_import(None, stream, path.name)
+        except RuleViolation as error:
+            raise click.ClickException(str(error.message)) from error
     _report(analysis)
     if analysis.problems:
         raise click.ClickException("nothing can be imported from this file")

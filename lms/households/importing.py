@@ -10,6 +10,7 @@ previewed rows again and writes every accepted row in one transaction.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -249,22 +250,36 @@ def import_folder() -> Path:
 def start_import(
     actor: User | None, stream: IO[bytes], filename: str
 ) -> tuple[HouseholdImport, ImportAnalysis]:
-    """Keep the uploaded file, analyse it and remember the preview; writes no household."""
+    """Keep the uploaded file, analyse it and remember the preview; writes no household.
+
+    Rule: a file that cannot be read (too large, damaged, a sheet too big to open) is
+    refused whole and leaves nothing behind, neither an import nor a stored file. Stored
+    files are named by a random UUID, never by what was uploaded, so no two collide.
+    """
+    rows, problems = read_table(stream, filename)
+    if problems:
+        db.session.rollback()
+        raise RuleViolation(problems[0], field="file")
     record = HouseholdImport(
         created_by_id=actor.id if actor else None,
         filename=Path(filename).name[:255] or "import",
-        stored_name="",
+        stored_name=f"{uuid.uuid4().hex}{Path(filename).suffix.lower()}",
     )
     db.session.add(record)
     db.session.flush()
-    suffix = Path(filename).suffix.lower()
-    record.stored_name = f"{record.id}-{utcnow():%Y%m%d%H%M%S}{suffix}"
     stream.seek(0)
-    (import_folder() / record.stored_name).write_bytes(stream.read())
-    analysis = analyse(actor, *read_table(stream, filename))
-    record.summary = {**analysis.counts, "problems": len(analysis.problems)}
-    _save_preview(record, analysis)
-    db.session.commit()
+    stored = import_folder() / record.stored_name
+    stored.write_bytes(stream.read())
+    try:
+        analysis = analyse(actor, rows, problems)
+        record.summary = {**analysis.counts, "problems": len(analysis.problems)}
+        _save_preview(record, analysis)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        stored.unlink(missing_ok=True)
+        (import_folder() / f"{record.stored_name}.json").unlink(missing_ok=True)
+        raise
     return record, analysis
 
 

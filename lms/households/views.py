@@ -216,8 +216,12 @@ def import_upload() -> Response | tuple[str, int]:
     form = ImportForm()
     if form.validate_on_submit():
         upload = form.file.data
-        record, _analysis = importing.start_import(current_user, upload.stream, upload.filename)
-        return redirect(url_for("households.import_preview", import_id=record.id))
+        try:
+            record, _analysis = importing.start_import(current_user, upload.stream, upload.filename)
+        except RuleViolation as error:
+            attach_error(form, error)
+        else:
+            return redirect(url_for("households.import_preview", import_id=record.id))
     status = 400 if request.method == "POST" else 200
     return render_template("households/import.html", form=form), status
 

@@ -146,10 +146,19 @@ def _path(user: User, token: str) -> Path | None:
 
 
 def upload(user: User, stream: IO[bytes], filename: str) -> str:
-    """Keep the seller export; returns the token its preview, commit and report use."""
+    """Keep the seller export; returns the token its preview, commit and report use.
+
+    Rule: the file is read before it is kept, and one that cannot be read (too large,
+    damaged, a sheet too big to open) is refused and leaves no file behind; every preview
+    reads it again, so a kept file must be one that reads. The stored name is the user and
+    a random token, never what was uploaded.
+    """
     suffix = Path(filename).suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise RuleViolation(_l("Only .xlsx and .csv files can be imported."), field="file")
+    _rows, problems = read_table(stream, filename)
+    if problems:
+        raise RuleViolation(problems[0], field="file")
     token = secrets.token_hex(16)
     stream.seek(0)
     (_folder() / f"{user.id}-{token}-{suffix.lstrip('.')}{suffix}").write_bytes(stream.read())

@@ -1,0 +1,49 @@
+"""Uploads built to hurt the reader: sheets whose grid calamine would allocate whole, and a
+CSV field over the csv module's limit. Real files, made as an attacker would make them."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+from openpyxl import Workbook
+
+#: what the far cell of the hostile sheet is: 16,384 columns × 200,000 rows from A1
+FAR_CELL = "XFD200000"
+
+
+def far_apart_xlsx() -> bytes:
+    """A 5 KB workbook holding only A1 and XFD200000 (openpyxl writes the dimension)."""
+    workbook = Workbook()
+    workbook.active["A1"] = "Họ và tên"
+    workbook.active[FAR_CELL] = "x"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def lying_dimension_xlsx() -> bytes:
+    """The same cells, with the sheet's dimension rewritten to claim just ``A1``."""
+    return _rewrite_sheets(far_apart_xlsx(), b'<dimension ref="A1" />')
+
+
+def no_dimension_xlsx() -> bytes:
+    """The same cells, with no dimension at all."""
+    return _rewrite_sheets(far_apart_xlsx(), b"")
+
+
+def _rewrite_sheets(data: bytes, dimension: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for part in source.infolist():
+            content = source.read(part.filename)
+            if part.filename.startswith("xl/worksheets/"):
+                content = re.sub(rb"<dimension [^>]*/>", dimension, content)
+            target.writestr(part.filename, content, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def long_field_csv() -> bytes:
+    """A CSV whose second cell is 200 KB, over csv.field_size_limit() (128 KB)."""
+    return ("Họ và tên,SĐT,Xã\n" + '"' + "a" * 200_000 + '",0912000001,Diễn Châu\n').encode()
