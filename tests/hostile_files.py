@@ -44,6 +44,27 @@ def _rewrite_sheets(data: bytes, dimension: bytes) -> bytes:
     return out.getvalue()
 
 
+def unplaced_cells_xlsx(cells: int = 20_000) -> bytes:
+    """A sheet whose one row holds ``cells`` cells written without r="…" (each placed after
+    the one before it), so its width shows in no reference."""
+    sheet = (
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<sheetData><row r="1">'
+        + b'<c t="inlineStr"><is><t>x</t></is></c>' * cells
+        + b"</row></sheetData></worksheet>"
+    )
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(far_apart_xlsx())) as source,
+        zipfile.ZipFile(out, "w") as target,
+    ):
+        for part in source.infolist():
+            is_sheet = part.filename == "xl/worksheets/sheet1.xml"
+            content = sheet if is_sheet else source.read(part.filename)
+            target.writestr(part.filename, content, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
 def long_field_csv() -> bytes:
     """A CSV whose second cell is 200 KB, over csv.field_size_limit() (128 KB)."""
     return ("Họ và tên,SĐT,Xã\n" + '"' + "a" * 200_000 + '",0912000001,Diễn Châu\n').encode()

@@ -39,6 +39,7 @@ XLSX_MAX_UNPACKED_BYTES = 300 * 2**20
 #: how much of a sheet's start is searched for its ``<dimension ref="…"/>``
 DIMENSION_SEARCH_BYTES = 4096
 CELL_REFERENCE = re.compile(rb"""\sr=["']([A-Za-z]*)([0-9]+)["']""")
+CELL_OR_ROW = re.compile(rb"<(?:\w+:)?(c|row)(?=[\s/>])[^>]*")
 DIMENSION = re.compile(rb"""<(?:\w+:)?dimension\s+ref=["']([A-Za-z0-9:$]+)["']""")
 
 
@@ -126,21 +127,38 @@ def measure_xlsx(stream: IO[bytes], max_rows: int) -> str | None:
                 if match and not _fits(*_extent(match.group(1).split(b":")), max_rows):
                     return too_large
                 rows = columns = cells = 0
+                # rows and cells written without r="…" are placed after the one before
+                # them, so each may push the grid one further: the rows without one, and
+                # the most cells without one in a row, are added to the farthest reference
+                unplaced_rows = unplaced_cells = in_row = 0
                 chunk, tail = head, b""
                 while chunk:
                     unpacked += len(chunk)
                     if unpacked > XLSX_MAX_UNPACKED_BYTES:  # the sizes declared may lie
                         return too_large
+                    # only whole tags are read; the rest waits for the next chunk
                     text = tail + chunk
+                    end = text.rfind(b">") + 1
+                    text, tail = text[:end], text[end:]
+                    if len(tail) > 2**20:  # a megabyte with no tag ending: not a sheet
+                        return "corrupt"
+                    # every r="…" in the text bounds the grid, inside a tag or not: a tag
+                    # cut by a ">" in an attribute cannot hide its reference
                     for letters, number in CELL_REFERENCE.findall(text):
                         rows = max(rows, int(number))
-                        if letters:
-                            cells += 1
-                            columns = max(columns, _column_number(letters))
-                    if not _fits(rows, columns, max_rows) or cells > XLSX_MAX_CELLS:
+                        columns = max(columns, _column_number(letters) if letters else 1)
+                    for tag in CELL_OR_ROW.finditer(text):
+                        is_cell = tag.group(1) == b"c"
+                        cells += is_cell
+                        if not is_cell:
+                            in_row = 0
+                        if CELL_REFERENCE.search(tag.group(0)) is None:
+                            in_row += is_cell
+                            unplaced_rows += not is_cell
+                            unplaced_cells = max(unplaced_cells, in_row)
+                    width, height = columns + unplaced_cells, rows + unplaced_rows
+                    if not _fits(height, width, max_rows) or cells > XLSX_MAX_CELLS:
                         return too_large
-                    # a reference cut in two by the chunk is found whole in the next one
-                    tail = text[-32:]
                     chunk = sheet.read(2**20)
     return None
 

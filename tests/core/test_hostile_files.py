@@ -16,6 +16,7 @@ from tests.hostile_files import (
     long_field_csv,
     lying_dimension_xlsx,
     no_dimension_xlsx,
+    unplaced_cells_xlsx,
 )
 
 TOO_LARGE = "Trang tính quá lớn: tối đa 200000 dòng, 1000 cột và tổng cộng 6000000 ô."
@@ -54,6 +55,13 @@ def test_calamine_alone_aborts_on_it_whatever_the_dimension_says(build, tmp_path
 def test_a_grid_too_large_is_refused_before_calamine_reads_it(app, build):
     with app.test_request_context():
         assert read_table(io.BytesIO(build()), "ds.xlsx") == ([], [TOO_LARGE])
+
+
+def test_cells_without_references_count_towards_the_width(app):
+    with app.test_request_context():
+        assert read_table(io.BytesIO(unplaced_cells_xlsx()), "ds.xlsx") == ([], [TOO_LARGE])
+        rows, problems = read_table(io.BytesIO(unplaced_cells_xlsx(cells=50)), "ds.xlsx")
+    assert problems == [] and rows == [["x"] * 50]
 
 
 def test_a_zip_bomb_is_refused_from_its_unpacked_size(app, monkeypatch):
