@@ -34,7 +34,7 @@ from lms.core.events import progress_changed
 from lms.core.models import utcnow
 from lms.core.permissions import can_plan_session, can_unlock_marks
 from lms.core.scope import visible_areas, visible_households, visible_sessions
-from lms.core.text import clean, normalize_phone
+from lms.core.text import clean, fold, normalize_phone
 from lms.courses.models import Course
 from lms.extensions import db
 from lms.households.models import Household
@@ -287,7 +287,12 @@ def register_walk_in(
     actor: User, session: ClassSession, head_name: str, phone: str, village: str = ""
 ) -> Household:
     """A household that came to class without being on the list: matched by phone in the
-    actor's area, or registered in the session's commune, then enrolled."""
+    actor's area, or registered in the session's commune, then enrolled.
+
+    Rule (DESIGN §4 rule 7): a phone that belongs to a household of another name is a
+    conflict for the trainer to look at, never a silent match: its attendance would count for
+    another family's certificate.
+    """
     normalised = normalize_phone(phone)
     if normalised is None:
         raise RuleViolation(
@@ -303,6 +308,16 @@ def register_walk_in(
     ):
         raise RuleViolation(
             _l("This phone number or CCCD is registered to a household outside your area."),
+            field="phone",
+        )
+    if household is not None and fold(household.head_name) != fold(head_name):
+        raise RuleViolation(
+            _l(
+                "This phone number belongs to the household of %(name)s (%(commune)s). If this "
+                "is that household, add it from the search; otherwise check the phone number.",
+                name=household.head_name,
+                commune=household.area.name,
+            ),
             field="phone",
         )
     if household is None:

@@ -156,6 +156,21 @@ def test_a_walk_in_is_matched_or_registered(running, world):
         services.register_walk_in(world.trainer_x, running, "Số Sai", "123")
 
 
+def test_a_walk_in_with_another_familys_phone_is_a_conflict_not_a_match(running, world):
+    """A household's phone typed with another name: the trainer is told whose phone it is,
+    and nobody is enrolled (that household's attendance would count for another family)."""
+    household = make_household(head_name="Hồ Thị Sen", phone="0395777888", area=world.commune_1)
+    db.session.commit()
+    with pytest.raises(RuleViolation, match="Hồ Thị Sen"):
+        services.register_walk_in(world.trainer_x, running, "Lê Văn Khác", "0395 777 888")
+    assert household.id not in {mark.household_id for mark in services.roster(running)}
+    assert db.session.get(Household, household.id).head_name == "Hồ Thị Sen"
+    # the same name without its marks, or in capitals, is the same family
+    same = services.register_walk_in(world.trainer_x, running, "HO THI SEN", "0395777888")
+    assert same.id == household.id
+    assert household.id in {mark.household_id for mark in services.roster(running)}
+
+
 def test_marks_change_only_what_the_trainer_changed_and_are_audited(running, world):
     hid = world.household_a.id
     report = services.record_marks(
