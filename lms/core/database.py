@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 
 from sqlalchemy import event, select, update
@@ -61,6 +62,48 @@ def paginate(statement, page: int | None = None):
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )
+
+
+@dataclass
+class ListPage:
+    """One page of a list already in memory, shaped like ``db.paginate``'s result (for the
+    pagination macro)."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def paginate_list(items: list, page: int | None = None) -> ListPage:
+    """One page (``PAGE_SIZE`` items) of ``items``, as ``paginate`` does for a statement."""
+    from flask import current_app, request
+
+    number = page if page is not None else request.args.get("page", 1, type=int)
+    number = max(1, number or 1)
+    per_page = current_app.config["PAGE_SIZE"]
+    start = (number - 1) * per_page
+    return ListPage(items[start : start + per_page], number, per_page, len(items))
 
 
 #: rows refreshed per UPDATE (SQLite limits the parameters of one statement)

@@ -30,9 +30,15 @@ from lms.core.errors import RuleViolation
 from lms.core.models import utcnow
 from lms.core.scope import visible_households
 from lms.core.spreadsheets import cell_text, read_table
-from lms.core.text import fold
+from lms.core.text import fold, mask_national_id
 from lms.extensions import db
-from lms.households.models import Household, HouseholdImport, OutreachEvent
+from lms.households.models import (
+    Household,
+    HouseholdImport,
+    OutreachEvent,
+    ProductGroup,
+    ScaleClass,
+)
 from lms.households.reading import ImportAnalysis, ImportRow, RowStatus, standardise
 from lms.households.services import refresh_informed
 
@@ -299,6 +305,7 @@ def _save_preview(record: HouseholdImport, analysis: ImportAnalysis) -> None:
         "unknown_columns": analysis.unknown_columns,
         "problems": analysis.problems,
         "resolutions": analysis.resolutions,
+        "notices": analysis.notices,
         "rows": rows,
     }
     (import_folder() / f"{record.stored_name}.json").write_text(
@@ -430,6 +437,51 @@ def resolve_conflict(
     )
     db.session.commit()
     return row
+
+
+def commune_names(rows: list[ImportRow]) -> dict[int, str]:
+    """The names of the communes the rows were matched to, by area id."""
+    ids = {row.values["area_id"] for row in rows if row.values.get("area_id")}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Area.id, Area.name).where(Area.id.in_(ids))).all())
+
+
+def changed_values(rows: list[ImportRow]) -> dict[int, list[tuple[str, str, str]]]:
+    """For each update row, by line: (field, registry's value, file's value) of every field
+    the row changes, as a person reads them (names of communes and classes, CCCDs masked)."""
+    updates = [row for row in rows if row.status is RowStatus.UPDATE and row.household_id]
+    if not updates:
+        return {}
+    households = {
+        h.id: h
+        for h in db.session.scalars(
+            select(Household).where(Household.id.in_({row.household_id for row in updates}))
+        )
+    }
+    result = {}
+    for row in updates:
+        household = households.get(row.household_id)
+        if household is None:
+            continue
+        existing = {name: getattr(household, name) for name in UPDATABLE}
+        result[row.line] = [
+            (field_label(name), _shown(name, existing[name]), _shown(name, row.values[name]))
+            for name in _changes(existing, row.values)
+        ]
+    return result
+
+
+def _shown(name: str, value: Any) -> str:
+    if value in (None, ""):
+        return "—"
+    models = {"area_id": Area, "scale_class_id": ScaleClass, "product_group_id": ProductGroup}
+    if name in models:
+        record = db.session.get(models[name], value)
+        return record.name if record else "—"
+    if name == "national_id":
+        return mask_national_id(value)
+    return str(value)
 
 
 def _area(area_id: int | None) -> Area | None:

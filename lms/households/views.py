@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from lms.auth.models import Role
+from lms.core.database import paginate_list
 from lms.core.errors import RuleViolation
 from lms.core.forms import attach_error, flash_form_errors
 from lms.core.models import today
@@ -45,7 +46,6 @@ bp = Blueprint("households", __name__, url_prefix="/households")
 
 #: the two classifications an admin edits, by the name used in URLs
 CLASSIFICATIONS = {"scale-classes": ScaleClass, "product-groups": ProductGroup}
-PREVIEW_ROWS = 200
 
 
 @bp.app_context_processor
@@ -232,17 +232,17 @@ def import_preview(import_id: int) -> str:
     record = get_or_404(HouseholdImport, import_id)
     analysis = importing.load_preview(record)
     status = request.args.get("status", "")
-    rows = [row for row in analysis.rows if not status or row.status == status]
+    page = paginate_list([row for row in analysis.rows if not status or row.status == status])
     return render_template(
         "households/import_preview.html",
         record=record,
         analysis=analysis,
         status=status,
-        rows=rows[:PREVIEW_ROWS],
-        hidden=max(0, len(rows) - PREVIEW_ROWS),
-        conflicts={
-            c.row.line: c for c in importing.conflicts(current_user, analysis, rows[:PREVIEW_ROWS])
-        },
+        page=page,
+        rows=page.items,
+        communes=importing.commune_names(page.items),
+        changes=importing.changed_values(page.items),
+        conflicts={c.row.line: c for c in importing.conflicts(current_user, analysis, page.items)},
         taken=sum(r["choice"] == "take" for r in analysis.resolutions.values()),
     )
 

@@ -309,3 +309,28 @@ def test_admin_edits_classifications(world, client_for):
     )
     assert response.status_code == 302
     assert "Chè" in client.get("/households/classifications/product-groups").get_data(as_text=True)
+
+
+def test_the_preview_pages_every_row_with_its_commune_cccd_and_changes(
+    world, client_for, app, monkeypatch
+):
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 2)
+    client = client_for(world.official_1)
+    rows = [["Họ và tên", "SĐT", "Số CCCD", "Xã/Phường", "Thôn/Xóm"]]
+    rows += [[f"Hộ Thử {n}", f"09710000{n:02d}", "", "Diễn Châu", ""] for n in range(4)]
+    rows += [["Nguyễn Thị Hương", "0912345678", "040186001234", "Diễn Châu", "Xóm Mới"]]
+    response = client.post(
+        "/households/import",
+        data={"file": (_xlsx(rows), "ds.xlsx")},
+        content_type="multipart/form-data",
+    )
+    url = response.headers["Location"]
+    first = client.get(url).get_data(as_text=True)
+    assert "Hộ Thử 0" in first and "Hộ Thử 2" not in first and "Trang 1 / 3" in first
+    assert "Xã Diễn Châu" in first
+    last = client.get(f"{url}?page=3").get_data(as_text=True)
+    assert "Nguyễn Thị Hương" in last and "Hộ Thử 0" not in last
+    assert "********1234" in last and "040186001234" not in last
+    assert "— → Xóm Mới" in last
+    update = client.get(f"{url}?status=update").get_data(as_text=True)
+    assert "Nguyễn Thị Hương" in update and "Hộ Thử" not in update
