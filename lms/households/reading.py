@@ -77,6 +77,15 @@ CHANNEL_WORDS = {
 # fmt: on
 HEADERS = {alias: name for name, aliases in HEADER_ALIASES.items() for alias in aliases}
 COMMUNE_PREFIXES = ("xa ", "phuong ", "thi tran ", "dac khu ")
+#: how people shorten "Xã", "Phường", "Thị trấn" (folded, punctuation as spaces)
+COMMUNE_ABBREVIATIONS = {"x ": "xa ", "p ": "phuong ", "tt ": "thi tran "}
+#: what a footer row starts with (folded): totals, who drew up the list, signatures
+FOOTER_STARTS = (
+    "tong cong", "tong so", "nguoi lap", "ky ghi ro", "ky va ghi ro", "ky ten",
+    "xac nhan", "chu tich", "can bo", "truong thon", "truong ban", "ghi chu",
+)  # fmt: skip
+#: a place-and-date line above the signatures: "Nghệ An, ngày … tháng … năm …"
+FOOTER_DATE_LINE = re.compile(r"\bngay\b.*\bthang\b.*\bnam\b")
 TEXT_FIELDS = (
     "head_name",
     "commune",
@@ -128,6 +137,8 @@ class ImportAnalysis:
     #: how a person resolved each conflict, by line (as text, JSON's keys):
     #: {"choice": "keep" | "take", "household_id": the household it was decided against}
     resolutions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: what was left out of the file and why (footer rows…), in the user's language
+    notices: list[str] = field(default_factory=list)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -182,18 +193,46 @@ def standardise(
 
     context = _Context(actor)
     context.column_encodings = _column_encodings(rows[header_index + 1 :], columns)
+    footers = []
     for offset, cells in enumerate(rows[header_index + 1 :], start=header_index + 2):
         if progress:
             progress(1)
         if not has_data(cells):
             continue
+        if is_footer(cells):
+            footers.append(str(offset))
+            continue
         row = ImportRow(line=offset, cells=cells)
         record = {name: cells[i] for i, name in columns.items() if name and i < len(cells)}
         _standardise(row, record, context)
         analysis.rows.append(row)
+    if footers:
+        analysis.notices.append(
+            _(
+                "Lines %(lines)s are totals or signatures, not households: they were skipped.",
+                lines=", ".join(footers),
+            )
+        )
     if not analysis.rows:
         analysis.problems.append(_("The sheet has a header but no household rows."))
     return analysis
+
+
+def is_footer(cells: list[Any]) -> bool:
+    """A row below the households that is not one: "Tổng cộng: 12 hộ", "Người lập biểu",
+    "(Ký, ghi rõ họ tên)", "Nghệ An, ngày 5 tháng 3 năm 2025". Such a row fills at most
+    three cells, and one of them starts with a footer word or is a place-and-date line."""
+    texts = [cell_text(value) for value in cells]
+    texts = [text for text in texts if text]
+    if not texts or len(texts) > 3 or any(normalize_phones(text) for text in texts):
+        return False
+    for text in texts:
+        key = header_key(text)
+        if FOOTER_DATE_LINE.search(key):
+            return True
+        if any(key == start or key.startswith(start + " ") for start in FOOTER_STARTS):
+            return True
+    return False
 
 
 def _column_encodings(rows: list[list[Any]], columns: dict[int, str | None]) -> dict[str, str]:
@@ -254,12 +293,28 @@ class _Context:
 
 
 def _name_keys(name: str) -> set[str]:
+    """The names a commune is looked up by: folded, with and without "Xã", "P.", "TT.", and
+    without what follows a comma ("Xã Quỳnh Lưu, huyện Quỳnh Lưu")."""
     key = fold(name)
     keys = {key}
-    for prefix in COMMUNE_PREFIXES:
-        if key.startswith(prefix):
-            keys.add(key.removeprefix(prefix))
+    short = header_key(key.split(",")[0])
+    keys.add(short)
+    expanded = _expanded(short)
+    keys.add(expanded)
+    for prefix in (*COMMUNE_PREFIXES, *COMMUNE_ABBREVIATIONS):
+        for candidate in (key, short, expanded):
+            if candidate.startswith(prefix):
+                keys.add(candidate.removeprefix(prefix).strip())
+    keys.discard("")
     return keys
+
+
+def _expanded(key: str) -> str:
+    """ "x quynh luu" as "xa quynh luu": the abbreviation written out."""
+    for short, full in COMMUNE_ABBREVIATIONS.items():
+        if key.startswith(short):
+            return full + key.removeprefix(short)
+    return key
 
 
 def _class_index(model: type[ScaleClass] | type[ProductGroup]) -> dict[str, int]:
@@ -344,7 +399,8 @@ def _commune(row: ImportRow, record: dict[str, Any], name: str, context: _Contex
             row.refuse(_("No commune has the code %(code)s.", code=code))
             return None
     elif name:
-        candidates = context.by_name.get(fold(name)) or []
+        short = header_key(fold(name).split(",")[0])
+        candidates = context.by_name.get(fold(name)) or context.by_name.get(_expanded(short)) or []
         if not candidates:
             candidates = [a for key in _name_keys(name) for a in context.by_name.get(key, [])]
         current = [a for a in dict.fromkeys(candidates) if a.merged_into_id is None]

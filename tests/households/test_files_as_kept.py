@@ -1,0 +1,69 @@
+"""Files as communes really keep them: footers below the list, communes typed loosely,
+workbooks of several sheets, .xls and .ods."""
+
+from __future__ import annotations
+
+import pytest
+
+from lms.areas.models import AreaLevel
+from lms.extensions import db
+from lms.households.reading import RowStatus
+from tests.builders import make_area
+from tests.households.test_importing import run
+
+
+@pytest.fixture
+def quynh_luu(app):
+    province = make_area(code="40", name="Tỉnh Nghệ An", level=AreaLevel.PROVINCE)
+    commune = make_area(code="17170", name="Xã Quỳnh Lưu", parent=province)
+    ward = make_area(code="17171", name="Phường Hoàng Mai", parent=province)
+    town = make_area(code="17172", name="Thị trấn Cầu Giát", parent=province)
+    db.session.commit()
+    return commune, ward, town
+
+
+def test_footer_rows_are_skipped_with_a_notice(quynh_luu):
+    analysis = run(
+        [
+            ["Họ và tên", "Số điện thoại", "Xã/Phường"],
+            ["Nguyễn Văn An", "0912000001", "Xã Quỳnh Lưu"],
+            ["Tổng cộng: 12 hộ"],
+            [None, "Nghệ An, ngày 5 tháng 3 năm 2025"],
+            ["Người lập biểu", None, "Chủ tịch UBND xã"],
+            ["(Ký, ghi rõ họ tên)"],
+        ]
+    )
+    assert [(row.line, row.status) for row in analysis.rows] == [(2, RowStatus.NEW)]
+    assert len(analysis.notices) == 1
+    assert "3, 4, 5, 6" in analysis.notices[0]
+
+
+def test_a_household_named_like_a_footer_word_is_still_a_household(quynh_luu):
+    analysis = run(
+        [
+            ["Họ và tên", "Số điện thoại", "Xã/Phường"],
+            ["Tống Văn Cộng", "0912000001", "Xã Quỳnh Lưu"],
+            ["Tổng Cộng", "0912000002", "Xã Quỳnh Lưu"],
+        ]
+    )
+    assert [row.status for row in analysis.rows] == [RowStatus.NEW, RowStatus.NEW]
+    assert analysis.notices == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "which"),
+    [
+        ("X. Quỳnh Lưu", 0),
+        ("Xã Quỳnh Lưu, huyện Quỳnh Lưu", 0),
+        ("xa quynh luu", 0),
+        ("X.Quỳnh Lưu", 0),
+        ("Quỳnh Lưu, Nghệ An", 0),
+        ("P. Hoàng Mai", 1),
+        ("p hoang mai, tx Hoàng Mai", 1),
+        ("TT. Cầu Giát", 2),
+        ("tt cau giat", 2),
+    ],
+)
+def test_communes_as_people_type_them(quynh_luu, typed, which):
+    analysis = run([["Họ và tên", "SĐT", "Xã/Phường"], ["Nguyễn Văn An", "0912000001", typed]])
+    assert analysis.rows[0].values["area_id"] == quynh_luu[which].id
