@@ -192,6 +192,12 @@ MATRIX = [
         lambda w: "/households/import",
         {"anonymous": LOGIN, "official_1": 200, "official_2": 200, "admin": 200},
     ),
+    (
+        "households.import_history",
+        "GET",
+        lambda w: "/households/imports",
+        {"anonymous": LOGIN, "official_1": 200, "official_2": 200, "admin": 200},
+    ),
     # import 2 was uploaded by the official of commune 2
     (
         "households.import_preview",

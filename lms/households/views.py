@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from lms.auth.models import Role
-from lms.core.database import paginate_list
+from lms.core.database import paginate, paginate_list
 from lms.core.errors import RuleViolation
 from lms.core.forms import attach_error, flash_form_errors
 from lms.core.models import today
@@ -19,7 +19,7 @@ from lms.core.permissions import (
     can_see_national_id,
     require,
 )
-from lms.core.scope import get_all_or_404, get_or_404, role_required
+from lms.core.scope import get_all_or_404, get_or_404, role_required, visible_imports
 from lms.core.spreadsheets import write_csv, write_xlsx
 from lms.core.web import download
 from lms.extensions import db
@@ -224,6 +224,18 @@ def import_upload() -> Response | tuple[str, int]:
             return redirect(url_for("households.import_preview", import_id=record.id))
     status = 400 if request.method == "POST" else 200
     return render_template("households/import.html", form=form), status
+
+
+@bp.get("/imports")
+@role_required(*OFFICIALS)
+def import_history() -> str:
+    """The imports in scope, newest first: who, when, what they held, committed or not."""
+    statement = (
+        select(HouseholdImport)
+        .where(visible_imports(current_user))
+        .order_by(HouseholdImport.created_at.desc(), HouseholdImport.id.desc())
+    )
+    return render_template("households/import_history.html", page=paginate(statement))
 
 
 @bp.get("/import/<int:import_id>")

@@ -334,3 +334,23 @@ def test_the_preview_pages_every_row_with_its_commune_cccd_and_changes(
     assert "— → Xóm Mới" in last
     update = client.get(f"{url}?status=update").get_data(as_text=True)
     assert "Nguyễn Thị Hương" in update and "Hộ Thử" not in update
+
+
+def test_import_history_shows_each_officials_own_imports_and_admins_all(world, client_for):
+    upload = _xlsx([["Họ và tên", "SĐT", "Xã/Phường"], ["Ngoài Vùng", "0971234568", "Yên Thành"]])
+    client = client_for(world.official_1)
+    client.post(
+        "/households/import",
+        data={"file": (upload, "loi.xlsx")},
+        content_type="multipart/form-data",
+    )
+    record = db.session.scalar(
+        select(HouseholdImport).where(HouseholdImport.filename == "loi.xlsx")
+    )
+    assert "/households/imports" in client.get("/households/").get_data(as_text=True)
+    own = client.get("/households/imports").get_data(as_text=True)
+    assert "Lịch sử nhập" in own and "loi.xlsx" in own and "Mới xem trước" in own
+    assert f"/households/import/{record.id}/rejected.xlsx" in own
+    assert f'/households/import/{world.import_2.id}"' not in own
+    everything = client_for(world.admin).get("/households/imports").get_data(as_text=True)
+    assert "loi.xlsx" in everything and f'/households/import/{world.import_2.id}"' in everything
