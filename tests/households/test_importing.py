@@ -570,3 +570,49 @@ def test_cli_refuses_a_broken_file(nghe_an, app, tmp_path):
     path.write_bytes(b"not a workbook")
     result = app.test_cli_runner().invoke(args=["households", "import", str(path), "--commit"])
     assert result.exit_code == 1 and "Tệp Excel bị hỏng" in result.output
+
+
+def test_cli_prints_updates_writes_rejected_rows_and_records_the_user(nghe_an, app, tmp_path):
+    from openpyxl import load_workbook
+
+    from lms.households.models import HouseholdImport
+
+    _province, communes = nghe_an
+    make_household(head_name="Nguyễn Thị Hương", phone="0912345678", area=communes["dien_chau"])
+    official = make_user(Role.OFFICIAL, email="xa.dc@example.vn", area=communes["dien_chau"])
+    db.session.commit()
+    path = tmp_path / "ds.csv"
+    path.write_text(CSV_TEXT + "Sai Số,99,Xã Diễn Châu,\n", encoding="utf-8")
+    rejected = tmp_path / "loi.xlsx"
+    result = app.test_cli_runner().invoke(
+        args=[
+            "households",
+            "import",
+            str(path),
+            "--rejected",
+            str(rejected),
+            "--as",
+            "XA.DC@example.vn",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    assert "line 2: update: " in result.output and "— → Xóm Đông" in result.output
+    assert "line 3: error" in result.output  # Yên Thành is outside the official's commune
+    assert "line 4: error" in result.output
+    names = [row[0].value for row in load_workbook(rejected).active.iter_rows(min_row=2)]
+    assert names == ["Đặng Văn Ánh", "Sai Số"]
+    record = db.session.scalar(select(HouseholdImport).order_by(HouseholdImport.id.desc()))
+    assert record.created_by_id == official.id
+
+
+def test_cli_refuses_an_unknown_user_and_prints_no_counts_for_a_broken_file(nghe_an, app, tmp_path):
+    path = tmp_path / "ds.csv"
+    path.write_text(CSV_TEXT, encoding="utf-8")
+    runner = app.test_cli_runner()
+    unknown = runner.invoke(args=["households", "import", str(path), "--as", "ai@example.vn"])
+    assert unknown.exit_code == 1 and "ai@example.vn" in unknown.output
+    assert "new" not in unknown.output
+    path.write_text("Tên,Ghi chú\nA,B\n", encoding="utf-8")
+    broken = runner.invoke(args=["households", "import", str(path)])
+    assert broken.exit_code == 1 and "file:" in broken.output
+    assert " new, " not in broken.output
