@@ -92,7 +92,7 @@ def make_test_app(tmp_path_factory, **overrides):
 
 #: tables the migrations fill with reference data: tests read them, and what a test adds to
 #: them or changes in them is undone after it (``_restore_seeded``)
-SEEDED_TABLES = {"marketplaces"}
+SEEDED_TABLES = {"marketplaces", "scale_classes", "product_groups"}
 #: their rows as the migrations left them, read once the schema is made
 SEEDED_ROWS: dict[str, list[dict]] = {}
 

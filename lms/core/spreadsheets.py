@@ -13,13 +13,14 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from python_calamine import CalamineError, CalamineWorkbook
+from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
 from lms.core.legacy_text import detect_legacy_encoding, fix_legacy_text
 from lms.core.text import clean, fold
@@ -43,8 +44,23 @@ CELL_OR_ROW = re.compile(rb"<(?:\w+:)?(c|row)(?=[\s/>])[^>]*")
 DIMENSION = re.compile(rb"""<(?:\w+:)?dimension\s+ref=["']([A-Za-z0-9:$]+)["']""")
 
 
+@dataclass
+class Sheet:
+    """One sheet of a workbook (a CSV is one sheet without a name), its rows as typed."""
+
+    name: str
+    rows: list[list[Any]]
+
+
 def read_table(stream: IO[bytes], filename: str) -> tuple[list[list[Any]], list[str]]:
-    """The rows of the first sheet that has data (or of a CSV), and problems with the file.
+    """The rows of the first sheet that has data (or of a CSV), and problems with the file."""
+    sheets, problems, _notices = read_workbook(stream, filename)
+    return (sheets[0].rows if sheets else []), problems
+
+
+def read_workbook(stream: IO[bytes], filename: str) -> tuple[list[Sheet], list[str], list[str]]:
+    """Every visible sheet that has data (one per village is common), the problems with the
+    file, and notices of what was left out (hidden sheets, by name).
 
     The size limit is checked before anything is parsed.
     """
@@ -53,46 +69,59 @@ def read_table(stream: IO[bytes], filename: str) -> tuple[list[list[Any]], list[
     size = stream.tell()
     stream.seek(0)
     if size > limit:
-        return [], [_("The file is too large: at most %(mb)d MB.", mb=limit // 2**20)]
+        return [], [_("The file is too large: at most %(mb)d MB.", mb=limit // 2**20)], []
     if size == 0:
-        return [], [_("The file is empty.")]
+        return [], [_("The file is empty.")], []
     suffix = Path(filename).suffix.lower()
     if suffix == ".xlsx":
         return read_xlsx(stream)
     if suffix == ".csv":
-        return read_csv(stream.read())
-    return [], [_("Only .xlsx and .csv files can be imported.")]
+        rows, problems = read_csv(stream.read())
+        return ([Sheet("", rows)] if rows else []), problems, []
+    return [], [_("Only .xlsx and .csv files can be imported.")], []
 
 
-def read_xlsx(stream: IO[bytes]) -> tuple[list[list[Any]], list[str]]:
-    """Rows of the first sheet with data, read by calamine (Rust: ~10x openpyxl's speed)."""
+def read_xlsx(stream: IO[bytes]) -> tuple[list[Sheet], list[str], list[str]]:
+    """The visible sheets with data, read by calamine (Rust: ~10x openpyxl's speed)."""
     corrupt = _(
         "The Excel file is damaged or is not an .xlsx file. "
         "Open it in Excel and save it again as .xlsx."
     )
     if not zipfile.is_zipfile(stream):
-        return [], [corrupt]
+        return [], [corrupt], []
     stream.seek(0)
     max_rows = current_app.config["IMPORT_MAX_ROWS"] + HEADER_SEARCH_ROWS
     try:
         refusal = measure_xlsx(stream, max_rows)
     except (zipfile.BadZipFile, ValueError, KeyError, OSError, EOFError):
-        return [], [corrupt]
+        return [], [corrupt], []
     if refusal is not None:
-        return [], [corrupt if refusal == "corrupt" else refusal]
+        return [], [corrupt if refusal == "corrupt" else refusal], []
     stream.seek(0)
+    sheets, hidden, height = [], [], 0
     try:
         workbook = CalamineWorkbook.from_filelike(stream)
-        for index in range(len(workbook.sheet_names)):
+        for index, metadata in enumerate(workbook.sheets_metadata):
+            if metadata.visible != SheetVisibleEnum.Visible:
+                hidden.append(metadata.name)
+                continue
             sheet = workbook.get_sheet_by_index(index)
-            if sheet.height > max_rows:
-                return [], [_("Too many rows: at most %(n)d.", n=max_rows - HEADER_SEARCH_ROWS)]
+            height += sheet.height
+            if height > max_rows:
+                return [], [_("Too many rows: at most %(n)d.", n=max_rows - HEADER_SEARCH_ROWS)], []
             rows = sheet.to_python()
             if any(has_data(row) for row in rows):
-                return rows, []
+                sheets.append(Sheet(metadata.name, rows))
     except (CalamineError, ValueError, KeyError, OSError):
-        return [], [corrupt]
-    return [], [_("The sheet is empty.")]
+        return [], [corrupt], []
+    if not sheets:
+        return [], [_("The sheet is empty.")], []
+    notices = []
+    if hidden:
+        notices.append(
+            _("Hidden sheets were not read: %(names)s.", names=", ".join(f"“{n}”" for n in hidden))
+        )
+    return sheets, [], notices
 
 
 def measure_xlsx(stream: IO[bytes], max_rows: int) -> str | None:

@@ -49,11 +49,12 @@ CCCD_PROVINCE = "040"
 CHUNK = 10_000
 MARKETPLACE_CODES = ("postmart", "voso")
 
+#: the scale classes migration 0015 seeds (lms.households.defaults), by the same codes
 SCALE_CLASSES = (
-    ("nho", "Hộ nhỏ"),
-    ("vua", "Hộ vừa"),
-    ("lon", "Hộ lớn"),
-    ("htx", "Hợp tác xã / tổ hợp tác"),
+    ("ho-nho", "Hộ nhỏ"),
+    ("ho-vua", "Hộ vừa"),
+    ("ho-lon", "Hộ lớn"),
+    ("hop-tac-xa", "Hợp tác xã"),
 )
 PRODUCT_GROUPS = (
     ("trong-trot", "Trồng trọt"),
@@ -367,9 +368,15 @@ GROUP_WEIGHTS = {
     Terrain.MOUNTAIN: "trong-trot:34 chan-nuoi:26 thuy-san:3 lam-san:20 che-bien:6 thu-cong:11",
     Terrain.WARD: "trong-trot:20 chan-nuoi:15 thuy-san:12 lam-san:2 che-bien:38 thu-cong:13",
 }
-SCALE_WEIGHTS = "nho:60 vua:28 lon:9 htx:3"
+SCALE_WEIGHTS = "ho-nho:60 ho-vua:28 ho-lon:9 hop-tac-xa:3"
 #: bigger producers are more likely to have a product to sell; ~20% of households in all
-PRODUCT_SHARE = {"nho": 0.12, "vua": 0.25, "lon": 0.60, "htx": 0.60, None: 0.15}
+PRODUCT_SHARE = {
+    "ho-nho": 0.12,
+    "ho-vua": 0.25,
+    "ho-lon": 0.60,
+    "hop-tac-xa": 0.60,
+    None: 0.15,
+}
 PRODUCT_COUNT = _Choice([(1, 70), (2, 22), (3, 8)])
 OCOP_STARS = _Choice([(0, 80), (3, 14), (4, 5.5), (5, 0.5)])
 OCOP_FIRST_YEAR = 2019

@@ -29,7 +29,7 @@ from lms.core.audit import record_event
 from lms.core.errors import RuleViolation
 from lms.core.models import utcnow
 from lms.core.scope import visible_households
-from lms.core.spreadsheets import cell_text, read_table
+from lms.core.spreadsheets import Sheet, cell_text, read_workbook
 from lms.core.text import fold, mask_national_id
 from lms.extensions import db
 from lms.households.models import (
@@ -47,15 +47,16 @@ from lms.households.services import refresh_informed
 
 def analyse(
     actor: User | None,
-    rows: list[list[Any]],
+    rows: list[list[Any]] | list[Sheet],
     problems: list[str] | None = None,
     progress: Callable[[int], None] | None = None,
+    notices: list[str] | None = None,
 ) -> ImportAnalysis:
     """Standardise every row and say what it would become; writes nothing.
 
     ``actor`` None is the system (the CLI), whose scope is everything.
     """
-    analysis = standardise(actor, rows, problems, progress)
+    analysis = standardise(actor, rows, problems, progress, notices)
     if analysis.problems:
         return analysis
     _match(analysis.rows, actor)
@@ -262,7 +263,7 @@ def start_import(
     refused whole and leaves nothing behind, neither an import nor a stored file. Stored
     files are named by a random UUID, never by what was uploaded, so no two collide.
     """
-    rows, problems = read_table(stream, filename)
+    sheets, problems, notices = read_workbook(stream, filename)
     if problems:
         db.session.rollback()
         raise RuleViolation(problems[0], field="file")
@@ -277,7 +278,7 @@ def start_import(
     stored = import_folder() / record.stored_name
     stored.write_bytes(stream.read())
     try:
-        analysis = analyse(actor, rows, problems)
+        analysis = analyse(actor, sheets, problems, notices=notices)
         record.summary = {**analysis.counts, "problems": len(analysis.problems)}
         _save_preview(record, analysis)
         db.session.commit()
@@ -289,7 +290,9 @@ def start_import(
     return record, analysis
 
 
-PREVIEW_FIELDS = ("line", "cells", "values", "status", "messages", "household_id", "notes")
+PREVIEW_FIELDS = (
+    "line", "cells", "values", "status", "messages", "household_id", "notes", "sheet", "sheet_line",
+)  # fmt: skip
 
 
 def _save_preview(record: HouseholdImport, analysis: ImportAnalysis) -> None:
@@ -299,7 +302,7 @@ def _save_preview(record: HouseholdImport, analysis: ImportAnalysis) -> None:
         informed_on = row.values.get("informed_on")
         values = {**row.values, "informed_on": informed_on.isoformat() if informed_on else None}
         rows.append([row.line, row.cells, values, row.status.value, row.messages,
-                     row.household_id, row.notes])  # fmt: skip
+                     row.household_id, row.notes, row.sheet, row.sheet_line])  # fmt: skip
     data = {
         "headers": analysis.headers,
         "unknown_columns": analysis.unknown_columns,
@@ -317,7 +320,8 @@ def load_preview(record: HouseholdImport) -> ImportAnalysis:
     data = json.loads((import_folder() / f"{record.stored_name}.json").read_text())
     rows = []
     for values in data.pop("rows"):
-        row = ImportRow(**dict(zip(PREVIEW_FIELDS, values, strict=True)))
+        # previews saved before rows knew their sheet have fewer fields
+        row = ImportRow(**dict(zip(PREVIEW_FIELDS, values, strict=False)))
         row.status = RowStatus(row.status)
         if row.values.get("informed_on"):
             row.values["informed_on"] = date.fromisoformat(row.values["informed_on"])

@@ -33,11 +33,11 @@ from lms.core.legacy_text import (
 )
 from lms.core.models import today
 from lms.core.scope import visible_areas
-from lms.core.spreadsheets import HEADER_SEARCH_ROWS, cell_text, has_data, header_key
+from lms.core.spreadsheets import HEADER_SEARCH_ROWS, Sheet, cell_text, has_data, header_key
 from lms.core.text import clean, fold, normalize_national_id, normalize_phones
 from lms.extensions import db
 from lms.households.models import OutreachChannel, ProductGroup, ScaleClass
-from lms.households.services import name_problem
+from lms.households.services import find_classification, name_problem
 
 # fmt: off
 #: column headers people type, folded (no diacritics, lower case, punctuation as spaces)
@@ -121,6 +121,10 @@ class ImportRow:
     household_id: int | None = None
     #: how many of ``messages`` come from standardising (the rest from matching)
     notes: int = 0
+    #: the sheet the row is on, when the workbook has several, and its row number there
+    #: (``line`` then counts on through the sheets, so that it names one row of the file)
+    sheet: str | None = None
+    sheet_line: int | None = None
 
     def refuse(self, message: str) -> None:
         self.status = RowStatus.ERROR
@@ -156,56 +160,55 @@ class ImportAnalysis:
 
 def standardise(
     actor: User | None,
-    rows: list[list[Any]],
+    rows: list[list[Any]] | list[Sheet],
     problems: list[str] | None = None,
     progress: Callable[[int], None] | None = None,
+    notices: list[str] | None = None,
 ) -> ImportAnalysis:
-    """Find the header row, then standardise every row below it: each is new, or refused
-    with its reasons. Problems with the whole file (``problems``: those found reading it)
-    leave no rows.
+    """Find the header row of each sheet (``rows``: one sheet's rows, or the sheets of a
+    workbook), then standardise every row below it: each is new, or refused with its
+    reasons. With several sheets, one without a header or a commune column is skipped with
+    a notice naming it (a summary sheet). Problems with the whole file (``problems``: those
+    found reading it) leave no rows; ``notices`` (what reading left out) are kept.
 
     ``actor`` None is the system (the CLI), whose scope is everything: a row whose commune is
     outside the actor's scope is refused.
     """
-    analysis = ImportAnalysis(problems=list(problems or []))
+    analysis = ImportAnalysis(problems=list(problems or []), notices=list(notices or []))
     if analysis.problems:
         return analysis
-    header_index = _find_header(rows)
-    if header_index is None:
-        analysis.problems.append(
-            _(
-                "No header row found. The first rows must name the columns, e.g. "
-                "“Họ và tên”, “Số điện thoại”, “CCCD”, “Xã/Phường”, “Thôn/Xóm”."
-            )
-        )
-        return analysis
-    headers = [cell_text(value) for value in rows[header_index]]
-    columns = {i: HEADERS.get(header_key(h)) for i, h in enumerate(headers)}
-    analysis.headers = headers
-    analysis.unknown_columns = [
-        h
-        for i, h in enumerate(headers)
-        if columns[i] is None and header_key(h) not in IGNORED_HEADERS
-    ]
-    if not {"commune", "commune_code"} & set(columns.values()):
-        analysis.problems.append(_("The file needs a commune column (“Xã/Phường” or “Mã xã”)."))
-        return analysis
-
-    context = _Context(actor)
-    context.column_encodings = _column_encodings(rows[header_index + 1 :], columns)
-    footers = []
-    for offset, cells in enumerate(rows[header_index + 1 :], start=header_index + 2):
-        if progress:
-            progress(1)
-        if not has_data(cells):
+    sheets = rows if rows and isinstance(rows[0], Sheet) else [Sheet("", rows)]  # type: ignore[list-item]
+    several = len(sheets) > 1
+    context: _Context | None = None
+    base, footers, read = 0, [], 0
+    for sheet in sheets:
+        sheet_rows: list[list[Any]] = sheet.rows  # type: ignore[union-attr]
+        sheet_name = sheet.name if several else None  # type: ignore[union-attr]
+        found = _read_header(analysis, sheet_rows, sheet_name)
+        if found is None:
+            base += len(sheet_rows)
             continue
-        if is_footer(cells):
-            footers.append(str(offset))
-            continue
-        row = ImportRow(line=offset, cells=cells)
-        record = {name: cells[i] for i, name in columns.items() if name and i < len(cells)}
-        _standardise(row, record, context)
-        analysis.rows.append(row)
+        header_index, columns = found
+        read += 1
+        context = context or _Context(actor)
+        context.column_encodings = _column_encodings(sheet_rows[header_index + 1 :], columns)
+        for offset, cells in enumerate(sheet_rows[header_index + 1 :], start=header_index + 2):
+            if progress:
+                progress(1)
+            if not has_data(cells):
+                continue
+            if is_footer(cells):
+                footers.append(f"{sheet_name} {offset}" if sheet_name else str(offset))
+                continue
+            row = ImportRow(base + offset, cells, sheet=sheet_name, sheet_line=offset)
+            record = {name: cells[i] for i, name in columns.items() if name and i < len(cells)}
+            _standardise(row, record, context)
+            analysis.rows.append(row)
+        base += len(sheet_rows)
+    if not read:
+        if not analysis.problems:
+            analysis.problems.append(no_header_message())
+        return analysis
     if footers:
         analysis.notices.append(
             _(
@@ -216,6 +219,47 @@ def standardise(
     if not analysis.rows:
         analysis.problems.append(_("The sheet has a header but no household rows."))
     return analysis
+
+
+def no_header_message() -> str:
+    return _(
+        "No header row found. The first rows must name the columns, e.g. "
+        "“Họ và tên”, “Số điện thoại”, “CCCD”, “Xã/Phường”, “Thôn/Xóm”."
+    )
+
+
+def _read_header(
+    analysis: ImportAnalysis, rows: list[list[Any]], sheet: str | None
+) -> tuple[int, dict[int, str | None]] | None:
+    """The header row of a sheet and the field of each column, or None when the sheet has
+    no usable header: then a problem (one sheet) or a notice naming it (several)."""
+    header_index = _find_header(rows)
+    if header_index is None:
+        if sheet is None:
+            analysis.problems.append(no_header_message())
+        else:
+            analysis.notices.append(
+                _("The sheet “%(name)s” has no header row: it was skipped.", name=sheet)
+            )
+        return None
+    headers = [cell_text(value) for value in rows[header_index]]
+    columns = {i: HEADERS.get(header_key(h)) for i, h in enumerate(headers)}
+    if not {"commune", "commune_code"} & set(columns.values()):
+        message = _("The file needs a commune column (“Xã/Phường” or “Mã xã”).")
+        if sheet is None:
+            analysis.problems.append(message)
+        else:
+            analysis.notices.append(
+                _("The sheet “%(name)s” has no commune column: it was skipped.", name=sheet)
+            )
+        return None
+    if not analysis.headers:
+        analysis.headers = headers
+    for i, h in enumerate(headers):
+        unknown = columns[i] is None and header_key(h) not in IGNORED_HEADERS
+        if unknown and h not in analysis.unknown_columns:
+            analysis.unknown_columns.append(h)
+    return header_index, columns
 
 
 def is_footer(cells: list[Any]) -> bool:
@@ -433,7 +477,7 @@ def _commune(row: ImportRow, record: dict[str, Any], name: str, context: _Contex
 def _classification(row: ImportRow, text: str, index: dict[str, int], what: Any) -> int | None:
     if not text:
         return None
-    found = index.get(fold(text))
+    found = find_classification(index, text)
     if found is None:
         row.refuse(_("Unknown %(what)s “%(value)s”.", what=str(what), value=text))
     return found

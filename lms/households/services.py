@@ -34,6 +34,7 @@ from lms.core.text import (
     refused_name_characters,
 )
 from lms.extensions import db
+from lms.households import defaults
 from lms.households.models import (
     Household,
     OutreachChannel,
@@ -214,6 +215,55 @@ def households_query(user: User, filters: HouseholdFilter) -> Select:
 
 def list_households(user: User, filters: HouseholdFilter, page: int) -> Pagination:
     return paginate(households_query(user, filters).options(selectinload(Household.area)), page)
+
+
+def classification_key(text: str | None) -> str:
+    """A class's name as files write it, reduced for matching: no diacritics, case or
+    punctuation ("Gạo – lúa" and "gao/lua" give "gao lua")."""
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", fold(text)).split())
+
+
+def _without_prefix(key: str) -> str:
+    for prefix in defaults.PREFIXES:
+        if key.startswith(prefix + " "):
+            return key.removeprefix(prefix + " ")
+    return key
+
+
+def _alias_codes() -> dict[str, list[str]]:
+    codes: dict[str, list[str]] = {}
+    for code, aliases in defaults.ALIASES.items():
+        for alias in aliases:
+            codes.setdefault(classification_key(alias), []).append(code)
+    return codes
+
+
+#: alias key -> the codes of the classes it may mean (one per kind of class at most)
+ALIAS_CODES = _alias_codes()
+
+
+def find_classification(index: dict[str, int], text: str) -> int | None:
+    """The class a cell names, or None; ``index`` gives the active classes of one kind by
+    their folded code and name.
+
+    Tried in turn: the code or name as written; the same without punctuation or a leading
+    "Hộ", "Quy mô", "Nhóm"… ("quy mô nhỏ" finds "Hộ nhỏ"); then the usual wordings of
+    ``defaults.ALIASES`` ("HTX", "trà", "Che xanh"), which find a class by its code.
+    """
+    found = index.get(fold(text))
+    if found is not None:
+        return found
+    keys = {classification_key(key): record_id for key, record_id in index.items()}
+    key = classification_key(text)
+    short = {_without_prefix(name): record_id for name, record_id in keys.items()}
+    for candidate in (key, _without_prefix(key)):
+        for table in (keys, short):
+            if candidate in table:
+                return table[candidate]
+        for code in ALIAS_CODES.get(candidate, ()):
+            if fold(code) in index:
+                return index[fold(code)]
+    return None
 
 
 def active_classes(model: type[ScaleClass] | type[ProductGroup]) -> Sequence:

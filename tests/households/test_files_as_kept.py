@@ -3,10 +3,14 @@ workbooks of several sheets, .xls and .ods."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from openpyxl import Workbook
 
 from lms.areas.models import AreaLevel
 from lms.extensions import db
+from lms.households import importing
 from lms.households.reading import RowStatus
 from tests.builders import make_area
 from tests.households.test_importing import run
@@ -67,3 +71,60 @@ def test_a_household_named_like_a_footer_word_is_still_a_household(quynh_luu):
 def test_communes_as_people_type_them(quynh_luu, typed, which):
     analysis = run([["Họ và tên", "SĐT", "Xã/Phường"], ["Nguyễn Văn An", "0912000001", typed]])
     assert analysis.rows[0].values["area_id"] == quynh_luu[which].id
+
+
+HEADER = ["Họ và tên", "Số điện thoại", "Xã/Phường"]
+
+
+def workbook(sheets: dict[str, list[list]], hidden: tuple[str, ...] = ()) -> io.BytesIO:
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+        if title in hidden:
+            sheet.sheet_state = "hidden"
+    stream = io.BytesIO()
+    book.save(stream)
+    stream.seek(0)
+    return stream
+
+
+def test_every_visible_sheet_is_read_and_each_row_knows_its_sheet(quynh_luu):
+    stream = workbook(
+        {
+            "Thôn 1": [
+                ["Danh sách hộ thôn 1"],
+                HEADER,
+                ["Nguyễn Văn An", "0912000001", "Quỳnh Lưu"],
+            ],
+            "Thôn 2": [HEADER, ["Trần Thị Bình", "0912000002", "Quỳnh Lưu"]],
+            "Tổng hợp": [["Thôn", "Số hộ"], ["Thôn 1", 1], ["Thôn 2", 1]],
+            "Cũ": [HEADER, ["Lê Văn Cũ", "0912000003", "Quỳnh Lưu"]],
+        },
+        hidden=("Cũ",),
+    )
+    record, analysis = importing.start_import(None, stream, "ds.xlsx")
+    assert [(r.sheet, r.sheet_line, r.status) for r in analysis.rows] == [
+        ("Thôn 1", 3, RowStatus.NEW),
+        ("Thôn 2", 2, RowStatus.NEW),
+    ]
+    assert len({row.line for row in analysis.rows}) == 2  # one row of the file each
+    assert "Không đọc các trang tính bị ẩn: “Cũ”." in analysis.notices
+    assert "Trang tính “Tổng hợp” không có dòng tiêu đề: đã bỏ qua." in analysis.notices
+    kept = importing.load_preview(record)
+    assert [(r.sheet, r.sheet_line) for r in kept.rows] == [("Thôn 1", 3), ("Thôn 2", 2)]
+    assert kept.notices == analysis.notices
+
+
+def test_a_footer_on_one_of_several_sheets_is_named_by_its_sheet(quynh_luu):
+    stream = workbook(
+        {
+            "Thôn 1": [HEADER, ["Nguyễn Văn An", "0912000001", "Quỳnh Lưu"], ["Tổng cộng: 1 hộ"]],
+            "Thôn 2": [HEADER, ["Trần Thị Bình", "0912000002", "Quỳnh Lưu"]],
+        }
+    )
+    record, _analysis = importing.start_import(None, stream, "ds.xlsx")
+    assert [row.sheet for row in importing.load_preview(record).rows] == ["Thôn 1", "Thôn 2"]
+    assert "Các dòng Thôn 1 3 là dòng tổng cộng hoặc chữ ký" in " ".join(_analysis.notices)

@@ -261,7 +261,10 @@ def test_filters_by_commune_and_classification(world):
 
 
 def test_classifications_have_unique_codes(world):
+    seeded = db.session.scalar(select(func.count()).select_from(ScaleClass))
     services.save_classification(world.admin, ScaleClass, None, code="NHO", name="Hộ nhỏ")
     with pytest.raises(RuleViolation):
         services.save_classification(world.admin, ScaleClass, None, code="nho", name="Trùng")
-    assert db.session.scalar(select(func.count()).select_from(ScaleClass)) == 1
+    with pytest.raises(RuleViolation):
+        services.save_classification(world.admin, ScaleClass, None, code="ho-nho", name="Trùng")
+    assert db.session.scalar(select(func.count()).select_from(ScaleClass)) == seeded + 1
