@@ -43,7 +43,7 @@ from lms.core.scope import visible_areas, visible_households
 from lms.courses.models import QuizAttempt
 from lms.extensions import db
 from lms.households.models import Household
-from lms.households.services import HouseholdFilter, is_standardised
+from lms.households.services import QUALITY_CHECKS, HouseholdFilter, QualityCheck, is_standardised
 from lms.organisations.models import Organisation
 from lms.products.models import Listing, Marketplace, PartnerKind, Product
 from lms.products.services import MIN_OCOP_STARS, eligible_clause
@@ -349,6 +349,16 @@ def dashboard(user: User, filters: TargetFilter, weeks: int = 12) -> Dashboard:
         weeks=_weeks(weekly_rows, first_week, weeks),
         ineligible_listings=ineligible[0][0],
     )
+
+
+def standardisation_gaps(user: User, filters: TargetFilter) -> list[tuple[QualityCheck, int]]:
+    """What keeps the households of the user's scope (under ``filters``) from 100% standardised
+    records: each data-quality check some fail, with how many fail it, by the rule the
+    "standardised" figure counts with (a household may fail several)."""
+    counts = [func.count().filter(check.sql()) for check in QUALITY_CHECKS]
+    statement = filters.apply(select(*counts).where(visible_households(user)))
+    row = db.session.execute(statement).one()
+    return [(check, n) for check, n in zip(QUALITY_CHECKS, row, strict=True) if n]
 
 
 def _holds(filters: TargetFilter, facts: tuple[str, ...]) -> Clause:

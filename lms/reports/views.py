@@ -102,6 +102,7 @@ def overview() -> str:
         bars=charts.commune_bars(board, chart),
         weekly=charts.weekly_columns(board.weeks),
         sizes=charts.SIZES,
+        gaps=targets.standardisation_gaps(current_user, filters),
     )
 
 
