@@ -110,6 +110,7 @@ def read_xlsx(stream: IO[bytes]) -> tuple[list[Sheet], list[str], list[str]]:
             if height > max_rows:
                 return [], [_("Too many rows: at most %(n)d.", n=max_rows - HEADER_SEARCH_ROWS)], []
             rows = sheet.to_python()
+            fill_merged_down(rows, sheet.start, sheet.merged_cell_ranges or [])
             if any(has_data(row) for row in rows):
                 sheets.append(Sheet(metadata.name, rows))
     except (CalamineError, ValueError, KeyError, OSError):
@@ -122,6 +123,32 @@ def read_xlsx(stream: IO[bytes]) -> tuple[list[Sheet], list[str], list[str]]:
             _("Hidden sheets were not read: %(names)s.", names=", ".join(f"“{n}”" for n in hidden))
         )
     return sheets, [], notices
+
+
+def fill_merged_down(
+    rows: list[list[Any]],
+    start: tuple[int, int] | None,
+    merged: list[tuple[tuple[int, int], tuple[int, int]]],
+) -> None:
+    """Give every row of a vertically merged cell its value: a commune or village typed once
+    and merged down a block of households belongs to each of them.
+
+    Ranges are where Excel puts them; ``rows`` begin at ``start``, the sheet's first cell.
+    Only cells inside the rows read are filled, at most ``XLSX_MAX_CELLS`` in all.
+    """
+    top, left = start or (0, 0)
+    budget = XLSX_MAX_CELLS
+    for (first_row, column), (last_row, _last_column) in merged:
+        row, column = first_row - top, column - left
+        if row < 0 or column < 0 or row >= len(rows) or column >= len(rows[row]):
+            continue
+        value = rows[row][column]
+        for below in rows[row + 1 : min(last_row - top + 1, len(rows))]:
+            budget -= 1
+            if budget < 0:
+                return
+            if column < len(below) and below[column] in ("", None):
+                below[column] = value
 
 
 def measure_xlsx(stream: IO[bytes], max_rows: int) -> str | None:

@@ -128,3 +128,26 @@ def test_a_footer_on_one_of_several_sheets_is_named_by_its_sheet(quynh_luu):
     record, _analysis = importing.start_import(None, stream, "ds.xlsx")
     assert [row.sheet for row in importing.load_preview(record).rows] == ["Thôn 1", "Thôn 2"]
     assert "Các dòng Thôn 1 3 là dòng tổng cộng hoặc chữ ký" in " ".join(_analysis.notices)
+
+
+def test_a_commune_and_village_merged_down_a_block_fill_every_row(quynh_luu):
+    book = Workbook()
+    sheet = book.active
+    for row in [
+        ["Danh sách hộ"],
+        ["Họ và tên", "Số điện thoại", "Xã/Phường", "Thôn/Xóm"],
+        ["Nguyễn Văn An", "0912000001", "Xã Quỳnh Lưu", "Thôn 1"],
+        ["Trần Thị Bình", "0912000002", None, None],
+        ["Lê Văn Cường", "0912000003", None, "Thôn 2"],
+    ]:
+        sheet.append(row)
+    sheet.merge_cells("A1:D1")  # a title across the columns stays one cell
+    sheet.merge_cells("C3:C5")
+    sheet.merge_cells("D3:D4")
+    stream = io.BytesIO()
+    book.save(stream)
+    stream.seek(0)
+    _record, analysis = importing.start_import(None, stream, "ds.xlsx")
+    assert [row.status for row in analysis.rows] == [RowStatus.NEW] * 3
+    assert {row.values["area_id"] for row in analysis.rows} == {quynh_luu[0].id}
+    assert [row.values["village"] for row in analysis.rows] == ["Thôn 1", "Thôn 1", "Thôn 2"]
