@@ -28,8 +28,10 @@ def test_the_defaults_are_seeded_in_order(app):
 
 
 def index(model) -> dict[str, int]:
-    return {services.fold(r.name): r.id for r in db.session.scalars(select(model))} | {
-        services.fold(r.code): r.id for r in db.session.scalars(select(model))
+    """As the import reads them: the active classes by folded name and code."""
+    active = db.session.scalars(select(model).where(model.is_active)).all()
+    return {services.fold(r.name): r.id for r in active} | {
+        services.fold(r.code): r.id for r in active
     }
 
 
@@ -122,3 +124,22 @@ def test_a_file_with_ho_nho_and_che_imports_standardised_households(app):
     assert all(services.household_problems(h) == [] for h in rows)
     standardised = select(Household.id).where(services.is_standardised())
     assert len(db.session.scalars(standardised).all()) == 2
+
+
+def test_an_admin_renames_and_retires_a_seeded_class_on_the_screen(app, client_for):
+    from tests.builders import make_user
+
+    admin = make_user()
+    db.session.commit()
+    client = client_for(admin)
+    screen = client.get("/households/classifications/scale-classes").get_data(as_text=True)
+    assert "Hộ nhỏ" in screen and "Hợp tác xã" in screen
+    cooperative = db.session.scalar(select(ScaleClass).where(ScaleClass.code == "hop-tac-xa"))
+    response = client.post(
+        f"/households/classifications/scale-classes/{cooperative.id}",
+        data={"code": "hop-tac-xa", "name": "HTX nông nghiệp", "position": "50"},
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert (cooperative.name, cooperative.is_active) == ("HTX nông nghiệp", False)
+    assert code_of(ScaleClass, "HTX") is None  # retired: a file naming it is refused
