@@ -73,6 +73,8 @@ def _user(email: str) -> User:
 
 
 def _report(analysis: ImportAnalysis) -> None:
+    for notice in analysis.notices:
+        click.echo(f"file: {notice}", err=True)
     if analysis.unknown_columns:
         click.echo(f"columns not imported: {', '.join(analysis.unknown_columns)}", err=True)
     changes = importing.changed_values(analysis.rows)
@@ -81,9 +83,9 @@ def _report(analysis: ImportAnalysis) -> None:
             shown = "; ".join(
                 f"{label}: {old} → {new}" for label, old, new in changes.get(row.line, [])
             )
-            click.echo(f"line {row.line}: update: {shown or ' '.join(row.messages)}")
+            click.echo(f"{row.place}: update: {shown or ' '.join(row.messages)}")
         elif row.status in (RowStatus.ERROR, RowStatus.DUPLICATE, RowStatus.CONFLICT):
-            click.echo(f"line {row.line}: {row.status.value}: {' '.join(row.messages)}", err=True)
+            click.echo(f"{row.place}: {row.status.value}: {' '.join(row.messages)}", err=True)
     counts = analysis.counts
     click.echo(
         f"{counts['new']} new, {counts['update']} update, "

@@ -126,6 +126,13 @@ class ImportRow:
     sheet: str | None = None
     sheet_line: int | None = None
 
+    @property
+    def place(self) -> str:
+        """Where the row is, for the CLI: "line 3", or "sheet Thôn 1 line 3"."""
+        if self.sheet:
+            return f"sheet {self.sheet} line {self.sheet_line}"
+        return f"line {self.line}"
+
     def refuse(self, message: str) -> None:
         self.status = RowStatus.ERROR
         self.messages.append(message)

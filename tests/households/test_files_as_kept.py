@@ -151,3 +151,20 @@ def test_a_commune_and_village_merged_down_a_block_fill_every_row(quynh_luu):
     assert [row.status for row in analysis.rows] == [RowStatus.NEW] * 3
     assert {row.values["area_id"] for row in analysis.rows} == {quynh_luu[0].id}
     assert [row.values["village"] for row in analysis.rows] == ["Thôn 1", "Thôn 1", "Thôn 2"]
+
+
+def test_the_cli_names_the_sheet_of_a_row_and_prints_the_notices(quynh_luu, app, tmp_path):
+    stream = workbook(
+        {
+            "Thôn 1": [HEADER, ["Nguyễn Văn An", "0912000001", "Quỳnh Lưu"]],
+            "Thôn 2": [HEADER, ["Trần Thị Bình", "99", "Quỳnh Lưu"]],
+            "Cũ": [HEADER],
+        },
+        hidden=("Cũ",),
+    )
+    path = tmp_path / "ds.xlsx"
+    path.write_bytes(stream.getvalue())
+    result = app.test_cli_runner().invoke(args=["households", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "sheet Thôn 2 line 2: error" in result.output
+    assert "file: Không đọc các trang tính bị ẩn: “Cũ”." in result.output
