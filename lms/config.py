@@ -30,6 +30,8 @@ class Config:
     MAX_CONTENT_LENGTH = 21 * 1024 * 1024
     IMPORT_MAX_BYTES = 20 * 1024 * 1024
     IMPORT_MAX_ROWS = 200_000
+    #: the memory (bytes) of the child process that reads an .xls or .ods file
+    IMPORT_READER_MEMORY = 1536 * 2**20
     #: where uploaded imports are kept (default: the instance folder's imports/)
     IMPORT_FOLDER = None
     #: werkzeug hash method for passwords and PINs (scrypt: slow on purpose)
@@ -41,6 +43,8 @@ class Config:
     REPORT_QUERY_WORKERS = 4
     #: the course files loaded by ``flask courses load``
     COURSES_FOLDER = str(Path(__file__).resolve().parent.parent / "courses")
+    #: a lesson counts as read once open this share of its estimated reading time
+    LESSON_READING_SHARE = 0.3
     #: days after a session's end from which only an admin may change its marks
     ATTENDANCE_LOCK_DAYS = 7
     #: wrong self check-in codes before a short lock

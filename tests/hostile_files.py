@@ -68,3 +68,29 @@ def unplaced_cells_xlsx(cells: int = 20_000) -> bytes:
 def long_field_csv() -> bytes:
     """A CSV whose second cell is 200 KB, over csv.field_size_limit() (128 KB)."""
     return ("Họ và tên,SĐT,Xã\n" + '"' + "a" * 200_000 + '",0912000001,Diễn Châu\n').encode()
+
+
+def far_apart_xls() -> bytes:
+    """A 6 KB .xls holding only A1 and IV65536, the far corner of an .xls grid: calamine
+    builds 16.7 million cells (a gigabyte) for it."""
+    from tests.spreadsheet_files import xls_bytes  # xlwt is a test dependency
+
+    return xls_bytes(
+        {"Sheet1": [["Họ và tên"], *[[] for _ in range(65_534)], [*[None] * 255, "x"]]}
+    )
+
+
+def repeated_cells_ods(rows: int = 20_000, columns: int = 1_000) -> bytes:
+    """A 1.5 KB .ods whose one row, repeated, fills ``rows`` × ``columns`` cells with text:
+    ten million take calamine over a gigabyte, twenty million more than its reader may use
+    (``IMPORT_READER_MEMORY``), which ends the reading process."""
+    from tests.spreadsheet_files import ods_archive
+
+    return ods_archive(
+        '<table:table table:name="S"><table:table-row><table:table-cell '
+        'office:value-type="string"><text:p>Họ và tên</text:p></table:table-cell>'
+        f'</table:table-row><table:table-row table:number-rows-repeated="{rows}">'
+        f'<table:table-cell table:number-columns-repeated="{columns}" '
+        'office:value-type="string"><text:p>x</text:p></table:table-cell>'
+        "</table:table-row></table:table>"
+    )

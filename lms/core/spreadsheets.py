@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
+import pickle
 import re
+import subprocess
+import sys
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -20,8 +23,8 @@ from typing import IO, Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
+from lms.core import calamine_reader
 from lms.core.legacy_text import detect_legacy_encoding, fix_legacy_text
 from lms.core.text import clean, fold
 
@@ -75,54 +78,103 @@ def read_workbook(stream: IO[bytes], filename: str) -> tuple[list[Sheet], list[s
     suffix = Path(filename).suffix.lower()
     if suffix == ".xlsx":
         return read_xlsx(stream)
+    if suffix in (".xls", ".ods"):
+        return read_in_child(stream.read())
     if suffix == ".csv":
         rows, problems = read_csv(stream.read())
         return ([Sheet("", rows)] if rows else []), problems, []
-    return [], [_("Only .xlsx and .csv files can be imported.")], []
+    return [], [_("Only .xlsx, .xls, .ods and .csv files can be imported.")], []
 
 
 def read_xlsx(stream: IO[bytes]) -> tuple[list[Sheet], list[str], list[str]]:
-    """The visible sheets with data, read by calamine (Rust: ~10x openpyxl's speed)."""
-    corrupt = _(
-        "The Excel file is damaged or is not an .xlsx file. "
-        "Open it in Excel and save it again as .xlsx."
-    )
+    """The visible sheets with data, read by calamine (Rust: ~10x openpyxl's speed) once the
+    zip has shown that they fit."""
     if not zipfile.is_zipfile(stream):
-        return [], [corrupt], []
+        return [], [_corrupt()], []
     stream.seek(0)
-    max_rows = current_app.config["IMPORT_MAX_ROWS"] + HEADER_SEARCH_ROWS
+    limits = _limits()
     try:
-        refusal = measure_xlsx(stream, max_rows)
+        refusal = measure_xlsx(stream, limits.max_rows)
     except (zipfile.BadZipFile, ValueError, KeyError, OSError, EOFError):
-        return [], [corrupt], []
+        return [], [_corrupt()], []
     if refusal is not None:
-        return [], [corrupt if refusal == "corrupt" else refusal], []
+        return [], [_corrupt() if refusal == "corrupt" else refusal], []
     stream.seek(0)
-    sheets, hidden, height = [], [], 0
+    return _sheets(calamine_reader.read_sheets(stream, limits))
+
+
+def read_in_child(data: bytes) -> tuple[list[Sheet], list[str], list[str]]:
+    """An .xls or .ods file, read by calamine in a child process whose memory is limited
+    (``IMPORT_READER_MEMORY``): a file that describes more cells than that ends the child,
+    never the web worker, and is refused."""
+    limits = _limits()
+    command = [
+        sys.executable,
+        calamine_reader.__file__,
+        *map(str, (limits.max_rows, limits.max_columns, limits.max_cells)),
+        str(current_app.config["IMPORT_READER_MEMORY"]),
+    ]
     try:
-        workbook = CalamineWorkbook.from_filelike(stream)
-        for index, metadata in enumerate(workbook.sheets_metadata):
-            if metadata.visible != SheetVisibleEnum.Visible:
-                hidden.append(metadata.name)
-                continue
-            sheet = workbook.get_sheet_by_index(index)
-            height += sheet.height
-            if height > max_rows:
-                return [], [_("Too many rows: at most %(n)d.", n=max_rows - HEADER_SEARCH_ROWS)], []
-            rows = sheet.to_python()
-            fill_merged_down(rows, sheet.start, sheet.merged_cell_ranges or [])
-            if any(has_data(row) for row in rows):
-                sheets.append(Sheet(metadata.name, rows))
-    except (CalamineError, ValueError, KeyError, OSError):
-        return [], [corrupt], []
+        child = subprocess.run(  # noqa: S603 - our own script, with numbers for arguments
+            command, input=data, capture_output=True, timeout=120, check=False
+        )
+    except subprocess.TimeoutExpired:
+        return [], [_too_large(limits)], []
+    if child.returncode != 0:  # killed on its memory limit, or aborted by calamine
+        return [], [_too_large(limits)], []
+    sheets, hidden, refusal = pickle.loads(child.stdout)  # noqa: S301 - our child's answer
+    return _sheets(calamine_reader.Workbook(sheets, hidden, refusal))
+
+
+def _sheets(workbook: calamine_reader.Workbook) -> tuple[list[Sheet], list[str], list[str]]:
+    """A workbook calamine read as Sheets, with merged cells filled down, or its refusal."""
+    limits = _limits()
+    refusals = {
+        calamine_reader.CORRUPT: _corrupt,
+        calamine_reader.TOO_LARGE: lambda: _too_large(limits),
+        calamine_reader.TOO_MANY_ROWS: lambda: _(
+            "Too many rows: at most %(n)d.", n=limits.max_rows - HEADER_SEARCH_ROWS
+        ),
+    }
+    if workbook.refusal:
+        return [], [refusals[workbook.refusal]()], []
+    sheets = []
+    for name, rows, merged in workbook.sheets:
+        fill_merged_down(rows, (0, 0), merged)
+        if any(has_data(row) for row in rows):
+            sheets.append(Sheet(name, rows))
     if not sheets:
         return [], [_("The sheet is empty.")], []
     notices = []
-    if hidden:
-        notices.append(
-            _("Hidden sheets were not read: %(names)s.", names=", ".join(f"“{n}”" for n in hidden))
-        )
+    if workbook.hidden:
+        names = ", ".join(f"“{n}”" for n in workbook.hidden)
+        notices.append(_("Hidden sheets were not read: %(names)s.", names=names))
     return sheets, [], notices
+
+
+def _limits() -> calamine_reader.Limits:
+    return calamine_reader.Limits(
+        max_rows=current_app.config["IMPORT_MAX_ROWS"] + HEADER_SEARCH_ROWS,
+        max_columns=XLSX_MAX_COLUMNS,
+        max_cells=XLSX_MAX_CELLS,
+    )
+
+
+def _corrupt() -> str:
+    return _(
+        "The Excel file is damaged or is not a spreadsheet (.xlsx, .xls, .ods). "
+        "Open it in Excel and save it again as .xlsx."
+    )
+
+
+def _too_large(limits: calamine_reader.Limits) -> str:
+    return _(
+        "The sheet is too large: at most %(rows)d rows, %(columns)d columns "
+        "and %(cells)d cells in all.",
+        rows=limits.max_rows - HEADER_SEARCH_ROWS,
+        columns=limits.max_columns,
+        cells=limits.max_cells,
+    )
 
 
 def fill_merged_down(
@@ -159,13 +211,7 @@ def measure_xlsx(stream: IO[bytes], max_rows: int) -> str | None:
     missing or lie), so calamine never allocates more than ``max_rows`` rows ×
     ``XLSX_MAX_COLUMNS`` columns, nor a rectangle over ``XLSX_MAX_CELLS``.
     """
-    too_large = _(
-        "The sheet is too large: at most %(rows)d rows, %(columns)d columns "
-        "and %(cells)d cells in all.",
-        rows=max_rows - HEADER_SEARCH_ROWS,
-        columns=XLSX_MAX_COLUMNS,
-        cells=XLSX_MAX_CELLS,
-    )
+    too_large = _too_large(_limits())
     with zipfile.ZipFile(stream) as archive:
         parts = archive.infolist()
         names = {part.filename for part in parts}

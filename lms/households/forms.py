@@ -84,10 +84,13 @@ class OutreachForm(FlaskForm):
 
 class ImportForm(FlaskForm):
     file = FileField(
-        _l("Excel (.xlsx) or CSV file"),
+        _l("Excel (.xlsx, .xls), OpenDocument (.ods) or CSV file"),
         validators=[
             FileRequired(_l("Please choose a file.")),
-            FileAllowed(["xlsx", "csv"], _l("Only .xlsx and .csv files can be imported.")),
+            FileAllowed(
+                ["xlsx", "xls", "ods", "csv"],
+                _l("Only .xlsx, .xls, .ods and .csv files can be imported."),
+            ),
         ],
     )
 

@@ -14,6 +14,7 @@ from lms.households import importing
 from lms.households.reading import RowStatus
 from tests.builders import make_area
 from tests.households.test_importing import run
+from tests.spreadsheet_files import ods_bytes, xls_bytes
 
 
 @pytest.fixture
@@ -168,3 +169,66 @@ def test_the_cli_names_the_sheet_of_a_row_and_prints_the_notices(quynh_luu, app,
     assert result.exit_code == 0, result.output
     assert "sheet Thôn 2 line 2: error" in result.output
     assert "file: Không đọc các trang tính bị ẩn: “Cũ”." in result.output
+
+
+def test_line_numbers_are_excels_when_the_sheet_starts_below_and_right_of_a1(quynh_luu):
+    """calamine gives a sheet's rows from its first filled cell: the lines must still be the
+    ones Excel shows, or an official looks for "line 2" and finds the title."""
+    book = Workbook()
+    sheet = book.active
+    sheet["C4"], sheet["D4"], sheet["E4"] = HEADER
+    sheet["C5"], sheet["D5"], sheet["E5"] = "Nguyễn Văn An", "0912000001", "Quỳnh Lưu"
+    sheet["C7"], sheet["D7"], sheet["E7"] = "Trần Thị Bình", "99", "Quỳnh Lưu"
+    stream = io.BytesIO()
+    book.save(stream)
+    stream.seek(0)
+    _record, analysis = importing.start_import(None, stream, "ds.xlsx")
+    assert [(row.line, row.status) for row in analysis.rows] == [
+        (5, RowStatus.NEW),
+        (7, RowStatus.ERROR),
+    ]
+
+
+SHEETS = {
+    "Thôn 1": [["Danh sách hộ thôn 1"], HEADER, ["Nguyễn Văn An", "0912000001", "Quỳnh Lưu"]],
+    "Thôn 2": [HEADER, ["Trần Thị Bình", 912000002, "Xã Quỳnh Lưu"]],
+    "Cũ": [HEADER, ["Lê Văn Cũ", "0912000003", "Quỳnh Lưu"]],
+}
+
+
+def test_an_xls_file_is_read_like_an_xlsx(quynh_luu):
+    data = xls_bytes(SHEETS, hidden=("Cũ",))
+    _record, from_xls = importing.start_import(None, io.BytesIO(data), "ds.xls")
+    _record, from_xlsx = importing.start_import(None, workbook(SHEETS, hidden=("Cũ",)), "d.xlsx")
+    seen = [(r.sheet, r.sheet_line, r.status, r.values["phone"]) for r in from_xls.rows]
+    assert seen == [
+        ("Thôn 1", 3, RowStatus.NEW, "0912000001"),
+        ("Thôn 2", 2, RowStatus.NEW, "0912000002"),  # a number in Excel: its 0 restored
+    ]
+    assert seen == [(r.sheet, r.sheet_line, r.status, r.values["phone"]) for r in from_xlsx.rows]
+    assert "Không đọc các trang tính bị ẩn: “Cũ”." in from_xls.notices
+
+
+def test_an_xls_merged_commune_fills_down(quynh_luu):
+    rows = [
+        ["Họ và tên", "Số điện thoại", "Xã/Phường"],
+        ["Nguyễn Văn An", "0912000001", "Xã Quỳnh Lưu"],
+        ["Trần Thị Bình", "0912000002", None],
+    ]
+    data = xls_bytes({"DS": rows}, merged={"DS": [(1, 2, 2)]})
+    _record, analysis = importing.start_import(None, io.BytesIO(data), "ds.xls")
+    assert [row.values["area_id"] for row in analysis.rows] == [quynh_luu[0].id] * 2
+
+
+def test_an_ods_file_is_read_with_libreoffices_trailing_rows(quynh_luu):
+    data = ods_bytes(
+        {name: rows for name, rows in SHEETS.items() if name != "Cũ"},
+        repeat={"Thôn 2": 1_048_000},  # what LibreOffice writes below the data
+    )
+    record, analysis = importing.start_import(None, io.BytesIO(data), "ds.ods")
+    assert [(r.sheet, r.sheet_line, r.status) for r in analysis.rows] == [
+        ("Thôn 1", 3, RowStatus.NEW),
+        ("Thôn 2", 2, RowStatus.NEW),
+    ]
+    importing.commit_import(None, record)
+    assert {row.values["phone"] for row in analysis.rows} == {"0912000001", "0912000002"}

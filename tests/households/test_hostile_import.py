@@ -12,7 +12,13 @@ from sqlalchemy import func, select
 from lms.extensions import db
 from lms.households import importing
 from lms.households.models import HouseholdImport
-from tests.hostile_files import far_apart_xlsx, long_field_csv, lying_dimension_xlsx
+from tests.hostile_files import (
+    far_apart_xls,
+    far_apart_xlsx,
+    long_field_csv,
+    lying_dimension_xlsx,
+    repeated_cells_ods,
+)
 
 TOO_LARGE = "Trang tính quá lớn: tối đa 200000 dòng, 1000 cột và tổng cộng 6000000 ô."
 CSV_REFUSED = "Không đọc được tệp CSV: có ô quá dài hoặc tệp không phải văn bản."
@@ -37,9 +43,20 @@ def _stored(app) -> set[str]:
         (far_apart_xlsx, "ds.xlsx", TOO_LARGE),
         (lying_dimension_xlsx, "ds.xlsx", TOO_LARGE),
         (long_field_csv, "ds.csv", CSV_REFUSED),
+        (far_apart_xls, "ds.xls", TOO_LARGE),
+        (lambda: repeated_cells_ods(10_000, 1_000), "ds.ods", TOO_LARGE),
+        (repeated_cells_ods, "ds.ods", TOO_LARGE),
         (lambda: b"PK\x03\x04 not a workbook", "ds.xlsx", "Tệp Excel bị hỏng"),
     ],
-    ids=["far-apart-cells", "lying-dimension", "csv-field-over-128kb", "corrupt"],
+    ids=[
+        "far-apart-cells",
+        "lying-dimension",
+        "csv-field-over-128kb",
+        "xls-far-corner",
+        "ods-ten-million-cells",
+        "ods-beyond-the-memory-limit",
+        "corrupt",
+    ],
 )
 def test_a_hostile_file_is_refused_and_leaves_nothing(
     world, client_for, app, build, filename, message

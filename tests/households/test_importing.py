@@ -403,7 +403,7 @@ def test_classification_and_outreach_columns(nghe_an):
         (b"PK\x03\x04 this is not a workbook", "ds.xlsx", "Tệp Excel bị hỏng"),
         (b"\x00\x01binary", "ds.xlsx", "Tệp Excel bị hỏng"),
         (b"", "ds.csv", "Tệp không có dữ liệu."),
-        (b"name\n", "ds.pdf", "Chỉ nhập được tệp .xlsx và .csv."),
+        (b"name\n", "ds.pdf", "Chỉ nhập được tệp .xlsx, .xls, .ods và .csv."),
     ],
     ids=[
         "wrong-columns",

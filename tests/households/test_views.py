@@ -246,7 +246,7 @@ def test_only_xlsx_and_csv_are_accepted(world, client_for):
         content_type="multipart/form-data",
     )
     assert response.status_code == 400
-    assert "Chỉ nhập được tệp .xlsx và .csv." in response.get_data(as_text=True)
+    assert "Chỉ nhập được tệp .xlsx, .xls, .ods và .csv." in response.get_data(as_text=True)
 
 
 def test_export_csv_opens_in_excel_and_masks_national_ids(world, client_for):
