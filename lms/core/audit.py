@@ -7,7 +7,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from flask import has_request_context, request
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String, insert
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.models import Base, utcnow
@@ -64,6 +64,29 @@ def record_event(
     )
     db.session.add(event)
     return event
+
+
+def record_events(
+    actor: User | None,
+    action: str,
+    target_type: type,
+    events: list[tuple[int, dict[str, Any] | None, dict[str, Any] | None]],
+) -> None:
+    """Insert one audit event per ``(target_id, before, after)`` in bulk: the events of a
+    write of thousands of records (an import's new households), without loading them."""
+    common = {
+        "actor_id": actor.id if actor is not None else None,
+        "action": action,
+        "target_type": target_type.__name__,
+        "ip_address": request.remote_addr if has_request_context() else None,
+        "created_at": utcnow(),
+    }
+    rows = [
+        {**common, "target_id": target_id, "before": before, "after": after}
+        for target_id, before, after in events
+    ]
+    for start in range(0, len(rows), 5000):
+        db.session.execute(insert(AuditEvent), rows[start : start + 5000])
 
 
 def _jsonable(value: Any) -> Any:

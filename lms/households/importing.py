@@ -10,6 +10,7 @@ previewed rows again and writes every accepted row in one transaction.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.areas.models import Area
 from lms.auth.models import User
-from lms.core.audit import record_event
+from lms.core.audit import record_event, record_events
 from lms.core.errors import RuleViolation
 from lms.core.models import utcnow
 from lms.core.scope import visible_households
@@ -216,12 +217,21 @@ def _visible_ids(actor: User | None, ids: set[int]) -> set[int]:
     return visible
 
 
-def _changes(existing: dict, values: dict[str, Any]) -> list[str]:
-    return [
-        name
+def _changes(existing: dict, values: dict[str, Any]) -> dict[str, Any]:
+    """The fields a row changes on the household it matches, with their new values; empty
+    cells change nothing. A new village carries into the address when the address names
+    the old one and the row gives none, so the two never disagree."""
+    change = {
+        name: values[name]
         for name in UPDATABLE
         if values.get(name) not in (None, "") and values[name] != existing[name]
-    ]
+    }
+    old_village, address = existing["village"], existing["address"]
+    if "village" in change and "address" not in change and old_village and address:
+        named = re.compile(rf"(?<!\w){re.escape(old_village)}(?!\w)", re.IGNORECASE)
+        if named.search(address):
+            change["address"] = named.sub(change["village"], address, count=1)
+    return change
 
 
 def field_label(name: str) -> str:
@@ -358,7 +368,7 @@ def commit_import(
         db.session.rollback()
         raise RuleViolation(_l("Nothing can be imported from this file."))
     try:
-        created = _insert_new(analysis.rows)
+        created = _insert_new(actor, analysis.rows)
         _apply_updates(actor, analysis.rows)
         _insert_outreach(actor, analysis.rows, created)
         db.session.flush()
@@ -416,11 +426,19 @@ def resolve_conflict(
 
     Rule: only an uncommitted import's conflicts; the file's values can be taken only for a
     row matching one household, in the actor's scope (a row matching two is kept apart).
+    The import is locked while its preview is read and written again, so that two choices
+    made at once (two officials, two tabs) are both kept and none lands after the commit.
     """
-    if record.is_committed:
-        raise RuleViolation(_l("This import has already been committed."))
     if choice not in ("keep", "take"):
         raise RuleViolation(_l("Please choose which values to keep."))
+    locked = db.session.execute(  # a write that takes the row (PostgreSQL) or the database
+        update(HouseholdImport)
+        .where(HouseholdImport.id == record.id, HouseholdImport.committed_at.is_(None))
+        .values(summary=HouseholdImport.summary)
+    )
+    if locked.rowcount != 1:
+        db.session.rollback()
+        raise RuleViolation(_l("This import has already been committed."))
     analysis = load_preview(record)
     row = next((r for r in analysis.rows if r.line == line), None)
     if row is None or row.status is not RowStatus.CONFLICT:
@@ -470,8 +488,8 @@ def changed_values(rows: list[ImportRow]) -> dict[int, list[tuple[str, str, str]
             continue
         existing = {name: getattr(household, name) for name in UPDATABLE}
         result[row.line] = [
-            (field_label(name), _shown(name, existing[name]), _shown(name, row.values[name]))
-            for name in _changes(existing, row.values)
+            (field_label(name), _shown(name, existing[name]), _shown(name, value))
+            for name, value in _changes(existing, row.values).items()
         ]
     return result
 
@@ -588,39 +606,33 @@ def _household_values(values: dict[str, Any]) -> dict[str, Any]:
     return {**household, "created_at": now, "updated_at": now}
 
 
-def _insert_new(rows: list[ImportRow]) -> dict[int, int]:
-    """Insert the new households; returns the new id by line for rows with an outreach date.
+def _insert_new(actor: User | None, rows: list[ImportRow]) -> dict[int, int]:
+    """Insert the new households, each with its audit event; returns the new id by line.
 
-    A plain executemany is many times faster than INSERT … RETURNING row by row on SQLite;
-    the few ids needed afterwards are found again by phone or CCCD (both unique).
+    One multi-row INSERT … RETURNING per batch (SQLAlchemy's "insertmanyvalues"), in the
+    rows' order, on SQLite and PostgreSQL alike.
     """
     new = [row for row in rows if row.status is RowStatus.NEW]
-    keyless = [
-        r
-        for r in new
-        if r.values.get("informed_on") and not (r.values["phone"] or r.values["national_id"])
-    ]
-    bulk = [row for row in new if row not in keyless]
-    for chunk in _chunks(bulk, 5000):
-        db.session.execute(
-            insert(Household).execution_options(render_nulls=True),
-            [_household_values(row.values) for row in chunk],
-        )
     created: dict[int, int] = {}
-    wanted = [row for row in bulk if row.values.get("informed_on")]
-    for key in ("phone", "national_id"):
-        by_value = {row.values[key]: row.line for row in wanted if row.values[key]}
-        column = getattr(Household, key)
-        for chunk in _chunks(sorted(by_value), 900):
-            for household_id, value in db.session.execute(
-                select(Household.id, column).where(column.in_(chunk))
-            ):
-                created.setdefault(by_value[value], household_id)
-    for row in keyless:
-        created[row.line] = db.session.scalar(
-            insert(Household).returning(Household.id), _household_values(row.values)
-        )
+    statement = (
+        insert(Household)
+        .returning(Household.id, sort_by_parameter_order=True)
+        .execution_options(render_nulls=True)
+    )
+    events = []
+    for chunk in _chunks(new, 5000):
+        values = [_household_values(row.values) for row in chunk]
+        ids = db.session.scalars(statement, values).all()
+        for row, household_id, written in zip(chunk, ids, values, strict=True):
+            created[row.line] = household_id
+            events.append((household_id, None, _audited(written)))
+    record_events(actor, "household.import_create", Household, events)
     return created
+
+
+def _audited(values: dict[str, Any]) -> dict[str, Any]:
+    """What an audit event keeps of a household's values: the identity and the place."""
+    return {name: values[name] for name in UPDATABLE if values.get(name) not in (None, "")}
 
 
 def _apply_updates(actor: User | None, rows: list[ImportRow]) -> None:
@@ -630,11 +642,7 @@ def _apply_updates(actor: User | None, rows: list[ImportRow]) -> None:
     registered = _snapshots({row.household_id for row in updates})
     for row in updates:
         existing = registered[row.household_id]
-        change = {
-            name: row.values[name]
-            for name in UPDATABLE
-            if row.values.get(name) not in (None, "") and row.values[name] != existing[name]
-        }
+        change = _changes(existing, row.values)
         if not change:
             continue
         before = {name: existing[name] for name in change}
@@ -694,8 +702,15 @@ def _insert_outreach(actor: User | None, rows: list[ImportRow], created: dict[in
 
 
 def rejected_rows(analysis: ImportAnalysis) -> Iterable[list[str]]:
-    """The header, then every refused row as typed, with the reasons in a last column."""
-    yield [*analysis.headers, _("Errors")]
+    """The header, then every refused row as typed, with the reasons in a last column; from
+    a workbook of several sheets, each row's sheet and line in a first one. Both columns
+    are left out when the file is imported again."""
+    several = any(row.sheet for row in analysis.rows)
+    width = len(analysis.headers)
+    where = [_("Sheet")] if several else []
+    yield [*where, *analysis.headers, _("Errors")]
     for row in analysis.rows:
         if row.status is RowStatus.ERROR:
-            yield [*row.cells, " ".join(row.messages)]
+            cells = [*row.cells, *[""] * (width - len(row.cells))][:width]
+            place = [f"{row.sheet} · {row.sheet_line}"] if several else []
+            yield [*place, *cells, " ".join(row.messages)]

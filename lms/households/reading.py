@@ -42,6 +42,7 @@ from lms.households.services import find_classification, name_problem
 # fmt: off
 #: column headers people type, folded (no diacritics, lower case, punctuation as spaces)
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "number": ("stt", "tt", "so tt", "so thu tu", "no"),
     "head_name": ("ho va ten", "ho ten", "ho ten chu ho", "ho va ten chu ho", "ten chu ho",
                   "chu ho", "full name", "name", "head of household", "head name"),
     "phone": ("so dien thoai", "sdt", "so dt", "dien thoai", "dt", "dtdd", "phone",
@@ -62,7 +63,7 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
                          "outreach channel"),
 }
 #: columns that carry nothing to import (row numbers, our exports' own columns): not reported
-IGNORED_HEADERS = {"stt", "tt", "so tt", "no", "", "loi", "ly do", "error", "errors",
+IGNORED_HEADERS = {"", "loi", "ly do", "error", "errors", "trang tinh", "sheet",
                    "da chuan hoa", "van de", "standardised", "problems"}
 #: the words officials use for outreach channels, folded
 CHANNEL_WORDS = {
@@ -195,7 +196,7 @@ def standardise(
         if found is None:
             base += len(sheet_rows)
             continue
-        header_index, columns = found
+        header_index, columns, layout = found
         read += 1
         context = context or _Context(actor)
         context.column_encodings = _column_encodings(sheet_rows[header_index + 1 :], columns)
@@ -207,7 +208,8 @@ def standardise(
             if is_footer(cells):
                 footers.append(f"{sheet_name} {offset}" if sheet_name else str(offset))
                 continue
-            row = ImportRow(base + offset, cells, sheet=sheet_name, sheet_line=offset)
+            typed = cells if layout is None else _in_layout(cells, layout, len(analysis.headers))
+            row = ImportRow(base + offset, typed, sheet=sheet_name, sheet_line=offset)
             record = {name: cells[i] for i, name in columns.items() if name and i < len(cells)}
             _standardise(row, record, context)
             analysis.rows.append(row)
@@ -237,8 +239,10 @@ def no_header_message() -> str:
 
 def _read_header(
     analysis: ImportAnalysis, rows: list[list[Any]], sheet: str | None
-) -> tuple[int, dict[int, str | None]] | None:
-    """The header row of a sheet and the field of each column, or None when the sheet has
+) -> tuple[int, dict[int, str | None], dict[int, int] | None] | None:
+    """The header row of a sheet, the field of each column and, when its columns are not
+    the first sheet's, where each goes among ``analysis.headers`` (to which its own are
+    added): the rows refused from every sheet then make one table. None when the sheet has
     no usable header: then a problem (one sheet) or a notice naming it (several)."""
     header_index = _find_header(rows)
     if header_index is None:
@@ -260,13 +264,31 @@ def _read_header(
                 _("The sheet “%(name)s” has no commune column: it was skipped.", name=sheet)
             )
         return None
+    layout = None
     if not analysis.headers:
         analysis.headers = headers
+    elif headers != analysis.headers[: len(headers)]:
+        keys = [header_key(h) for h in analysis.headers]
+        layout = {}
+        for i, h in enumerate(headers):
+            if header_key(h) not in keys:
+                analysis.headers.append(h)
+                keys.append(header_key(h))
+            layout[i] = keys.index(header_key(h))
     for i, h in enumerate(headers):
         unknown = columns[i] is None and header_key(h) not in IGNORED_HEADERS
         if unknown and h not in analysis.unknown_columns:
             analysis.unknown_columns.append(h)
-    return header_index, columns
+    return header_index, columns, layout
+
+
+def _in_layout(cells: list[Any], layout: dict[int, int], width: int) -> list[Any]:
+    """A row's cells moved under the first sheet's headers."""
+    placed: list[Any] = [None] * width
+    for i, value in enumerate(cells):
+        if i in layout:
+            placed[layout[i]] = value
+    return placed
 
 
 def is_footer(cells: list[Any]) -> bool:
@@ -287,15 +309,22 @@ def is_footer(cells: list[Any]) -> bool:
 
 
 def _column_encodings(rows: list[list[Any]], columns: dict[int, str | None]) -> dict[str, str]:
-    """The legacy encoding of each text column, judged on the whole column: a short cell
-    alone ("Hé") can be read either way, a column of them cannot."""
-    encodings = {}
+    """The legacy encoding of each text column, judged on the whole column, and else on
+    the whole sheet: a short cell alone ("Hé") can be read either way, a column of them
+    cannot; and a column of "Nghi Léc" reads as Unicode until the names beside it show that
+    the sheet was typed in TCVN3."""
+    encodings, samples = {}, []
     for index, name in columns.items():
         if name in TEXT_FIELDS:
             sample = "\n".join(cell_text(row[index]) for row in rows[:5000] if index < len(row))
+            samples.append(sample)
             encoding = detect_legacy_encoding(sample)
             if encoding:
                 encodings[name] = encoding
+    sheet_encoding = detect_legacy_encoding("\n".join(samples)) if encodings else None
+    if sheet_encoding:
+        for name in set(columns.values()) & set(TEXT_FIELDS):
+            encodings.setdefault(name, sheet_encoding)
     return encodings
 
 
@@ -415,6 +444,7 @@ def _standardise(row: ImportRow, record: dict[str, Any], context: _Context) -> N
         row, record.get("informed_on"), values.pop("informed_channel")
     )
     values.pop("commune")
+    values["number"] = cell_text(record.get("number")) or None  # the file's STT, shown back
     row.values = values
     row.notes = len(row.messages)
 
