@@ -452,6 +452,26 @@ MATRIX = [
         },
     ),
     (
+        "certificates.credential",
+        "GET",
+        lambda w: f"/certificates/{w.certificate_b.id}.credential.json",
+        {
+            "anonymous": LOGIN,
+            "member_a": 404,
+            "member_b": 200,
+            "trainer_x": 200,
+            "official_1": 404,
+            "official_2": 200,
+            "admin": 200,
+        },
+    ),
+    (
+        "certificates.mine",
+        "GET",
+        lambda w: "/certificates/mine",
+        {"anonymous": LOGIN, "member_a": 200, "member_b": 200},
+    ),
+    (
         "certificates.detail",
         "GET",
         lambda w: f"/certificates/{w.certificate_b.id}",
@@ -484,6 +504,7 @@ MATRIX = [
     ("verify.token", "GET", lambda w: "/v/not.genuine", dict.fromkeys(ACTORS, 404)),
     ("verify.lookup", "GET", lambda w: "/v/", dict.fromkeys(ACTORS, 200)),
     ("verify.public_key", "GET", lambda w: "/v/public-key.pem", dict.fromkeys(ACTORS, 200)),
+    ("verify.status_list", "GET", lambda w: "/v/status/0", dict.fromkeys(ACTORS, 200)),
     ("courses.my_courses", "GET", lambda w: "/learn/", {"anonymous": LOGIN, "member_a": 200}),
     ("reports.overview", "GET", lambda w: "/overview/", OFFICIALS_OK),
     ("reports.export", "GET", lambda w: "/overview/export.xlsx", OFFICIALS_OK),
@@ -519,6 +540,12 @@ MATRIX = [
         "reports.reconcile_commit",
         "POST",
         lambda w: f"/overview/reconcile/{'0' * 32}?marketplace_id=1",
+        OFFICIALS_NOT_FOUND,
+    ),
+    (
+        "reports.reconcile_decide",
+        "POST",
+        lambda w: f"/overview/reconcile/{'0' * 32}/sellers/2",
         OFFICIALS_NOT_FOUND,
     ),
     (
@@ -588,6 +615,12 @@ MATRIX = [
         "api.verify_certificate",
         "GET",
         lambda w: "/api/v1/certificates/verify?serial=NA-2026-000001",
+        dict.fromkeys(ACTORS, 401),
+    ),
+    (
+        "api.certificate_credential",
+        "GET",
+        lambda w: "/api/v1/certificates/credential?phone=0987654321",
         dict.fromkeys(ACTORS, 401),
     ),
     (

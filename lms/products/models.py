@@ -5,18 +5,28 @@ Marketplaces and payment providers are data (seeded by a migration), never const
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.core.models import Base, TimestampMixin, str_enum
+from lms.core.models import Base, TimestampMixin, str_enum, utcnow
 from lms.organisations.models import Organisation
 
 if TYPE_CHECKING:
+    from lms.auth.models import User
     from lms.households.models import Household
 
 
@@ -80,6 +90,14 @@ CERTIFICATION_LABELS = {
 }
 
 
+class ProductSource(StrEnum):
+    #: typed by staff or an official (the product form, an import)
+    REGISTRY = "registry"
+    #: created by a reconciliation from a marketplace's seller export: only its name is
+    #: known; no OCOP rating or certification until an official adds them
+    RECONCILIATION = "reconciliation"
+
+
 class Product(TimestampMixin, Base):
     __tablename__ = "products"
     __table_args__ = (
@@ -98,6 +116,10 @@ class Product(TimestampMixin, Base):
     #: the OCOP decision that gave the rating, e.g. "1234/QĐ-UBND"
     ocop_decision: Mapped[str] = mapped_column(String(60), default="")
     ocop_year: Mapped[int | None]
+    #: where the product's record came from
+    source: Mapped[ProductSource] = mapped_column(
+        str_enum(ProductSource), default=ProductSource.REGISTRY, server_default="registry"
+    )
 
     household: Mapped[Household] = relationship(back_populates="products")
     certifications: Mapped[list[Certification]] = relationship(
@@ -150,3 +172,34 @@ class Listing(Base):
     @property
     def is_listed(self) -> bool:
         return self.delisted_on is None
+
+
+class SellerList(Base):
+    """A marketplace's seller export uploaded for reconciliation: the file (kept in the
+    instance folder under ``stored_name``), the official's decisions on its doubtful
+    matches, and, once committed, what the commit recorded."""
+
+    __tablename__ = "seller_lists"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the random token of its pages' addresses
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    #: None for the system (the CLI without --as)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    marketplace_id: Mapped[int] = mapped_column(ForeignKey("marketplaces.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(80))
+    #: by file line: {"choice": "confirm" | "reject", "household_id": …}
+    decisions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: set, once, by the commit that claims the list
+    committed_at: Mapped[datetime | None]
+    #: what the commit recorded (counts), shown after it
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    marketplace: Mapped[Marketplace] = relationship()
+    created_by: Mapped[User | None] = relationship()
+
+    @property
+    def is_committed(self) -> bool:
+        return self.committed_at is not None

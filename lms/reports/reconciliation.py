@@ -2,11 +2,17 @@
 
 A marketplace (Postmart, Voso) exports its sellers as .xlsx or .csv, with headers that vary.
 Each seller is matched to a household of the official's scope: by phone, else by national ID,
-else by name and commune (shown with a lower confidence). The preview writes nothing; the
-commit, in one transaction, records the matched sellers' products as listed on that
-marketplace. The report (matched, unmatched, matched without a certificate) downloads as
-Excel. The uploaded file is kept in the instance folder under a random name, with the
-uploader's id in it, so only the uploader can come back to it.
+else by name and commune. A match is sure only when the registry's identity rule holds (the
+rule household imports apply: the same name, diacritics and case aside, the same CCCD, the
+same commune) and no other seller of the file lands on the same household; every other match
+"needs confirmation" (cần xác nhận) and an official confirms or rejects it row by row. The
+commit, once per uploaded list and in one transaction, records each recorded seller's
+products as listed on that marketplace, creating the products the registry does not hold yet
+(``ProductSource.RECONCILIATION``: a name only, no rating or certification). The report
+(matched, doubtful, unmatched, matched without a certificate) downloads as Excel.
+
+The uploaded file is a ``SellerList`` record, kept in the instance folder under a random
+name; only its uploader can come back to it.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import re
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import IO, Any
@@ -23,43 +30,64 @@ from flask import current_app
 from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select, true, update
 from sqlalchemy.orm import selectinload
 
-from lms.areas.models import Area
+from lms.areas.models import Area, AreaLevel
 from lms.auth.models import User
 from lms.core.audit import record_event
 from lms.core.errors import RuleViolation, rollback_on_violation
-from lms.core.models import today
+from lms.core.models import today, utcnow
 from lms.core.scope import visible_households
 from lms.core.spreadsheets import HEADER_SEARCH_ROWS, cell_text, has_data, header_key, read_table
-from lms.core.text import fold, normalize_national_id, normalize_phone
+from lms.core.text import clean, fold, normalize_national_id, normalize_phones
 from lms.extensions import db
+from lms.households.importing import _disagreements, field_label
 from lms.households.models import Household
-from lms.products.models import Listing, Marketplace, PartnerKind, Product
+from lms.products.models import (
+    Listing,
+    Marketplace,
+    PartnerKind,
+    Product,
+    ProductSource,
+    SellerList,
+)
 from lms.reports.targets import has_valid_certificate
 
 # fmt: off
 #: the headers marketplaces and people use, folded (no diacritics, lower case)
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "shop_id": ("ma gian hang", "id gian hang", "ma shop", "shop id", "id shop", "shop code",
-                "seller id", "ma nguoi ban", "ma ncc", "store id"),
+                "seller id", "ma nguoi ban", "ma ncc", "store id", "ma cua hang"),
     "seller_name": ("ten nguoi ban", "nguoi ban", "chu gian hang", "ten chu gian hang", "ho ten",
-                    "ho va ten", "ten chu ho", "seller", "seller name", "owner", "owner name",
-                    "ten gian hang", "shop name"),
+                    "ho va ten", "ten chu ho", "chu ho", "seller", "seller name", "owner",
+                    "owner name", "nguoi dai dien", "ten nguoi dai dien", "chu shop",
+                    "ho ten chu shop", "ho ten nguoi ban", "full name"),
+    "shop_name": ("ten gian hang", "gian hang", "shop name", "ten shop", "store name",
+                  "ten cua hang", "cua hang", "shop"),
     "phone": ("so dien thoai", "sdt", "so dt", "dien thoai", "phone", "phone number", "mobile",
-              "sdt lien he", "dien thoai lien he"),
+              "sdt lien he", "dien thoai lien he", "so dien thoai lien he", "sdt chu shop",
+              "dt", "tel"),
     "national_id": ("cccd", "so cccd", "cmnd", "so cmnd", "cmnd cccd", "so cmnd cccd",
-                    "national id", "id number", "can cuoc"),
-    "address": ("dia chi", "address", "dia chi lay hang", "dia chi kho", "pickup address"),
-    "commune": ("xa", "xa phuong", "phuong xa", "commune", "ward"),
+                    "national id", "id number", "can cuoc", "so can cuoc", "cccd cmnd",
+                    "so cccd cmnd"),
+    "address": ("dia chi", "address", "dia chi lay hang", "dia chi kho", "pickup address",
+                "dia chi gian hang", "dia chi shop", "dia chi kinh doanh"),
+    "commune": ("xa", "xa phuong", "phuong xa", "commune", "ward", "phuong"),
     "products": ("san pham", "ten san pham", "cac san pham", "danh sach san pham", "products",
-                 "product names", "product"),
+                 "product names", "product", "ten hang", "mat hang", "hang hoa",
+                 "san pham dang ban"),
+    "listed_on": ("ngay tham gia", "ngay dang ky", "ngay tao", "ngay mo gian hang", "ngay len san",
+                  "ngay kich hoat", "created at", "join date", "created", "registered on"),
+    "url": ("link", "url", "duong dan", "link gian hang", "shop url", "link shop"),
 }
 # fmt: on
 HEADERS = {alias: name for name, aliases in HEADER_ALIASES.items() for alias in aliases}
 COMMUNE_PREFIXES = ("xa ", "phuong ", "thi tran ")
 PRODUCT_SEPARATORS = re.compile(r"[;\n|]+|,(?![^(]*\))")
+#: a product name of the file is taken for a registry product containing it (or contained
+#: in it) only from this many letters: "chè" alone names no product
+PRODUCT_MATCH_MIN_LENGTH = 5
 
 
 class MatchMethod(StrEnum):
@@ -75,12 +103,31 @@ METHOD_LABELS: dict[MatchMethod, LazyString] = {
     MatchMethod.NAME_COMMUNE: _l("Name and commune"),
     MatchMethod.NONE: _l("Not matched"),
 }
-#: how sure a match is, in percent: phones and CCCDs are unique, names are not
-CONFIDENCE = {
-    MatchMethod.PHONE: 100,
-    MatchMethod.NATIONAL_ID: 100,
-    MatchMethod.NAME_COMMUNE: 70,
-    MatchMethod.NONE: 0,
+
+
+class Decision(StrEnum):
+    CONFIRM = "confirm"
+    REJECT = "reject"
+
+
+class MatchState(StrEnum):
+    """Where a seller stands: what the commit will do with it."""
+
+    #: by phone or CCCD, the identity agrees, the only seller on its household: recorded
+    SURE = "sure"
+    #: a doubtful match nobody has decided yet: the commit waits for it
+    TO_CONFIRM = "to_confirm"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+    UNMATCHED = "unmatched"
+
+
+STATE_LABELS: dict[MatchState, LazyString] = {
+    MatchState.SURE: _l("Sure match"),
+    MatchState.TO_CONFIRM: _l("Needs confirmation"),
+    MatchState.CONFIRMED: _l("Match confirmed"),
+    MatchState.REJECTED: _l("Match rejected"),
+    MatchState.UNMATCHED: _l("Not matched"),
 }
 
 
@@ -93,39 +140,107 @@ class SellerMatch:
     national_id: str
     address: str
     products: list[str]
+    shop_name: str = ""
+    url: str = ""
+    listed_on: date | None = None
     method: MatchMethod = MatchMethod.NONE
     household: Household | None = None
+    #: why the match needs a person's confirmation (empty: sure)
+    doubts: list[str] = field(default_factory=list)
+    #: the official's decision, when it still holds for this household
+    decision: Decision | None = None
     #: the household's products named in the export (to record as listed)
     matched_products: list[Product] = field(default_factory=list)
-    #: product names of the export that match none of the household's products
+    #: product names of the export that match none of the household's products: the commit
+    #: creates them
     unknown_products: list[str] = field(default_factory=list)
     certified: bool = False
+    #: why a seller is not matched, or what else the official should know
     note: str = ""
 
     @property
-    def confidence(self) -> int:
-        return CONFIDENCE[self.method]
+    def state(self) -> MatchState:
+        if self.household is None:
+            return MatchState.UNMATCHED
+        if not self.doubts:
+            return MatchState.SURE
+        if self.decision is Decision.CONFIRM:
+            return MatchState.CONFIRMED
+        if self.decision is Decision.REJECT:
+            return MatchState.REJECTED
+        return MatchState.TO_CONFIRM
+
+    @property
+    def is_recorded(self) -> bool:
+        """The commit records this seller's listings."""
+        return self.state in (MatchState.SURE, MatchState.CONFIRMED)
+
+    @property
+    def is_doubtful(self) -> bool:
+        return self.household is not None and bool(self.doubts)
+
+    @property
+    def confidence(self) -> int | None:
+        """100 for a sure match; None (shown "needs confirmation") for any other."""
+        return 100 if self.state is MatchState.SURE else None
 
 
 @dataclass
 class Reconciliation:
-    token: str
-    marketplace: Marketplace
-    filename: str
+    record: SellerList
     rows: list[SellerMatch]
     problems: list[str]
+
+    @property
+    def token(self) -> str:
+        return self.record.token
+
+    @property
+    def marketplace(self) -> Marketplace:
+        return self.record.marketplace
+
+    @property
+    def filename(self) -> str:
+        return self.record.filename
+
+    def _in(self, *states: MatchState) -> list[SellerMatch]:
+        return [row for row in self.rows if row.state in states]
 
     @property
     def matched(self) -> list[SellerMatch]:
         return [row for row in self.rows if row.household is not None]
 
     @property
+    def sure(self) -> list[SellerMatch]:
+        return self._in(MatchState.SURE)
+
+    @property
+    def doubtful(self) -> list[SellerMatch]:
+        return [row for row in self.rows if row.is_doubtful]
+
+    @property
+    def to_confirm(self) -> list[SellerMatch]:
+        return self._in(MatchState.TO_CONFIRM)
+
+    @property
+    def rejected(self) -> list[SellerMatch]:
+        return self._in(MatchState.REJECTED)
+
+    @property
     def unmatched(self) -> list[SellerMatch]:
-        return [row for row in self.rows if row.household is None]
+        return self._in(MatchState.UNMATCHED)
+
+    @property
+    def recorded(self) -> list[SellerMatch]:
+        return [row for row in self.rows if row.is_recorded]
 
     @property
     def without_certificate(self) -> list[SellerMatch]:
-        return [row for row in self.matched if not row.certified]
+        return [row for row in self.recorded if not row.certified]
+
+    @property
+    def can_commit(self) -> bool:
+        return not self.record.is_committed and not self.problems and bool(self.recorded)
 
 
 # ---------------------------------------------------------------- the uploaded file
@@ -137,22 +252,16 @@ def _folder() -> Path:
     return folder
 
 
-def _path(user: User, token: str) -> Path | None:
-    """The user's uploaded file for ``token``; None for anyone else's or a made-up token."""
-    if not re.fullmatch(r"[0-9a-f]{32}", token):
-        return None
-    matches = list(_folder().glob(f"{user.id}-{token}-*"))
-    return matches[0] if matches else None
+def upload(actor: User | None, marketplace: Marketplace, stream: IO[bytes], filename: str) -> str:
+    """Keep the seller export as a seller list; returns the token its pages use.
 
-
-def upload(user: User, stream: IO[bytes], filename: str) -> str:
-    """Keep the seller export; returns the token its preview, commit and report use.
-
-    Rule: the file is read before it is kept, and one that cannot be read (too large,
-    damaged, a sheet too big to open) is refused and leaves no file behind; every preview
-    reads it again, so a kept file must be one that reads. The stored name is the user and
-    a random token, never what was uploaded.
+    Rule: only a marketplace's list; the file is read before it is kept, and one that
+    cannot be read (too large, damaged, a sheet too big to open) is refused and leaves no
+    file behind; every preview reads it again, so a kept file must be one that reads. The
+    stored name is a random token, never what was uploaded.
     """
+    if marketplace.kind is not PartnerKind.MARKETPLACE:
+        raise RuleViolation(_l("Please choose a marketplace."), field="marketplace_id")
     suffix = Path(filename).suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise RuleViolation(_l("Only .xlsx and .csv files can be imported."), field="file")
@@ -160,26 +269,65 @@ def upload(user: User, stream: IO[bytes], filename: str) -> str:
     if problems:
         raise RuleViolation(problems[0], field="file")
     token = secrets.token_hex(16)
+    record = SellerList(
+        token=token,
+        created_by_id=actor.id if actor else None,
+        marketplace_id=marketplace.id,
+        filename=Path(filename).name[:255] or "seller-list",
+        stored_name=f"{token}{suffix}",
+        decisions={},
+    )
+    db.session.add(record)
     stream.seek(0)
-    (_folder() / f"{user.id}-{token}-{suffix.lstrip('.')}{suffix}").write_bytes(stream.read())
+    stored = _folder() / record.stored_name
+    stored.write_bytes(stream.read())
+    try:
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        stored.unlink(missing_ok=True)
+        raise
     return token
 
 
-def load(user: User, token: str, marketplace: Marketplace) -> Reconciliation | None:
-    """Read the user's upload again and match every seller (writes nothing)."""
-    path = _path(user, token)
-    if path is None:
+def find(actor: User | None, token: str) -> SellerList | None:
+    """The actor's seller list of ``token``; None for anyone else's or a made-up token."""
+    if not re.fullmatch(r"[0-9a-f]{32}", token or ""):
+        return None
+    creator = (
+        SellerList.created_by_id.is_(None)
+        if actor is None
+        else SellerList.created_by_id == actor.id
+    )
+    return db.session.scalar(select(SellerList).where(SellerList.token == token, creator))
+
+
+def load(actor: User | None, token: str) -> Reconciliation | None:
+    """Read the actor's seller list again and match every seller (writes nothing)."""
+    record = find(actor, token)
+    if record is None:
+        return None
+    path = _folder() / record.stored_name
+    if not path.exists():
         return None
     with path.open("rb") as stream:
         rows, problems = read_table(stream, path.name)
     sellers, more = _sellers(rows)
-    _match(user, sellers, marketplace)
-    return Reconciliation(token, marketplace, path.name, sellers, problems + more)
+    _match(actor, sellers, record)
+    return Reconciliation(record, sellers, problems + more)
 
 
 def marketplaces() -> list[Marketplace]:
     statement = select(Marketplace).where(Marketplace.kind == PartnerKind.MARKETPLACE)
     return list(db.session.scalars(statement.order_by(Marketplace.name)))
+
+
+def marketplace_by_code(code: str) -> Marketplace | None:
+    return db.session.scalar(
+        select(Marketplace).where(
+            Marketplace.code == code.strip().lower(), Marketplace.kind == PartnerKind.MARKETPLACE
+        )
+    )
 
 
 # ---------------------------------------------------------------- reading
@@ -205,10 +353,12 @@ def _sellers(rows: list[list[Any]]) -> tuple[list[SellerMatch], list[str]]:
         if not has_data(row):
             continue
         values: dict[str, str] = {}
+        raw: dict[str, Any] = {}
         for i, value in enumerate(row):
             name = columns.get(i)
-            if name and name not in values:
+            if name and not values.get(name):
                 values[name] = cell_text(value)
+                raw[name] = value
         address = values.get("address", "")
         if values.get("commune"):
             address = f"{address}, {values['commune']}" if address else values["commune"]
@@ -217,156 +367,399 @@ def _sellers(rows: list[list[Any]]) -> tuple[list[SellerMatch], list[str]]:
                 line=number,
                 shop_id=values.get("shop_id", ""),
                 seller_name=values.get("seller_name", ""),
+                shop_name=values.get("shop_name", ""),
                 phone=values.get("phone", ""),
                 national_id=values.get("national_id", ""),
                 address=address,
-                products=[
-                    name.strip()
-                    for name in PRODUCT_SEPARATORS.split(values.get("products", ""))
-                    if name.strip()
-                ],
+                url=values.get("url", "")[:500],
+                listed_on=_day(raw.get("listed_on")),
+                products=list(
+                    dict.fromkeys(
+                        clean(name)[:160]
+                        for name in PRODUCT_SEPARATORS.split(values.get("products", ""))
+                        if clean(name)
+                    )
+                ),
             )
         )
     return sellers, []
 
 
+def _day(value: Any) -> date | None:
+    """A date as a marketplace writes it: an Excel date, 25/11/2026, 2026-11-25 (a time
+    after it is dropped); None when it is none of these or in the future."""
+    if isinstance(value, datetime):
+        day = value.date()
+    elif isinstance(value, date):
+        day = value
+    else:
+        text = cell_text(value).split(" ")[0].split("T")[0]
+        day_first = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
+        year_first = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
+        try:
+            if day_first:
+                day = date(*(int(day_first.group(n)) for n in (3, 2, 1)))
+            elif year_first:
+                day = date(*(int(n) for n in year_first.groups()))
+            else:
+                day = None
+        except ValueError:
+            day = None
+    return day if day is not None and date(2000, 1, 1) <= day <= today() else None
+
+
 # ---------------------------------------------------------------- matching
 
 
-def _match(user: User, sellers: list[SellerMatch], marketplace: Marketplace) -> None:
-    """Phone, then national ID, then name + commune: each looked up in bulk, in scope."""
-    phones = {s.line: normalize_phone(s.phone) for s in sellers if s.phone}
-    national_ids = {s.line: normalize_national_id(s.national_id) for s in sellers if s.national_id}
+def _in_scope(actor: User | None) -> ColumnElement[bool]:
+    """The actor's households; every household for the system (the CLI without --as)."""
+    return true() if actor is None else visible_households(actor)
+
+
+def _match(actor: User | None, sellers: list[SellerMatch], record: SellerList) -> None:
+    """Phone, then national ID, then name + commune: each looked up in bulk, in scope; then
+    the identity rule and the other sellers of the file decide whether a match is sure."""
+    phones = {s.line: normalize_phones(s.phone) for s in sellers}
+    national_ids = {s.line: normalize_national_id(s.national_id) for s in sellers}
     by_phone = {
-        h.phone: h for h in _households(user, Household.phone, {p for p in phones.values() if p})
+        h.phone: h
+        for h in _households(actor, Household.phone, {p for ps in phones.values() for p in ps})
     }
     by_national_id = {
         h.national_id: h
-        for h in _households(user, Household.national_id, {n for n in national_ids.values() if n})
+        for h in _households(actor, Household.national_id, {n for n in national_ids.values() if n})
     }
     by_name: dict[str, list[Household]] = defaultdict(list)
     names = {fold(s.seller_name) for s in sellers if s.seller_name}
-    for household in _households(user, Household.name_key, names):
+    for household in _households(actor, Household.name_key, names):
         by_name[household.name_key].append(household)
-    communes = _commune_names()
+    communes = _communes()
     for seller in sellers:
+        mentioned = _mentioned(seller.address, communes)
         national_id = national_ids.get(seller.line)
-        if (phone := phones.get(seller.line)) and phone in by_phone:
-            seller.method, seller.household = MatchMethod.PHONE, by_phone[phone]
-        elif national_id and national_id in by_national_id:
-            seller.method, seller.household = MatchMethod.NATIONAL_ID, by_national_id[national_id]
-        else:
-            candidates = [
-                h
-                for h in by_name.get(fold(seller.seller_name), [])
-                if _mentions(seller.address, communes[h.area_id])
-            ]
-            if len(candidates) == 1:
-                seller.method, seller.household = MatchMethod.NAME_COMMUNE, candidates[0]
-            elif len(candidates) > 1:
-                seller.note = _(
-                    "%(n)d households have this name in this commune.", n=len(candidates)
-                )
+        found = {h.id: h for p in phones[seller.line] if (h := by_phone.get(p)) is not None}
+        method = MatchMethod.PHONE if found else MatchMethod.NONE
+        if national_id and national_id in by_national_id:
+            household = by_national_id[national_id]
+            if not found:
+                method = MatchMethod.NATIONAL_ID
+            found.setdefault(household.id, household)
+        if len(found) > 1:
+            seller.note = _(
+                "The phone number and the CCCD belong to two different registered households."
+            )
+            continue
+        if found:
+            seller.method, seller.household = method, next(iter(found.values()))
+            seller.doubts += _identity_doubts(seller, national_id, mentioned, communes)
+            continue
+        if not seller.seller_name:
+            continue
+        named = by_name.get(fold(seller.seller_name), [])
+        candidates = [h for h in named if _commune_of(h.area_id, communes) in mentioned]
+        if not mentioned and len(named) == 1:  # the file names no commune at all
+            candidates = named
+        if len(candidates) == 1:
+            seller.method, seller.household = MatchMethod.NAME_COMMUNE, candidates[0]
+            seller.doubts.append(
+                _("Matched by name and commune only: no phone number or CCCD agrees.")
+                if mentioned
+                else _("Matched by name only: the file gives no commune.")
+            )
+        elif len(candidates) > 1:
+            seller.note = _("%(n)d households have this name in this commune.", n=len(candidates))
+    _flag_shared_households(sellers)
+    _apply_decisions(sellers, record.decisions or {})
     matched = [s.household.id for s in sellers if s.household is not None]
-    certified = set(
-        db.session.scalars(
-            select(Household.id).where(Household.id.in_(matched), has_valid_certificate())
+    certified: set[int] = set()
+    for start in range(0, len(matched), 500):
+        certified.update(
+            db.session.scalars(
+                select(Household.id).where(
+                    Household.id.in_(matched[start : start + 500]), has_valid_certificate()
+                )
+            )
         )
-    )
+    placeholder = _("Products on %(market)s", market=record.marketplace.name)
     for seller in sellers:
         if seller.household is not None:
             seller.certified = seller.household.id in certified
-            _match_products(seller)
+            _match_products(seller, placeholder)
 
 
-def _households(user: User, column, values: set[str]) -> list[Household]:
-    """The households in the user's scope whose ``column`` is one of ``values``."""
+def _identity_doubts(
+    seller: SellerMatch,
+    national_id: str | None,
+    mentioned: set[int],
+    communes: dict[int, tuple[int, set[str]]],
+) -> list[str]:
+    """The registry's identity rule (``lms.households.importing``), for a seller matched by
+    phone or CCCD: another name, CCCD or commune says the seller may be another person.
+
+    The certified-name rule is not applied: reconciliation never changes a household's name,
+    so a seller typing it without diacritics is the same person.
+    """
+    household = seller.household
+    assert household is not None
+    own_commune = _commune_of(household.area_id, communes)
+    if not mentioned or own_commune in mentioned:
+        area_id = household.area_id if mentioned else None
+    else:
+        area_id = next(iter(sorted(mentioned)))
+    existing = {
+        "head_name": household.head_name,
+        "national_id": household.national_id,
+        "area_id": household.area_id,
+    }
+    values = {"head_name": seller.seller_name, "national_id": national_id, "area_id": area_id}
+    differs = _disagreements(existing, values, is_certified=False)
+    if not differs:
+        return []
+    return [
+        _(
+            "Matches a registered household but differs on: %(fields)s.",
+            fields=", ".join(field_label(name) for name in differs),
+        )
+    ]
+
+
+def _flag_shared_households(sellers: list[SellerMatch]) -> None:
+    """Several sellers of the file on one household: each needs confirmation."""
+    by_household: dict[int, list[SellerMatch]] = defaultdict(list)
+    for seller in sellers:
+        if seller.household is not None:
+            by_household[seller.household.id].append(seller)
+    for group in by_household.values():
+        if len(group) > 1:
+            lines = ", ".join(str(s.line) for s in group)
+            for seller in group:
+                seller.doubts.append(
+                    _(
+                        "%(n)d sellers of the file match this household (lines %(lines)s).",
+                        n=len(group),
+                        lines=lines,
+                    )
+                )
+
+
+def _apply_decisions(sellers: list[SellerMatch], decisions: dict[str, Any]) -> None:
+    """An official's decision holds while the seller still matches the household decided
+    on; a seller that now matches another needs a new one."""
+    for seller in sellers:
+        decision = decisions.get(str(seller.line))
+        if (
+            decision
+            and seller.household is not None
+            and decision.get("household_id") == seller.household.id
+        ):
+            seller.decision = Decision(decision["choice"])
+
+
+def _households(actor: User | None, column, values: set[str]) -> list[Household]:
+    """The households in the actor's scope whose ``column`` is one of ``values``."""
     found: list[Household] = []
     ordered = sorted(values)
     for start in range(0, len(ordered), 500):
         statement = (
             select(Household)
-            .where(visible_households(user), column.in_(ordered[start : start + 500]))
+            .where(_in_scope(actor), column.in_(ordered[start : start + 500]))
             .options(selectinload(Household.products), selectinload(Household.area))
         )
         found += db.session.scalars(statement)
     return found
 
 
-def _commune_names() -> dict[int, set[str]]:
-    """Every area's folded names that an address may mention: its own, the commune it was
-    merged into, each without "xã" / "phường"."""
-    areas = {area.id: area for area in db.session.scalars(select(Area))}
-    names: dict[int, set[str]] = {}
-    for area in areas.values():
-        current = areas.get(area.merged_into_id) if area.merged_into_id else None
-        folded = {fold(area.name)} | ({fold(current.name)} if current else set())
-        names[area.id] = folded | {n.removeprefix(p) for n in folded for p in COMMUNE_PREFIXES}
-    return names
+def _communes() -> dict[int, tuple[int, set[str]]]:
+    """Every commune's current commune (the one a legacy commune was merged into, by the
+    2025 reform) and the folded names an address may call it by, with and without
+    "xã" / "phường" / "thị trấn"."""
+    found = {}
+    statement = select(Area.id, Area.name, Area.merged_into_id).where(
+        Area.level == AreaLevel.COMMUNE
+    )
+    for area_id, name, merged_into_id in db.session.execute(statement):
+        folded = _words(name)
+        names = {folded} | {folded.removeprefix(p) for p in COMMUNE_PREFIXES}
+        found[area_id] = (merged_into_id or area_id, {n for n in names if len(n) > 2})
+    return found
 
 
-def _mentions(address: str, names: set[str]) -> bool:
-    words = f" {' '.join(re.sub(r'[^a-z0-9]+', ' ', fold(address)).split())} "
-    return any(f" {name} " in words for name in names if len(name) > 2)
+def _commune_of(area_id: int, communes: dict[int, tuple[int, set[str]]]) -> int:
+    return communes[area_id][0] if area_id in communes else area_id
 
 
-def _match_products(seller: SellerMatch) -> None:
+def _words(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", fold(text)).split())
+
+
+def _mentioned(address: str, communes: dict[int, tuple[int, set[str]]]) -> set[int]:
+    """The current communes an address names. A name written after "xã" / "phường" /
+    "thị trấn" counts first; when the address has such a word but names no commune the
+    registry knows after it, the commune is unknown (a bare name could be a former
+    district's: "xã Diễn Kỷ, huyện Diễn Châu")."""
+    words = f" {_words(address)} "
+    if not words.strip():
+        return set()
+    prefixed = {
+        current
+        for current, names in communes.values()
+        if any(f" {p}{n} " in words for n in names for p in COMMUNE_PREFIXES)
+    }
+    if prefixed:
+        return prefixed
+    if any(f" {p}" in words for p in COMMUNE_PREFIXES):
+        return set()
+    return {
+        current for current, names in communes.values() if any(f" {n} " in words for n in names)
+    }
+
+
+def _match_products(seller: SellerMatch, placeholder: str) -> None:
+    """The household's products the seller's product names designate; the rest are
+    unknown (created at the commit). A seller that names no product lists "Products on
+    <marketplace>" (found again at the next reconciliation)."""
+    assert seller.household is not None
     products = {fold(product.name): product for product in seller.household.products}
-    for name in seller.products:
+    names = seller.products or [placeholder]
+    for name in names:
         key = fold(name)
-        product = products.get(key) or next(
-            (p for k, p in products.items() if key in k or k in key), None
-        )
+        product = products.get(key)
+        if product is None and len(key) >= PRODUCT_MATCH_MIN_LENGTH:
+            product = next((p for k, p in products.items() if key in k or k in key), None)
         if product is None:
-            seller.unknown_products.append(name)
+            if key not in {fold(n) for n in seller.unknown_products}:
+                seller.unknown_products.append(name)
         elif product not in seller.matched_products:
             seller.matched_products.append(product)
 
 
-# ---------------------------------------------------------------- commit and report
+# ---------------------------------------------------------------- decisions, commit, report
 
 
 @rollback_on_violation
-def commit(actor: User, reconciliation: Reconciliation) -> int:
-    """Record every matched seller's named products as listed on the marketplace, in one
-    transaction; returns how many listings were made current."""
-    if not reconciliation.matched:
+def decide(actor: User | None, reconciliation: Reconciliation, line: int, choice: str) -> None:
+    """Confirm or reject one doubtful match.
+
+    Rule: only before the commit, only a seller that needs confirmation; the decision is
+    kept with the household it was made about, and holds only while the seller still
+    matches it.
+    """
+    record = reconciliation.record
+    if record.is_committed:
+        raise RuleViolation(_l("This seller list has already been recorded."))
+    if choice not in (Decision.CONFIRM, Decision.REJECT):
+        raise RuleViolation(_l("Please confirm or reject the match."))
+    seller = next((row for row in reconciliation.rows if row.line == line), None)
+    if seller is None or not seller.is_doubtful:
+        raise RuleViolation(_l("This seller needs no confirmation."))
+    assert seller.household is not None
+    record.decisions = {
+        **(record.decisions or {}),
+        str(line): {"choice": str(choice), "household_id": seller.household.id},
+    }
+    seller.decision = Decision(choice)
+    record_event(
+        actor,
+        "reconciliation.decide",
+        record,
+        after={"line": line, "choice": str(choice), "household_id": seller.household.id},
+    )
+    db.session.commit()
+
+
+def _claim(record: SellerList) -> None:
+    """Mark the list committed in the transaction that records it, or refuse: one UPDATE
+    that only an uncommitted list passes (as household imports are claimed), so of two
+    commits at once one waits for the other and then finds nothing to claim."""
+    claimed = db.session.execute(
+        update(SellerList)
+        .where(SellerList.id == record.id, SellerList.committed_at.is_(None))
+        .values(committed_at=utcnow()),
+        execution_options={"synchronize_session": False},
+    )
+    if claimed.rowcount != 1:
+        raise RuleViolation(_l("This seller list has already been recorded."))
+
+
+@rollback_on_violation
+def commit(actor: User | None, reconciliation: Reconciliation) -> dict[str, int]:
+    """Record every sure or confirmed seller's products as listed on the marketplace, in
+    one transaction, once per seller list; returns what was recorded.
+
+    Rules: a list is recorded once, whatever the number of clicks or tabs (claimed first);
+    not while a doubtful match waits for a decision, nor when nothing would be recorded. A
+    product the registry does not hold is created from the file's name for it, marked as
+    coming from reconciliation (no OCOP rating, no certification). A listing taken off
+    before is listed again from the file's date (today when the file gives none).
+    """
+    record = reconciliation.record
+    _claim(record)
+    if reconciliation.problems:
+        raise RuleViolation(reconciliation.problems[0])
+    if reconciliation.to_confirm:
+        raise RuleViolation(
+            _l(
+                "%(n)d sellers still need confirmation: confirm or reject each before recording.",
+                n=len(reconciliation.to_confirm),
+            )
+        )
+    recorded = reconciliation.recorded
+    if not recorded:
         raise RuleViolation(_l("No seller of the file matches a household: nothing to record."))
     marketplace = reconciliation.marketplace
-    products = {p.id: p for seller in reconciliation.matched for p in seller.matched_products}
+    wanted: dict[int, tuple[Product, SellerMatch]] = {}
+    created: dict[tuple[int, str], Product] = {}
+    for seller in recorded:
+        assert seller.household is not None
+        for product in seller.matched_products:
+            wanted.setdefault(product.id, (product, seller))
+        for name in seller.unknown_products:
+            key = (seller.household.id, fold(name))
+            if key not in created:
+                created[key] = Product(
+                    household_id=seller.household.id,
+                    name=name[:160],
+                    source=ProductSource.RECONCILIATION,
+                )
+                db.session.add(created[key])
+                db.session.flush()
+                wanted[created[key].id] = (created[key], seller)
     existing = {
         listing.product_id: listing
         for listing in db.session.scalars(
             select(Listing).where(
-                Listing.marketplace_id == marketplace.id, Listing.product_id.in_(list(products))
+                Listing.marketplace_id == marketplace.id, Listing.product_id.in_(list(wanted))
             )
         )
     }
-    changed = 0
-    for product_id, product in products.items():
+    listings = 0
+    for product_id, (product, seller) in wanted.items():
         listing = existing.get(product_id)
         if listing is not None and listing.delisted_on is None:
             continue
         if listing is None:
-            listing = Listing(product=product, marketplace=marketplace, listed_on=today())
+            listing = Listing(product_id=product.id, marketplace_id=marketplace.id)
             db.session.add(listing)
+        listing.listed_on = seller.listed_on or today()
         listing.delisted_on = None
-        changed += 1
+        if seller.url and not listing.url:
+            listing.url = seller.url
+        listings += 1
     db.session.flush()
-    record_event(
-        actor,
-        "reconciliation.commit",
-        marketplace,
-        after={
-            "file": reconciliation.filename,
-            "matched": len(reconciliation.matched),
-            "unmatched": len(reconciliation.unmatched),
-            "without_certificate": len(reconciliation.without_certificate),
-            "listings": changed,
-        },
-    )
+    summary = {
+        "sellers": len(reconciliation.rows),
+        "recorded": len(recorded),
+        "households": len({s.household.id for s in recorded if s.household}),
+        "listings": listings,
+        "products_created": len(created),
+        "rejected": len(reconciliation.rejected),
+        "unmatched": len(reconciliation.unmatched),
+        "without_certificate": len(reconciliation.without_certificate),
+    }
+    record.summary = summary
+    record_event(actor, "reconciliation.commit", record, after={"file": record.filename, **summary})
     db.session.commit()
-    return changed
+    return summary
 
 
 def report_rows(reconciliation: Reconciliation) -> list[list]:
@@ -378,7 +771,7 @@ def report_rows(reconciliation: Reconciliation) -> list[list]:
             _("Seller"),
             _("Phone number"),
             _("Matched by"),
-            _("Confidence"),
+            _("Match status"),
             _("Household"),
             _("Commune"),
             _("Valid certificate"),
@@ -392,17 +785,34 @@ def report_rows(reconciliation: Reconciliation) -> list[list]:
         rows.append(
             [
                 seller.line,
-                seller.shop_id,
+                seller.shop_id or seller.shop_name,
                 seller.seller_name,
                 seller.phone,
                 str(METHOD_LABELS[seller.method]),
-                f"{seller.confidence}%" if household else "",
+                str(STATE_LABELS[seller.state]),
                 household.head_name if household else "",
                 household.area.name if household else "",
                 (_("Yes") if seller.certified else _("No")) if household else "",
                 "; ".join(p.name for p in seller.matched_products),
                 "; ".join(seller.unknown_products),
-                seller.note,
+                " ".join([*seller.doubts, seller.note]).strip(),
             ]
         )
     return rows
+
+
+def report_caption(reconciliation: Reconciliation) -> str:
+    """The report's first row: what the file is, what became of its sellers, the date."""
+    from lms.core.i18n import format_day
+
+    return _(
+        "%(title)s — %(file)s — %(sure)d sure matches, %(doubtful)d needing confirmation, "
+        "%(unmatched)d not matched, %(uncertified)d recorded without a certificate — %(day)s",
+        title=_("Reconciliation with %(market)s", market=reconciliation.marketplace.name),
+        file=reconciliation.filename,
+        sure=len(reconciliation.sure),
+        doubtful=len(reconciliation.doubtful),
+        unmatched=len(reconciliation.unmatched),
+        uncertified=len(reconciliation.without_certificate),
+        day=format_day(today()),
+    )

@@ -21,7 +21,6 @@ from lms.areas.models import Area
 from lms.core.database import paginate
 from lms.core.errors import RuleViolation
 from lms.core.forms import attach_error, select_choices
-from lms.core.i18n import format_day
 from lms.core.models import today
 from lms.core.pdf import html_to_pdf
 from lms.core.permissions import OFFICIALS
@@ -32,7 +31,7 @@ from lms.extensions import db
 from lms.households.forms import fill_household_choices
 from lms.households.models import Household
 from lms.products.forms import marketplace_choices
-from lms.products.models import Marketplace, PartnerKind
+from lms.products.models import Marketplace
 from lms.reports import charts, exporting, reconciliation, targets
 from lms.reports import trail as trail_module
 from lms.reports.forms import SellerListForm, TargetFilterForm, TrailSearchForm
@@ -193,30 +192,21 @@ def reconcile() -> Response | str | tuple[str, int]:
         (m.id, m.name) for m in reconciliation.marketplaces()
     )
     if form.validate_on_submit():
+        market = db.session.get(Marketplace, form.marketplace_id.data)
         try:
-            token = reconciliation.upload(current_user, form.file.data, form.file.data.filename)
+            token = reconciliation.upload(
+                current_user, market, form.file.data, form.file.data.filename
+            )
         except RuleViolation as error:
             attach_error(form, error)
         else:
-            return redirect(
-                url_for(
-                    "reports.reconcile_preview",
-                    token=token,
-                    marketplace_id=form.marketplace_id.data,
-                )
-            )
+            return redirect(url_for("reports.reconcile_preview", token=token))
     status = 400 if form.is_submitted() else 200
     return render_template("reports/reconcile.html", form=form), status
 
 
 def _reconciliation(token: str) -> reconciliation.Reconciliation:
-    marketplace_id = request.args.get("marketplace_id", type=int) or request.form.get(
-        "marketplace_id", type=int
-    )
-    market = db.session.get(Marketplace, marketplace_id) if marketplace_id else None
-    if market is None or market.kind is not PartnerKind.MARKETPLACE:
-        abort(404)
-    result = reconciliation.load(current_user, token, market)
+    result = reconciliation.load(current_user, token)
     if result is None:
         abort(404)
     return result
@@ -229,6 +219,7 @@ def reconcile_preview(token: str) -> str:
         "reports/reconcile_preview.html",
         result=_reconciliation(token),
         methods=reconciliation.METHOD_LABELS,
+        states=reconciliation.STATE_LABELS,
         form=ConfirmForm(),
     )
 
@@ -239,21 +230,22 @@ def reconcile_commit(token: str) -> Response:
     result = _reconciliation(token)
     if ConfirmForm().validate_on_submit():
         try:
-            changed = reconciliation.commit(current_user, result)
+            reconciliation.commit(current_user, result)
         except RuleViolation as error:
             flash(str(error.message), "error")
-        else:
-            flash(
-                _(
-                    "Recorded: %(n)d listings on %(market)s.",
-                    n=changed,
-                    market=result.marketplace.name,
-                ),
-                "success",
-            )
-    return redirect(
-        url_for("reports.reconcile_preview", token=token, marketplace_id=result.marketplace.id)
-    )
+    return redirect(url_for("reports.reconcile_preview", token=token))
+
+
+@bp.post("/reconcile/<token>/sellers/<int:line>")
+@role_required(*OFFICIALS)
+def reconcile_decide(token: str, line: int) -> Response:
+    result = _reconciliation(token)
+    if ConfirmForm().validate_on_submit():
+        try:
+            reconciliation.decide(current_user, result, line, request.form.get("choice", ""))
+        except RuleViolation as error:
+            flash(str(error.message), "error")
+    return redirect(url_for("reports.reconcile_preview", token=token, _anchor=f"seller-{line}"))
 
 
 @bp.get("/reconcile/<token>/report.<any(xlsx, csv):kind>")
@@ -261,15 +253,7 @@ def reconcile_commit(token: str) -> Response:
 def reconcile_report(token: str, kind: str) -> Response:
     result = _reconciliation(token)
     title = _("Reconciliation with %(market)s", market=result.marketplace.name)
-    caption = _(
-        "%(title)s — %(matched)d matched, %(unmatched)d not matched, %(uncertified)d matched "
-        "without a certificate — %(day)s",
-        title=title,
-        matched=len(result.matched),
-        unmatched=len(result.unmatched),
-        uncertified=len(result.without_certificate),
-        day=format_day(today()),
-    )
+    caption = reconciliation.report_caption(result)
     return _export(reconciliation.report_rows(result), kind, "doi-soat", title, caption)
 
 
