@@ -23,6 +23,18 @@ NATIONAL_ID = {
     "description": "The head of household's national ID (CCCD, 12 digits).",
     "schema": {"type": "string", "maxLength": 20},
 }
+HEAD_NAME = {
+    "name": "head_name",
+    "in": "query",
+    "required": False,
+    "description": "The head of household's name, when the partner has it: a name that is "
+    "not the household's is refused (`identity_mismatch`).",
+    "schema": {"type": "string", "maxLength": 120},
+}
+IDENTITY_MISMATCH = (
+    "The phone and national ID belong to two households, or the national ID or name is not "
+    "the registered household's (`identity_mismatch`)."
+)
 MARKETPLACE = {
     "name": "code",
     "in": "path",
@@ -66,6 +78,7 @@ SCOPED_ERRORS = {
 REPORT_BODY_PROPERTIES = {
     "phone": {"type": "string", "maxLength": 20, "example": "0912345678"},
     "national_id": {"type": "string", "maxLength": 20},
+    "head_name": {"type": "string", "maxLength": 120},
 }
 
 SCHEMAS: dict[str, Any] = {
@@ -195,8 +208,9 @@ def _report(summary: str, body: str, done: str) -> dict[str, Any]:
                 **SCOPED_ERRORS,
                 "409": _error(
                     "The gate refused (`gate_refused`, with `reasons`; the request is recorded "
-                    "as refused), or the request is not in a state that allows this "
-                    "(`invalid_state`)."
+                    "as refused), the request is not in a state that allows this "
+                    "(`invalid_state`), or the call describes another household "
+                    "(`identity_mismatch`)."
                 ),
             },
         }
@@ -247,14 +261,66 @@ def document(server_url: str) -> dict[str, Any]:
                     },
                 }
             },
+            "/certificates/credential": {
+                "get": {
+                    "summary": "A certificate as a signed Open Badges 3.0 credential",
+                    "description": (
+                        "An OpenBadgeCredential (W3C Verifiable Credential 2.0) with a Data "
+                        "Integrity proof (`eddsa-rdfc-2022`, did:key of the programme's key). "
+                        "The household is named only by a salted hash of the head of "
+                        "household's name; revocation is published in the Bitstring Status "
+                        "List its `credentialStatus` names. Give the token of the certificate's "
+                        "QR code, or the household's phone or national ID (its valid "
+                        "certificate, in the key's organisation's area)."
+                    ),
+                    "operationId": "certificateCredential",
+                    "parameters": [
+                        {
+                            "name": "token",
+                            "in": "query",
+                            "required": False,
+                            "description": "The code in the certificate's QR link (/v/<token>).",
+                            "schema": {"type": "string", "maxLength": 400},
+                        },
+                        PHONE,
+                        NATIONAL_ID,
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The signed credential.",
+                            "content": {
+                                "application/vc": {
+                                    "schema": {
+                                        "type": "object",
+                                        "required": [
+                                            "@context",
+                                            "type",
+                                            "issuer",
+                                            "credentialSubject",
+                                            "proof",
+                                        ],
+                                    }
+                                }
+                            },
+                        },
+                        **ERRORS,
+                        "404": _error(
+                            "No certificate matches (`certificate_not_found`), or no household "
+                            "with this phone or national ID in the key's organisation's area "
+                            "(`household_not_found`)."
+                        ),
+                    },
+                }
+            },
             "/marketplaces/{code}/eligibility": {
                 "get": {
                     "summary": "May this household have a shop (or account) here? If not, why",
                     "operationId": "eligibility",
-                    "parameters": [MARKETPLACE, PHONE, NATIONAL_ID],
+                    "parameters": [MARKETPLACE, PHONE, NATIONAL_ID, HEAD_NAME],
                     "responses": {
                         "200": _ok("The gate's answer and the request, if any.", "Eligibility"),
                         **SCOPED_ERRORS,
+                        "409": _error(IDENTITY_MISMATCH),
                     },
                 }
             },

@@ -13,6 +13,7 @@ document. State changes go through ``lms.activation.services``, the same gate as
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import time
 from typing import Any
@@ -177,7 +178,8 @@ def _text(source: dict[str, Any], name: str, limit: int) -> str:
 
 
 def _household(source: dict[str, Any]) -> Household:
-    """The household named by ``phone`` or ``national_id``, in the key's organisation's area."""
+    """The household named by ``phone`` or ``national_id`` (and, when given, ``head_name``),
+    in the key's organisation's area; a call that describes someone else is a 409."""
     phone, national_id = _text(source, "phone", 20), _text(source, "national_id", 20)
     if not phone and not national_id:
         raise ApiError(
@@ -194,7 +196,13 @@ def _household(source: dict[str, Any]) -> Household:
             _("A national ID (CCCD) has 12 digits."),
             field="national_id",
         )
-    household = activation.find_household(phone, national_id, keys.households_of(g.api_key))
+    head_name = _text(source, "head_name", 120)
+    try:
+        household = activation.identify_household(
+            phone, national_id, head_name, keys.households_of(g.api_key)
+        )
+    except RuleViolation as error:
+        raise ApiError(409, "identity_mismatch", str(error.message)) from error
     if household is None:
         raise ApiError(
             404,
@@ -260,6 +268,24 @@ def verify_certificate() -> Response:
         issued_on=certificate.issued_on.isoformat(),
         revoked_on=certificate.revoked_at.date().isoformat() if certificate.revoked_at else None,
         replaced_by=certificate.replaced_by.serial if certificate.replaced_by else None,
+    )
+
+
+@bp.get("/certificates/credential")
+def certificate_credential() -> Response:
+    """The certificate as a signed Open Badges 3.0 credential: by the token of its QR code
+    (the household shows it), or by the household's phone or national ID in the key's
+    organisation's area (its valid certificate)."""
+    token = _text(request.args, "token", 400)
+    if token:
+        certificate = certificates.verify_token(token).certificate
+    else:
+        certificate = certificates.valid_certificate(_household(request.args).id)
+    if certificate is None:
+        raise ApiError(404, "certificate_not_found", _("No certificate matches."))
+    return Response(
+        json.dumps(certificates.open_badge_for(certificate), ensure_ascii=False),
+        mimetype=certificates.CREDENTIAL_MEDIA_TYPE,
     )
 
 

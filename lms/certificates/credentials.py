@@ -203,15 +203,17 @@ def _shape(value: Any) -> Any:
     """A value with every property turned into a sorted list of its values, so that JSON-LD's
     "one value or an array of them" reads the same both ways."""
     if isinstance(value, dict):
-        return {
-            key: item
-            if key == "@context"
-            else sorted(
-                json.dumps(_shape(v), sort_keys=True, ensure_ascii=False)
-                for v in (item if isinstance(item, list) else [item])
+        shaped = {}
+        for key, item in value.items():
+            items = item if isinstance(item, list) else [item]
+            shaped[key] = (
+                items  # the order of contexts matters
+                if key == "@context"
+                else sorted(
+                    json.dumps(_shape(v), sort_keys=True, ensure_ascii=False) for v in items
+                )
             )
-            for key, item in value.items()
-        }
+        return shaped
     return value
 
 

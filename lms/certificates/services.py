@@ -9,8 +9,10 @@ verified; re-issue after a name correction revokes the old one and links the new
 from __future__ import annotations
 
 import hashlib
+import hmac
 import io
 import re
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -18,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from flask import current_app, url_for
-from flask_babel import LazyString
+from flask_babel import LazyString, force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -26,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.areas.models import Area
 from lms.auth.models import User
-from lms.certificates import signing
+from lms.certificates import credentials, signing
 from lms.certificates.completion import ProgrammeCompletion, completion_for
 from lms.certificates.models import (
     Certificate,
@@ -422,3 +424,111 @@ def bundle_zip(certificates: list[Certificate]) -> tuple[bytes, list[Unprintable
         if skipped:
             archive.writestr(UNPRINTABLE_NOTE, str(unprintable_message(skipped)) + "\n")
     return buffer.getvalue(), skipped
+
+
+# ---------------------------------------------------------------- Open Badges 3.0
+
+
+def public_url(endpoint: str, **values) -> str:
+    """An absolute link on PUBLIC_BASE_URL when set (stable, and known outside a request),
+    else on the host of the current request."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if base:
+        return base.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def _stable_id(kind: str, name: str) -> str:
+    """A ``urn:uuid`` that names the same thing in every download (and only for this key)."""
+    issuer = credentials.did_key(private_key().public_key())
+    return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"{issuer}/{kind}/{name}"))
+
+
+def identity_salt(certificate: Certificate) -> str:
+    """The salt of the holder's hashed name: the same in every download of this
+    certificate, and unguessable without the programme's private key."""
+    secret = private_key().private_bytes_raw()
+    return hmac.new(secret, b"ob3-identity|" + certificate.serial.encode(), "sha256").hexdigest()[
+        :24
+    ]
+
+
+def status_list_url(number: int) -> str:
+    return public_url("verify.status_list", number=number)
+
+
+def badge_facts(certificate: Certificate) -> credentials.BadgeFacts:
+    """What the credential says, in Vietnamese whatever the reader's language (it is one
+    document, the same in every download)."""
+    number, index = credentials.status_position(certificate.id)
+    with force_locale("vi"):
+        programme = certificate.programme.name
+        courses = "; ".join(
+            f"{c['title']} ({date.fromisoformat(c['completed_on']):%d/%m/%Y})"
+            for c in certificate.courses
+        )
+        description = _l(
+            "Certificate of the training programme “%(programme)s”: a farming household "
+            "trained in digital skills, business skills and online payment.",
+            programme=programme,
+        )
+        criteria = _l(
+            "Attended a class session or read every lesson, and passed the quiz, of each "
+            "required course: %(courses)s.",
+            courses=courses or "—",
+        )
+        description, criteria = str(description), str(criteria)
+    return credentials.BadgeFacts(
+        credential_id=_stable_id("certificates", certificate.serial),
+        serial=certificate.serial,
+        issuer_name=certificate.issuer,
+        issued_at=certificate.issued_at,
+        achievement_id=_stable_id("programmes", str(certificate.programme_id)),
+        achievement_name=programme,
+        achievement_description=description,
+        criteria=criteria,
+        holder_name=certificate.holder_name,
+        salt=identity_salt(certificate),
+        status_list_url=status_list_url(number),
+        status_list_index=index,
+    )
+
+
+def open_badge_for(certificate: Certificate) -> dict:
+    """The certificate as a signed Open Badges 3.0 credential (valid or revoked alike: a
+    revocation is published in the status list, not written into the credential)."""
+    return credentials.open_badge(badge_facts(certificate), private_key())
+
+
+#: the media type of a Verifiable Credential 2.0 (VCDM 2.0 §C.1)
+CREDENTIAL_MEDIA_TYPE = "application/vc"
+
+
+def open_badge_filename(certificate: Certificate) -> str:
+    return f"{certificate.serial}.credential.json"
+
+
+def revoked_indexes(number: int) -> list[int]:
+    """The indexes set in status list ``number``: its revoked certificates."""
+    first = number * credentials.STATUS_LIST_SIZE
+    ids = db.session.scalars(
+        select(Certificate.id).where(
+            Certificate.status == CertificateStatus.REVOKED,
+            Certificate.id >= first,
+            Certificate.id < first + credentials.STATUS_LIST_SIZE,
+        )
+    )
+    return [certificate_id - first for certificate_id in ids]
+
+
+def status_list_for(number: int, url: str | None = None) -> dict:
+    """The signed revocation list ``number``, as it stands now."""
+    return credentials.status_list_credential(
+        url or status_list_url(number), revoked_indexes(number), private_key(), utcnow()
+    )
+
+
+def status_list_count() -> int:
+    """How many status lists there are: enough for the highest certificate id."""
+    highest = db.session.scalar(select(func.max(Certificate.id))) or 0
+    return credentials.status_position(highest)[0] + 1

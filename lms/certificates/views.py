@@ -3,9 +3,12 @@ pages anyone can open without logging in."""
 
 from __future__ import annotations
 
+import json
+
 from flask import (
     Blueprint,
     Response,
+    abort,
     current_app,
     flash,
     redirect,
@@ -68,6 +71,38 @@ def render_all() -> Response:
     if report.skipped:
         flash(str(services.unprintable_message(report.skipped)), "error")
     return redirect(url_for("certificates.index"))
+
+
+@bp.get("/mine")
+@role_required(Role.HOUSEHOLD)
+def mine() -> str:
+    """The household's certificate page: its certificates (a revoked one says so), each to
+    download as a PDF and as an Open Badges 3.0 credential, and its verification link."""
+    certificates = services.list_certificates(current_user)
+    return render_template(
+        "certificates/mine.html",
+        certificates=certificates,
+        links={c.id: services.verification_url(c) for c in certificates},
+    )
+
+
+@bp.get("/<int:certificate_id>.credential.json")
+@login_required
+def credential(certificate_id: int) -> Response:
+    """The certificate as a signed Open Badges 3.0 credential (a W3C Verifiable Credential)."""
+    certificate = get_or_404(Certificate, certificate_id)
+    return _credential_download(
+        services.open_badge_for(certificate), services.open_badge_filename(certificate)
+    )
+
+
+def _credential_download(document: dict, filename: str | None = None) -> Response:
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'} if filename else {}
+    return Response(
+        json.dumps(document, ensure_ascii=False, indent=2),
+        mimetype=services.CREDENTIAL_MEDIA_TYPE,
+        headers=headers,
+    )
 
 
 @bp.get("/<int:certificate_id>.pdf")
@@ -159,6 +194,16 @@ def _result_page(
         serial=serial,
         revocation=result.certificate.revocation_label if result.certificate else None,
     ), status
+
+
+@verify_bp.get("/status/<int:number>")
+def status_list(number: int) -> Response:
+    """A revocation list (Bitstring Status List): the stable URL each credential names."""
+    if number >= services.status_list_count():
+        abort(404)
+    response = _credential_download(services.status_list_for(number))
+    response.cache_control.max_age = 300  # a revocation shows within five minutes
+    return response
 
 
 @verify_bp.get("/public-key.pem")
