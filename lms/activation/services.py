@@ -32,7 +32,7 @@ from lms.core.audit import record_event, snapshot
 from lms.core.errors import RuleViolation, flush_unique, rollback_on_violation
 from lms.core.models import today, utcnow
 from lms.core.permissions import check_can_decide_activation
-from lms.core.text import clean, normalize_national_id, normalize_phone
+from lms.core.text import clean, fold, normalize_national_id, normalize_phone
 from lms.extensions import db
 from lms.households.models import Household
 from lms.products.models import Listing, Marketplace, PartnerKind, Product
@@ -418,6 +418,42 @@ def find_household(
     if within is not None:
         statement = statement.where(within)
     return db.session.scalars(statement).first()
+
+
+def identify_household(
+    phone: str | None, national_id: str | None, head_name: str | None, within=None
+) -> Household | None:
+    """The one household a partner's call names by phone or national ID, or None.
+
+    Rule (DESIGN §4 rule 7, as for imports): the call must not describe someone else. A
+    phone of one household and a CCCD of another, a CCCD other than the one registered, or
+    a name that is not the household's (diacritics and case aside) is refused, never
+    answered for whichever household matched first.
+    """
+    conditions = []
+    if phone and normalize_phone(phone):
+        conditions.append(Household.phone == normalize_phone(phone))
+    if national_id and normalize_national_id(national_id):
+        conditions.append(Household.national_id == normalize_national_id(national_id))
+    if not conditions:
+        return None
+    statement = select(Household).where(or_(*conditions)).order_by(Household.id).limit(2)
+    if within is not None:
+        statement = statement.where(within)
+    matches = list(db.session.scalars(statement))
+    if not matches:
+        return None
+    if len(matches) > 1:
+        raise RuleViolation(
+            _l("The phone number and the CCCD belong to two different registered households.")
+        )
+    household = matches[0]
+    given_id = normalize_national_id(national_id) if national_id else None
+    if given_id and household.national_id not in (None, given_id):
+        raise RuleViolation(_l("This national ID is not the one registered for this household."))
+    if head_name and fold(clean(head_name)) != fold(household.head_name):
+        raise RuleViolation(_l("This name is not the registered head of this household."))
+    return household
 
 
 def requests_of(household: Household) -> dict[int, ActivationRequest]:

@@ -104,6 +104,36 @@ def test_eligibility_says_why_not_in_vietnamese(api, client):
     assert "đã bị thu hồi".encode() in response.data  # UTF-8 as written, not \u escapes
 
 
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        # household A's phone, household B's CCCD
+        ("phone=0912345678&national_id=040084002345", "thuộc hai hộ khác nhau"),
+        ("phone=0912345678&national_id=040199999999", "không phải số đã đăng ký"),
+        ("phone=0912345678&head_name=Lê Văn Khác", "không phải tên chủ hộ"),
+    ],
+    ids=["phone-and-cccd-of-two-households", "another-cccd", "another-name"],
+)
+def test_a_call_describing_someone_else_is_refused_not_answered(api, client, query, message):
+    """The identity rule of imports holds for partners too: the API never answers
+    "eligible" for whichever household one of the call's identifiers happens to match."""
+    response = call(client, "GET", f"/marketplaces/postmart/eligibility?{query}", api.postmart_key)
+    assert response.status_code == 409 and error_code(response) == "identity_mismatch"
+    assert message in response.get_json()["error"]["message"]
+    payload = dict(pair.split("=") for pair in query.split("&")) | {"account_id": "PM-1"}
+    report = call(
+        client, "POST", "/marketplaces/postmart/activations", api.postmart_key, json=payload
+    )
+    assert report.status_code == 409 and error_code(report) == "identity_mismatch"
+    assert db.session.scalar(select(ActivationRequest)) is None
+
+
+def test_the_households_name_in_any_case_and_without_marks_is_the_same_person(api, client):
+    path = "/marketplaces/postmart/eligibility?phone=0912345678&head_name=NGUYEN THI HUONG"
+    response = call(client, "GET", path, api.postmart_key)
+    assert response.status_code == 200 and response.get_json()["household"]["id"]
+
+
 def test_a_reported_activation_goes_through_the_gate(api, client):
     revoke_certificate(api.admin, api.certificate_a, "Sai tên")
     payload = {"phone": "0912345678", "account_id": "PM-1"}
