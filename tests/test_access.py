@@ -105,7 +105,8 @@ MATRIX = [
         "auth.deactivate_user",
         "POST",
         lambda w: f"/users/{w.official_2.id}/deactivate",
-        {"anonymous": LOGIN, "admin": 302},
+        # the first POST shows what deactivating does; its button deactivates
+        {"anonymous": LOGIN, "admin": 200},
     ),
     ("admin.index", "GET", lambda w: "/admin/", {"anonymous": LOGIN, "admin": 200}),
     ("admin.audit", "GET", lambda w: "/admin/audit", {"anonymous": LOGIN, "admin": 200}),
@@ -297,7 +298,7 @@ MATRIX = [
         "auth.revoke_cards",
         "POST",
         lambda w: f"/households/{w.household_b.id}/card/revoke",
-        {**CARD_OF_B, "trainer_y": 302, "admin": 302},
+        CARD_OF_B,  # the first POST shows what revoking does; its button revokes
     ),
     (
         "courses.course",
@@ -377,7 +378,20 @@ MATRIX = [
         "attendance.cancel",
         "POST",
         lambda w: f"/sessions/{w.session_y.id}/cancel",
+        SESSION_Y_MARKERS,  # the first POST shows what cancelling does; its button cancels
+    ),
+    (
+        "attendance.restore",
+        "POST",
+        lambda w: f"/sessions/{w.session_y.id}/restore",
         SESSION_Y_CHANGES,
+    ),
+    ("attendance.cards", "GET", lambda w: f"/sessions/{w.session_y.id}/cards", SESSION_Y_MARKERS),
+    (
+        "attendance.cards_pdf",
+        "POST",
+        lambda w: f"/sessions/{w.session_y.id}/cards.pdf",
+        SESSION_Y_CHANGES,  # nothing ticked: back to the page
     ),
     ("attendance.roster", "GET", lambda w: f"/sessions/{w.session_y.id}/roster", SESSION_Y_MARKERS),
     (
@@ -527,7 +541,7 @@ MATRIX = [
         lambda w: "/overview/listings/ineligible.xlsx",
         OFFICIALS_OK,
     ),
-    ("reports.report_pdf", "GET", lambda w: "/overview/report.pdf", OFFICIALS_OK),
+    ("reports.report", "GET", lambda w: "/overview/report.pdf", OFFICIALS_OK),
     ("reports.reconcile", "GET", lambda w: "/overview/reconcile", OFFICIALS_OK),
     # someone else's (or a made-up) upload: nobody may open it
     (
@@ -595,7 +609,8 @@ MATRIX = [
         "activation.close",
         "POST",
         lambda w: f"/activation/requests/{w.request_b.id}/close",
-        DECIDE_POSTMART,
+        # the first POST shows what closing does; its button closes
+        {**DECIDE_POSTMART, "trainer_x": 200, "admin": 200},
     ),
     (
         "admin.api_keys_index",

@@ -48,7 +48,9 @@ def test_the_shared_rows_load_what_they_refer_to(shared_world):
 
 def test_what_a_request_commits_stays_in_the_test(shared_world, client_for):
     official_id = shared_world.official_2.id
-    response = client_for(shared_world.admin).post(f"/users/{official_id}/deactivate")
+    response = client_for(shared_world.admin).post(
+        f"/users/{official_id}/deactivate", data={"confirmed": "1"}
+    )
     assert response.status_code == 302
     assert db.session.get(User, official_id).is_active is False
     with db.engine.connect() as connection:

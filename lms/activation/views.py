@@ -229,9 +229,17 @@ def activated(request_id: int) -> Response | tuple[str, int]:
 
 @bp.post("/activation/requests/<int:request_id>/close")
 @role_required(*TRAINERS)
-def close(request_id: int) -> Response:
+def close(request_id: int) -> Response | str:
+    """First a page that says what closing does; its button closes."""
     activation = get_or_404(ActivationRequest, request_id)
     require(can_decide_activation(current_user, activation))
+    if request.form.get("confirmed") != "1":
+        seen = _seen()
+        return render_template(
+            "activation/close_confirm.html",
+            activation=activation,
+            seen=seen.value if seen else "",
+        )
     try:
         services.report_closed(current_user, activation, seen=_seen())
     except RuleViolation as error:

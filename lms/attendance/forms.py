@@ -42,10 +42,13 @@ class SessionForm(FlaskForm):
     starts_at = DateTimeLocalField(
         _l("Starts"), validators=[DataRequired(_l("Please enter the start: day and time."))]
     )
-    ends_at = DateTimeLocalField(
-        _l("Ends"), validators=[DataRequired(_l("Please enter the end: day and time."))]
+    ends_at = DateTimeLocalField(_l("Ends"), validators=[Optional()])
+    #: typed, with suggestions: a province has more than a hundred communes
+    commune = StringField(
+        _l("Commune"),
+        validators=[DataRequired(_l("Please type the commune's name.")), Length(max=120)],
+        render_kw={"list": "communes", "autocomplete": "off"},
     )
-    area_id = SelectField(_l("Commune"), coerce=optional_id)
     place = StringField(
         _l("Place"),
         validators=[DataRequired(_l("Please enter where the class is held.")), Length(max=255)],

@@ -163,7 +163,8 @@ def _new_checkin_code(session: ClassSession) -> str:
 
 
 def cancel_session(actor: User, session: ClassSession) -> None:
-    """A cancelled session keeps its record and roster; it can no longer be marked."""
+    """A cancelled session keeps its record and roster; it can no longer be marked, and
+    households can no longer check in. Until it would have started, it can be restored."""
     if session.is_cancelled:
         return
     session.cancelled_at = utcnow()
@@ -171,6 +172,66 @@ def cancel_session(actor: User, session: ClassSession) -> None:
         actor, "session.cancel", session, after={"cancelled_at": session.cancelled_at.isoformat()}
     )
     db.session.commit()
+
+
+def can_restore(session: ClassSession) -> bool:
+    """A cancellation can be undone until the session would have started."""
+    return session.is_cancelled and utcnow() < session.starts_at
+
+
+@rollback_on_violation
+def restore_session(actor: User, session: ClassSession) -> None:
+    """Undo a cancellation: the session is on again, with its roster as it was.
+
+    Rule: only before the session's start (afterwards its hour has passed: plan a new one).
+    """
+    if not session.is_cancelled:
+        return
+    if not can_restore(session):
+        raise RuleViolation(
+            _l("A cancelled session can be restored only before its start. Plan a new one.")
+        )
+    before = {"cancelled_at": session.cancelled_at.isoformat()}
+    session.cancelled_at = None
+    record_event(actor, "session.restore", session, before=before, after={"cancelled_at": None})
+    db.session.commit()
+
+
+def default_commune_id(actor: User) -> int | None:
+    """The commune a new session of ``actor`` is most likely in: the one of its last planned
+    session, else its own area when that is a commune."""
+    last = db.session.scalar(
+        select(ClassSession.area_id)
+        .where(ClassSession.trainer_id == actor.id)
+        .order_by(ClassSession.created_at.desc(), ClassSession.id.desc())
+        .limit(1)
+    )
+    if last is not None:
+        return last
+    area = actor.area
+    if area is not None and area.level is AreaLevel.COMMUNE and not area.merged_into_id:
+        return area.id
+    return None
+
+
+def commune_named(actor: User, typed: str) -> Area | None:
+    """The commune of the actor's scope a trainer typed: its name with or without "Xã" /
+    "Phường", with or without diacritics. None when no commune, or several, match."""
+    wanted = _bare_commune(typed)
+    if not wanted:
+        return None
+    from lms.core.scope import communes_in_scope
+
+    communes = communes_in_scope(actor)
+    exact = [a for a in communes if fold(a.name) == fold(typed)]
+    if len(exact) == 1:
+        return exact[0]
+    bare = [a for a in communes if _bare_commune(a.name) == wanted]
+    return bare[0] if len(bare) == 1 else None
+
+
+def _bare_commune(name: str) -> str:
+    return re.sub(r"^(xa|phuong|thi tran|tt|x|p)[.\s]+", "", fold(name))
 
 
 # ---------------------------------------------------------------- roster
@@ -241,6 +302,22 @@ def enrol(
     _check_open(session)
     report = EnrolReport()
     existing = {m.household_id for m in session.marks}
+    new = [h for h in dict.fromkeys(households) if h.id not in existing]
+    free = places_left(session)
+    if free is not None and len(new) > free:
+        if free == 0:
+            raise RuleViolation(_l("The session is full: %(n)d places.", n=session.capacity))
+        raise RuleViolation(
+            _l(
+                "Only %(free)d places left (%(taken)d of %(n)d taken) and %(asked)d households "
+                "chosen: untick some, or raise the places in the session's details.",
+                free=free,
+                taken=len(existing),
+                n=session.capacity,
+                asked=len(new),
+            ),
+            field="capacity",
+        )
     for household in dict.fromkeys(households):
         if household.id in existing:
             report.already.append(household)
@@ -259,6 +336,33 @@ def enrol(
         )
     db.session.commit()
     return report
+
+
+def places_left(session: ClassSession) -> int | None:
+    """How many more households the roster takes (None: no limit)."""
+    if session.capacity is None:
+        return None
+    return max(0, session.capacity - len(session.marks))
+
+
+def filter_roster(rows: Sequence[AttendanceMark], query: str) -> list[AttendanceMark]:
+    """The roster rows whose name, village or phone holds what was typed, diacritics and
+    case ignored ("le thi lan", "xom 5", "567")."""
+    wanted = fold(query)
+    if not wanted:
+        return list(rows)
+    return [
+        mark
+        for mark in rows
+        if wanted in search_text(mark.household) or wanted in (mark.household.phone or "")
+    ]
+
+
+def search_text(household: Household) -> str:
+    """What a roster filter matches, folded: the name, the village and the phone's last
+    digits (the page's script filters on the same, so the page carries no whole phone)."""
+    tail = (household.phone or "")[-3:]
+    return fold(f"{household.head_name} {household.village or ''} {tail}")
 
 
 def enrol_phones(actor: User, session: ClassSession, text: str) -> EnrolReport:

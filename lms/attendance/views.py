@@ -3,6 +3,8 @@ the printed sign-in sheet and attendance exports."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -20,13 +22,14 @@ from lms.attendance.forms import (
     to_utc,
 )
 from lms.attendance.models import MARK_LABELS, ClassSession, EnrolmentSource, MarkStatus
+from lms.auth import cards as login_cards
 from lms.auth.models import Role
 from lms.core.errors import RuleViolation
-from lms.core.forms import attach_error, commune_choices, flash_form_errors, select_choices
-from lms.core.models import PROGRAMME_TIMEZONE
+from lms.core.forms import attach_error, flash_form_errors, select_choices
+from lms.core.models import PROGRAMME_TIMEZONE, utcnow
 from lms.core.pdf import html_to_pdf, qr_svg
-from lms.core.permissions import STAFF, TRAINERS
-from lms.core.scope import get_all_or_404, get_or_404, role_required
+from lms.core.permissions import STAFF, TRAINERS, can_run_session, require
+from lms.core.scope import communes_in_scope, get_all_or_404, get_or_404, role_required
 from lms.core.web import download
 from lms.courses.services import list_courses
 from lms.extensions import db
@@ -61,6 +64,7 @@ def detail(session_id: int) -> str:
         session=session,
         totals=services.status_totals(session),
         locked=services.is_locked(session),
+        can_restore=services.can_restore(session),
     )
 
 
@@ -76,48 +80,89 @@ def edit(session_id: int) -> Response | tuple[str, int]:
     return _save(get_or_404(ClassSession, session_id))
 
 
+#: a session left without an end lasts this long
+DEFAULT_LENGTH = timedelta(hours=2)
+
+
 def _save(session: ClassSession | None) -> Response | tuple[str, int]:
     form = SessionForm(obj=session)
     courses = list_courses()
     form.course_ids.choices = select_choices((c.id, c.current.title) for c in courses)
-    form.area_id.choices = commune_choices(current_user)
     form.co_trainer_id.choices = select_choices(
         ((u.id, u.full_name) for u in services.co_trainers_for(current_user)), blank=True
     )
-    if request.method == "GET" and session is not None:
-        form.course_ids.data = [c.id for c in session.courses]
-        form.starts_at.data = session.starts_at.astimezone(PROGRAMME_TIMEZONE).replace(tzinfo=None)
-        form.ends_at.data = session.ends_at.astimezone(PROGRAMME_TIMEZONE).replace(tzinfo=None)
+    communes = communes_in_scope(current_user)
+    if request.method == "GET":
+        if session is not None:
+            form.course_ids.data = [c.id for c in session.courses]
+            form.starts_at.data = _local(session.starts_at)
+            form.ends_at.data = _local(session.ends_at)
+            form.commune.data = session.area.name
+        else:
+            default = services.default_commune_id(current_user)
+            form.commune.data = next((a.name for a in communes if a.id == default), "")
     if form.validate_on_submit():
+        area = services.commune_named(current_user, form.commune.data)
+        starts_at = to_utc(form.starts_at.data)
         chosen = [c for c in courses if c.id in (form.course_ids.data or [])]
         fields = {
             name: getattr(form, name).data
-            for name in ("title", "description", "area_id", "place", "capacity", "co_trainer_id")
+            for name in ("title", "description", "place", "capacity", "co_trainer_id")
         }
         try:
             saved = services.save_session(
                 current_user,
                 session,
                 chosen,
-                starts_at=to_utc(form.starts_at.data),
-                ends_at=to_utc(form.ends_at.data),
+                starts_at=starts_at,
+                ends_at=to_utc(form.ends_at.data) or starts_at + DEFAULT_LENGTH,
+                area_id=area.id if area else None,
                 **fields,
             )
         except RuleViolation as error:
+            if error.field == "area_id":  # the commune is typed on the form
+                error.field = "commune"
             attach_error(form, error)
         else:
             flash(_("The session was saved."), "success")
             return redirect(url_for("attendance.detail", session_id=saved.id))
     status = 400 if request.method == "POST" else 200
-    return render_template("attendance/form.html", form=form, session=session), status
+    return render_template(
+        "attendance/form.html", form=form, session=session, communes=communes
+    ), status
+
+
+def _local(moment: datetime) -> datetime:
+    return moment.astimezone(PROGRAMME_TIMEZONE).replace(tzinfo=None)
 
 
 @bp.post("/<int:session_id>/cancel")
 @role_required(*TRAINERS)
-def cancel(session_id: int) -> Response:
+def cancel(session_id: int) -> Response | str:
+    """First a page that says what cancelling does; its button cancels."""
     session = get_or_404(ClassSession, session_id)
+    require(can_run_session(current_user, session))
+    if request.form.get("confirmed") != "1":
+        return render_template(
+            "attendance/cancel_confirm.html", session=session, undoable=utcnow() < session.starts_at
+        )
     services.cancel_session(current_user, session)
     flash(_("The session was cancelled; its record is kept."), "success")
+    return redirect(url_for("attendance.detail", session_id=session.id))
+
+
+@bp.post("/<int:session_id>/restore")
+@role_required(*TRAINERS)
+def restore(session_id: int) -> Response:
+    """Undo a cancellation, until the session would have started."""
+    session = get_or_404(ClassSession, session_id)
+    require(can_run_session(current_user, session))
+    try:
+        services.restore_session(current_user, session)
+    except RuleViolation as error:
+        flash(str(error.message), "error")
+    else:
+        flash(_("The session is on again, with its roster."), "success")
     return redirect(url_for("attendance.detail", session_id=session.id))
 
 
@@ -129,10 +174,13 @@ def cancel(session_id: int) -> Response:
 def roster(session_id: int) -> str:
     session = get_or_404(ClassSession, session_id)
     query = request.args.get("q", "")[:100]
+    picked_ids = [int(v) for v in request.args.getlist("picked")[:500] if v.isdigit()]
     return render_template(
         "attendance/roster.html",
         session=session,
         roster=services.roster(session),
+        places_left=services.places_left(session),
+        picked=get_all_or_404(Household, picked_ids) if picked_ids else [],
         query=query,
         found=services.find_households(current_user, query),
         untrained=services.untrained_in_commune(current_user, session),
@@ -152,7 +200,11 @@ def roster_add(session_id: int) -> Response:
         if request.form.get("source") == "commune"
         else EnrolmentSource.SEARCH
     )
-    _enrolled(lambda: services.enrol(current_user, session, households, source))
+    report = _enrolled(lambda: services.enrol(current_user, session, households, source))
+    if report is None:  # refused (e.g. more chosen than places left): the choice is kept
+        return redirect(
+            url_for("attendance.roster", session_id=session.id, picked=[h.id for h in households])
+        )
     return redirect(url_for("attendance.roster", session_id=session.id))
 
 
@@ -225,7 +277,8 @@ def marks(session_id: int) -> Response | tuple[str, int]:
     """One screen: "Tất cả có mặt", then tap the exceptions, then one submit saves all."""
     session = get_or_404(ClassSession, session_id)
     form = MarksForm()
-    rows = services.roster(session)
+    query = request.values.get("q", "")[:100]
+    rows = services.filter_roster(services.roster(session), query)
     if form.validate_on_submit():
         changes = submitted_marks(request.form, [mark.household_id for mark in rows])
         everyone = request.form.get("all_present") == "1"
@@ -237,12 +290,14 @@ def marks(session_id: int) -> Response | tuple[str, int]:
             attach_error(form, error)
         else:
             _flash_marks(report)
-            return redirect(url_for("attendance.marks", session_id=session.id))
+            return redirect(url_for("attendance.marks", session_id=session.id, q=query or None))
     status = 400 if request.method == "POST" else 200
     return render_template(
         "attendance/marks.html",
         session=session,
         rows=rows,
+        query=query,
+        search_text=services.search_text,
         form=form,
         locked=services.is_locked(session),
         totals=services.status_totals(session),
@@ -283,6 +338,53 @@ def checkin_screen(session_id: int) -> str:
 
 
 # ---------------------------------------------------------------- papers
+
+
+@bp.get("/<int:session_id>/cards")
+@role_required(*TRAINERS)
+def cards(session_id: int) -> str:
+    """The roster's login cards: who needs one (no login yet, or cards revoked) is ticked."""
+    session = get_or_404(ClassSession, session_id)
+    require(can_run_session(current_user, session))
+    households = [mark.household for mark in services.roster(session)]
+    return render_template(
+        "attendance/cards.html", session=session, rows=login_cards.roster_cards(households)
+    )
+
+
+@bp.post("/<int:session_id>/cards.pdf")
+@role_required(*TRAINERS)
+def cards_pdf(session_id: int) -> Response:
+    """One A4 PDF of the chosen households' cards, several a page with cut lines; each gets
+    a new PIN (earlier cards of those households stop working)."""
+    session = get_or_404(ClassSession, session_id)
+    require(can_run_session(current_user, session))
+    on_roster = {mark.household_id: mark.household for mark in session.marks}
+    chosen = [
+        on_roster[int(v)]
+        for v in request.form.getlist("household_id")
+        if v.isdigit() and int(v) in on_roster
+    ]
+    if not chosen:
+        flash(_("Tick at least one household to print its card."), "error")
+        return redirect(url_for("attendance.cards", session_id=session.id))
+    try:
+        batch = login_cards.issue_login_cards(current_user, chosen)
+    except RuleViolation as error:
+        flash(str(error.message), "error")
+        return redirect(url_for("attendance.cards", session_id=session.id))
+    printed = []
+    for household, card in batch.cards:
+        link = url_for("auth.card_login", token=card.token, _external=True)
+        printed.append((household, card, Markup(qr_svg(link))))  # noqa: S704 - our own URL
+    html = render_template(
+        "attendance/cards_pdf.html",
+        session=session,
+        printed=printed,
+        refused=batch.refused,
+        expires=login_cards.card_expiry(),
+    )
+    return download(html_to_pdf(html), f"the-dang-nhap-buoi-{session.id}.pdf")
 
 
 @bp.get("/<int:session_id>/sign-in-sheet.pdf")

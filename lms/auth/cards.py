@@ -10,6 +10,7 @@ lost card opens nothing until a new card is printed.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -20,9 +21,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from lms.auth.models import Role, User
-from lms.auth.services import create_user, end_sessions, hash_secret
-from lms.core.audit import record_event
-from lms.core.errors import RuleViolation, rollback_on_violation
+from lms.auth.services import AUDITED_FIELDS, LOGIN_TAKEN, end_sessions, hash_secret
+from lms.core.audit import record_event, snapshot
+from lms.core.errors import RuleViolation, flush_unique, rollback_on_violation
 from lms.core.models import today
 from lms.core.permissions import check_can_print_card
 from lms.extensions import db
@@ -59,34 +60,25 @@ def issue_login_card(actor: User, household: Household) -> LoginCard:
     and every open session of the member ends.
 
     Rules: the actor may print the household's cards (``can_print_card``); the household needs
-    a phone number (members log in with it). A household with no member account gets one,
-    named after the head of household. A member an administrator deactivated stays
-    deactivated: a card never opens it again.
+    a phone number (members log in with it). A household with no member account (registered
+    by hand, by an import or as a walk-in) gets one, named after the head of household. A
+    member an administrator deactivated stays deactivated: a card never opens it again.
     """
+    card = _issue(actor, household)
+    db.session.commit()
+    return card
+
+
+def _issue(actor: User | None, household: Household) -> LoginCard:
+    """One card, flushed only: the caller commits."""
     check_can_print_card(actor, household)
-    if not household.phone:
-        raise RuleViolation(
-            _l("The household needs a phone number before a login card can be printed.")
-        )
+    refusal = card_refusal(household, _member(household))
+    if refusal:
+        raise RuleViolation(refusal)
     pin = f"{secrets.randbelow(10**6):06d}"
-    member = _member(household)
-    if member is not None and not member.is_active:
-        raise RuleViolation(
-            _l(
-                "The household's account was deactivated by an administrator: no login card can "
-                "be printed until an administrator activates it again."
-            )
-        )
-    if member is None:
-        member = create_user(
-            actor,
-            role=Role.HOUSEHOLD,
-            full_name=household.head_name,
-            phone=household.phone,
-            household_id=household.id,
-            secret=pin,
-        )
-    member.password_hash = hash_secret(pin)
+    secret_hash = hash_secret(pin)
+    member = _member(household) or _new_member(actor, household, secret_hash)
+    member.password_hash = secret_hash
     # counted in the database: of two cards printed at once, the later one is the newer card
     version = db.session.scalar(
         update(User)
@@ -97,10 +89,102 @@ def issue_login_card(actor: User, household: Household) -> LoginCard:
     set_committed_value(member, "card_version", version)
     end_sessions(member)
     record_event(actor, "user.login_card", member, after={"card_version": version})
-    db.session.commit()
     # the version this print got, not what the row holds after the commit (a later print)
     token = _serializer().dumps({"u": member.id, "v": version})
     return LoginCard(member, token, pin)
+
+
+def card_refusal(household: Household, member: User | None):
+    """Why no card can be printed for the household, or None."""
+    if not household.phone:
+        return _l("The household needs a phone number before a login card can be printed.")
+    if member is not None and not member.is_active:
+        return _l(
+            "The household's account was deactivated by an administrator: no login card can "
+            "be printed until an administrator activates it again."
+        )
+    if member is None and db.session.scalar(select(User.id).where(User.phone == household.phone)):
+        return LOGIN_TAKEN
+    return None
+
+
+def _new_member(actor: User | None, household: Household, secret_hash: str) -> User:
+    """The household's login, made when its first card is printed (flushes)."""
+    member = User(
+        role=Role.HOUSEHOLD,
+        full_name=household.head_name,
+        phone=household.phone,
+        household_id=household.id,
+        is_active=True,
+        password_hash=secret_hash,
+    )
+    db.session.add(member)
+    flush_unique(LOGIN_TAKEN)
+    record_event(actor, "user.create", member, after=snapshot(member, AUDITED_FIELDS))
+    return member
+
+
+def needs_new_pin(member: User | None) -> bool:
+    """A household member needs a new card (and PIN) when it has no login yet, has never had a
+    card nor logged in, or its cards were revoked. One who logs in already keeps its PIN."""
+    if member is None:
+        return True
+    if (
+        member.revoked_card_version is not None
+        and member.revoked_card_version == member.card_version
+    ):
+        return True
+    return member.card_version == 0 and member.last_login_at is None
+
+
+@dataclass(frozen=True)
+class RosterCard:
+    """A household of a roster, as the cards page shows it."""
+
+    household: Household
+    member: User | None
+    needs_pin: bool
+    #: why no card can be printed for it (None: it can)
+    refusal: str | None
+
+
+def roster_cards(households: Sequence[Household]) -> list[RosterCard]:
+    """For each household: whether it needs a new card, and whether one can be printed."""
+    rows = []
+    for household in households:
+        member = _member(household)
+        refusal = card_refusal(household, member)
+        rows.append(
+            RosterCard(household, member, needs_new_pin(member), str(refusal) if refusal else None)
+        )
+    return rows
+
+
+@dataclass
+class CardBatch:
+    cards: list[tuple[Household, LoginCard]]
+    #: households left out, and why
+    refused: list[tuple[Household, str]]
+
+
+@rollback_on_violation
+def issue_login_cards(actor: User, households: Sequence[Household]) -> CardBatch:
+    """Print the cards of several households at once (a class's roster), in one transaction.
+
+    Same rules as one card (``issue_login_card``); a household that cannot have a card (no
+    phone, a deactivated account, its phone already another account's login) is left out
+    and reported, and the others are printed.
+    """
+    batch = CardBatch([], [])
+    for household in dict.fromkeys(households):
+        check_can_print_card(actor, household)
+        refusal = card_refusal(household, _member(household))
+        if refusal:
+            batch.refused.append((household, str(refusal)))
+            continue
+        batch.cards.append((household, _issue(actor, household)))
+    db.session.commit()
+    return batch
 
 
 def revoke_login_cards(actor: User, household: Household) -> None:

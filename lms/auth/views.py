@@ -114,9 +114,12 @@ def print_card(household_id: int, kind: str = "html") -> Response | tuple[str, i
 
 @bp.post("/households/<int:household_id>/card/revoke")
 @role_required(*TRAINERS)
-def revoke_cards(household_id: int) -> Response:
+def revoke_cards(household_id: int) -> Response | str:
+    """First a page that says what cancelling the cards does; its button cancels them."""
     household = get_or_404(Household, household_id)
     require(can_print_card(current_user, household))
+    if request.form.get("confirmed") != "1":
+        return render_template("auth/revoke_confirm.html", household=household)
     cards.revoke_login_cards(current_user, household)
     flash(
         _(
@@ -181,8 +184,11 @@ def edit_user(user_id: int) -> Response | tuple[str, int] | str:
 
 @bp.post("/users/<int:user_id>/deactivate")
 @role_required(Role.ADMIN)
-def deactivate_user(user_id: int) -> Response:
+def deactivate_user(user_id: int) -> Response | str:
+    """First a page that says what deactivating does; its button deactivates."""
     user = get_or_404(User, user_id)
+    if request.form.get("confirmed") != "1":
+        return render_template("auth/deactivate_confirm.html", user=user)
     try:
         services.deactivate_user(current_user, user)
     except RuleViolation as error:

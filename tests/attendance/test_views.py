@@ -30,7 +30,7 @@ def test_a_trainer_plans_a_session_on_the_form(world, client_for):
             "course_ids": [str(courses[0].id), str(courses[2].id)],
             "starts_at": _local(starts),
             "ends_at": _local(starts + timedelta(hours=3)),
-            "area_id": str(world.commune_1.id),
+            "commune": "Xã Diễn Châu",
             "place": "Hội trường xóm 5",
             "capacity": "40",
         },
@@ -52,7 +52,7 @@ def test_a_session_ending_before_it_starts_is_refused(world, client_for):
             "course_ids": [str(courses[0].id)],
             "starts_at": _local(starts),
             "ends_at": _local(starts - timedelta(hours=1)),
-            "area_id": str(world.commune_1.id),
+            "commune": "Xã Diễn Châu",
             "place": "Hội trường",
         },
     )

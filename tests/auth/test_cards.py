@@ -50,7 +50,7 @@ def test_a_new_card_replaces_the_old_one(world, client_for):
 def test_revoked_cards_stop_working(world, client_for):
     trainer = client_for(world.trainer_x)
     token = _token(trainer.post(f"/households/{world.household_a.id}/card"))
-    trainer.post(f"/households/{world.household_a.id}/card/revoke")
+    trainer.post(f"/households/{world.household_a.id}/card/revoke", data={"confirmed": "1"})
     assert client_for().get(f"/card/{token}").status_code == 400
 
 
@@ -62,7 +62,7 @@ def test_revoking_the_cards_voids_the_printed_pin_until_a_new_card(world, client
     """The lost card's PIN logs no one in after "Hủy mọi thẻ đăng nhập"; a new card's does."""
     trainer, card = client_for(world.trainer_x), f"/households/{world.household_a.id}/card"
     old_pin = _pin(trainer.post(card))
-    trainer.post(f"{card}/revoke")
+    trainer.post(f"{card}/revoke", data={"confirmed": "1"})
     for pin in (old_pin, PIN):  # neither the card's PIN nor the one set before it
         refused = client_for().post("/login", data={"phone": "0912345678", "pin": pin})
         assert refused.status_code == 400
@@ -90,7 +90,10 @@ def test_a_refused_card_says_why(world, client_for, after_the_card, told):
     trainer, card = client_for(world.trainer_x), f"/households/{world.household_a.id}/card"
     token = _token(trainer.post(card))
     for action in after_the_card.split():
-        trainer.post(card if action == "print" else f"{card}/revoke")
+        if action == "print":
+            trainer.post(card)
+        else:
+            trainer.post(f"{card}/revoke", data={"confirmed": "1"})
     refused = client_for().get(f"/card/{token}")
     page = refused.get_data(as_text=True)
     [other] = set(REFUSALS) - {told}
@@ -101,7 +104,7 @@ def test_a_refused_card_says_why(world, client_for, after_the_card, told):
 def test_a_revoked_card_that_has_also_expired_says_it_expired(world, client_for, monkeypatch):
     trainer, card = client_for(world.trainer_x), f"/households/{world.household_a.id}/card"
     token = _token(trainer.post(card))
-    trainer.post(f"{card}/revoke")
+    trainer.post(f"{card}/revoke", data={"confirmed": "1"})
     later = time.time() + 181 * 24 * 3600
     monkeypatch.setattr("itsdangerous.timed.time.time", lambda: later)
     refused = client_for().get(f"/card/{token}")

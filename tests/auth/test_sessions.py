@@ -39,7 +39,9 @@ def _print_a_new_card(world, client_for, phone) -> None:
 
 
 def _revoke_the_cards(world, client_for, phone) -> None:
-    client_for(world.trainer_x).post(f"/households/{world.household_a.id}/card/revoke")
+    client_for(world.trainer_x).post(
+        f"/households/{world.household_a.id}/card/revoke", data={"confirmed": "1"}
+    )
 
 
 def _reset_the_pin(world, client_for, phone) -> None:
@@ -59,7 +61,7 @@ def _reset_the_pin(world, client_for, phone) -> None:
 
 
 def _deactivate(world, client_for, phone) -> None:
-    client_for(world.admin).post(f"/users/{world.member_a.id}/deactivate")
+    client_for(world.admin).post(f"/users/{world.member_a.id}/deactivate", data={"confirmed": "1"})
 
 
 def _deactivate_then_reactivate(world, client_for, phone) -> None:

@@ -172,7 +172,9 @@ def test_admin_edits_and_deactivates_an_account(world, client_for):
         },
     )
     assert response.status_code == 302
-    assert client.post(f"/users/{official.id}/deactivate").status_code == 302
+    assert (
+        client.post(f"/users/{official.id}/deactivate", data={"confirmed": "1"}).status_code == 302
+    )
     db.session.expire_all()
     official = db.session.get(User, official.id)
     assert (official.full_name, official.area_id, official.is_active) == (
