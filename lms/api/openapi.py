@@ -284,6 +284,7 @@ def document(server_url: str) -> dict[str, Any]:
                         },
                         PHONE,
                         NATIONAL_ID,
+                        HEAD_NAME,
                     ],
                     "responses": {
                         "200": {
@@ -309,6 +310,7 @@ def document(server_url: str) -> dict[str, Any]:
                             "with this phone or national ID in the key's organisation's area "
                             "(`household_not_found`)."
                         ),
+                        "409": _error(IDENTITY_MISMATCH),
                     },
                 }
             },
