@@ -103,6 +103,7 @@ def _match(rows: list[ImportRow], actor: User | None) -> None:
                 if row.values.get(key):
                     first_line[key, row.values[key]] = row.line
 
+    _match_keyless(rows, actor)
     candidates = [row for row in rows if row.status is RowStatus.NEW]
     registered = _registered(
         {row.values["phone"] for row in candidates if row.values["phone"]},
@@ -148,6 +149,51 @@ def _match(rows: list[ImportRow], actor: User | None) -> None:
             else:
                 row.status = RowStatus.DUPLICATE
                 row.messages.append(_("Already registered, nothing new."))
+
+
+def _match_keyless(rows: list[ImportRow], actor: User | None) -> None:
+    """Rows with neither phone nor CCCD have nothing unique: one whose name (folded), commune
+    and village are those of a line above or of a registered household is that household
+    again, a duplicate, not a new family — the same file imported twice adds no one."""
+    keyless = [
+        row
+        for row in rows
+        if row.status is RowStatus.NEW
+        and not (row.values.get("phone") or row.values.get("national_id"))
+        and row.values.get("area_id")
+    ]
+    if not keyless:
+        return
+    first_line: dict[tuple[str, int, str], int] = {}
+    for row in keyless:
+        key = _person_key(row.values["head_name"], row.values["area_id"], row.values["village"])
+        if key in first_line:
+            row.status = RowStatus.DUPLICATE
+            row.messages.append(_("Same name and village as line %(line)d.", line=first_line[key]))
+        else:
+            first_line[key] = row.line
+    wanted = [row for row in keyless if row.status is RowStatus.NEW]
+    registered: dict[tuple[str, int, str], int] = {}
+    names = sorted({fold(row.values["head_name"]) for row in wanted})
+    for chunk in _chunks(names, 900):
+        statement = select(
+            Household.id, Household.name_key, Household.area_id, Household.village
+        ).where(Household.name_key.in_(chunk))
+        if actor is not None:
+            statement = statement.where(visible_households(actor))
+        for household_id, name_key, area_id, village in db.session.execute(statement):
+            registered.setdefault(_person_key(name_key, area_id, village), household_id)
+    for row in wanted:
+        key = _person_key(row.values["head_name"], row.values["area_id"], row.values["village"])
+        if key in registered:
+            row.status, row.household_id = RowStatus.DUPLICATE, registered[key]
+            row.messages.append(
+                _("A household of this name is already registered in this village.")
+            )
+
+
+def _person_key(name: str, area_id: int, village: str | None) -> tuple[str, int, str]:
+    return fold(name), area_id, fold(village or "")
 
 
 def _disagreements(existing: dict, values: dict[str, Any], is_certified: bool) -> list[str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from lms.auth.models import Role
 from lms.core.audit import AuditEvent
@@ -206,3 +206,25 @@ def test_a_choice_made_while_another_is_saved_is_kept_with_it(app, communes):
     other.close()
     worker.join(30)
     assert set(importing.load_preview(record).resolutions) == {"2", "3"}
+
+
+def test_rows_without_phone_or_cccd_are_not_added_twice(communes):
+    """Nothing unique identifies such a row: the same name in the same village of the same
+    commune, above in the file or in the registry, is the same household."""
+    rows = [
+        HEADER,
+        ["Hồ Văn Lâm", "", "", "Yên Thành", "Xóm 1"],
+        ["HỒ VĂN LÂM", "", "", "Yên Thành", "xóm 1"],  # the same, typed again
+        ["Hồ Văn Lâm", "", "", "Yên Thành", "Xóm 2"],  # a namesake in another village
+        ["Hồ Văn Lâm", "", "", "Quỳnh Lưu", "Xóm 1"],  # and in another commune
+    ]
+    record, analysis = start(rows)
+    assert [row.status for row in analysis.rows] == [
+        RowStatus.NEW, RowStatus.DUPLICATE, RowStatus.NEW, RowStatus.NEW,
+    ]  # fmt: skip
+    assert "Trùng tên và thôn/xóm với dòng 2." in analysis.rows[1].messages
+    importing.commit_import(None, record)
+    again, analysis = start(rows)
+    assert [row.status for row in analysis.rows] == [RowStatus.DUPLICATE] * 4
+    importing.commit_import(None, again)
+    assert db.session.scalar(select(func.count()).select_from(Household)) == 3
