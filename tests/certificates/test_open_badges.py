@@ -324,3 +324,26 @@ def test_cli_refuses_an_altered_or_foreign_credential(app, certificate, tmp_path
     path.write_text("not json", encoding="utf-8")
     garbage = runner.invoke(args=["certificates", "verify", str(path)])
     assert garbage.exit_code == 1 and "not JSON" in garbage.output
+
+
+def test_signing_and_checking_never_open_a_connection(app, certificate, monkeypatch):
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"a network connection was opened: {args}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    with app.test_request_context():
+        badge = services.open_badge_for(certificate)
+        listed = services.status_list_for(0, badge["credentialStatus"]["statusListCredential"])
+    check = credentials.verify_badge(badge, services.private_key().public_key(), listed)
+    assert check.trusted and check.revoked is False
+
+
+def test_a_credential_with_a_context_not_shipped_is_refused_not_fetched(app, certificate):
+    with app.test_request_context():
+        badge = services.open_badge_for(certificate)
+    badge["@context"] = [*badge["@context"], "https://example.org/extension/context.json"]
+    with pytest.raises(credentials.BadCredential, match="not shipped"):
+        credentials.verify_badge(badge, services.private_key().public_key())
