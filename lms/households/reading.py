@@ -85,6 +85,15 @@ FOOTER_STARTS = (
     "tong cong", "tong so", "nguoi lap", "ky ghi ro", "ky va ghi ro", "ky ten",
     "xac nhan", "chu tich", "can bo", "truong thon", "truong ban", "ghi chu",
 )  # fmt: skip
+#: how a heading row inside a list begins, as typed (not folded: "Tô" is a family name,
+#: "Tổ" a street group): the village or the commune of the households below it
+VILLAGE_WORDS = ("thôn", "xóm", "bản", "làng", "ấp", "khối", "tổ dân phố")
+#: "Tổ 5": a street group is "tổ" followed by its number
+STREET_GROUP = re.compile(r"tổ \d")
+COMMUNE_WORDS = ("xã", "phường", "thị trấn")
+COMMUNE_COLUMNS = ("commune", "commune_code")
+#: the numbering beside such a heading: I, II, … or A, B, … or 1, 2.
+ROW_NUMBER = re.compile(r"(?i)[ivxlc]+\.?|[a-z]\.?|\d+[.)]?")
 #: a place-and-date line above the signatures: "Nghệ An, ngày … tháng … năm …"
 FOOTER_DATE_LINE = re.compile(r"\bngay\b.*\bthang\b.*\bnam\b")
 TEXT_FIELDS = (
@@ -188,7 +197,7 @@ def standardise(
     sheets = rows if rows and isinstance(rows[0], Sheet) else [Sheet("", rows)]  # type: ignore[list-item]
     several = len(sheets) > 1
     context: _Context | None = None
-    base, footers, read = 0, [], 0
+    base, footers, headings, read = 0, [], [], 0
     for sheet in sheets:
         sheet_rows: list[list[Any]] = sheet.rows  # type: ignore[union-attr]
         sheet_name = sheet.name if several else None  # type: ignore[union-attr]
@@ -200,17 +209,32 @@ def standardise(
         read += 1
         context = context or _Context(actor)
         context.column_encodings = _column_encodings(sheet_rows[header_index + 1 :], columns)
+        group: dict[str, str] = {}  # the village and commune of the last heading rows
         for offset, cells in enumerate(sheet_rows[header_index + 1 :], start=header_index + 2):
             if progress:
                 progress(1)
             if not has_data(cells):
                 continue
+            place = f"{sheet_name} {offset}" if sheet_name else str(offset)
             if is_footer(cells):
-                footers.append(f"{sheet_name} {offset}" if sheet_name else str(offset))
+                footers.append(place)
+                continue
+            if heading := _heading(cells, columns, context):
+                kind, text = heading
+                group[kind] = text
+                if kind == "commune":
+                    group.pop("village", None)  # a new commune's villages are its own
+                headings.append(place)
                 continue
             typed = cells if layout is None else _in_layout(cells, layout, len(analysis.headers))
             row = ImportRow(base + offset, typed, sheet=sheet_name, sheet_line=offset)
             record = {name: cells[i] for i, name in columns.items() if name and i < len(cells)}
+            if group.get("village") and not cell_text(record.get("village")):
+                record["village"] = group["village"]
+            if group.get("commune") and not (
+                cell_text(record.get("commune")) or cell_text(record.get("commune_code"))
+            ):
+                record["commune"] = group["commune"]
             _standardise(row, record, context)
             analysis.rows.append(row)
         base += len(sheet_rows)
@@ -223,6 +247,14 @@ def standardise(
             _(
                 "Lines %(lines)s are totals or signatures, not households: they were skipped.",
                 lines=", ".join(footers),
+            )
+        )
+    if headings:
+        analysis.notices.append(
+            _(
+                "Lines %(lines)s name a village or commune, not a household: the rows below "
+                "them that leave it empty take it.",
+                lines=", ".join(headings),
             )
         )
     if not analysis.rows:
@@ -306,6 +338,41 @@ def is_footer(cells: list[Any]) -> bool:
         if any(key == start or key.startswith(start + " ") for start in FOOTER_STARTS):
             return True
     return False
+
+
+def _heading(
+    cells: list[Any], columns: dict[int, str | None], context: _Context
+) -> tuple[str, str] | None:
+    """A row inside the list that heads a group of households rather than being one:
+    "II | Xóm 2", "Tổ 5" or "Xã Quỳnh Lưu", with a roman numeral or a letter at most beside
+    it (households are numbered 1, 2, 3…), and a commune filled down beside a village. Returns ("village" | "commune", the text as
+    typed, which the rows below are read with as if they had it in their own cell)."""
+    numbers = [
+        cell_text(cells[i]) for i, name in columns.items() if name == "number" and i < len(cells)
+    ]
+    if any(number.isdigit() for number in numbers):  # households are numbered 1, 2, 3…
+        return None
+    filled = [
+        (index, text)
+        for index, value in enumerate(cells)
+        if (text := cell_text(value))
+        and columns.get(index) != "number"
+        # numbering in a column of its own; in a named one ("D", "0912…") it is data
+        and not (columns.get(index) is None and ROW_NUMBER.fullmatch(text))
+    ]
+    if len(filled) == 2:  # a commune merged down the block, beside a village heading
+        filled = [(i, text) for i, text in filled if columns.get(i) not in COMMUNE_COLUMNS]
+    if len(filled) != 1:
+        return None
+    words = [filled[0][1]]
+    text, _encoding = _fix_text(words[0], context.column_encodings.get("head_name"))
+    lowered = clean(text).lower()
+    if STREET_GROUP.match(lowered):
+        return "village", words[0]
+    for kind, starts in (("village", VILLAGE_WORDS), ("commune", COMMUNE_WORDS)):
+        if any(lowered.startswith(start + " ") for start in starts):
+            return kind, words[0]
+    return None
 
 
 def _column_encodings(rows: list[list[Any]], columns: dict[int, str | None]) -> dict[str, str]:

@@ -232,3 +232,31 @@ def test_an_ods_file_is_read_with_libreoffices_trailing_rows(quynh_luu):
     ]
     importing.commit_import(None, record)
     assert {row.values["phone"] for row in analysis.rows} == {"0912000001", "0912000002"}
+
+
+def test_village_and_commune_headings_inside_the_list_give_their_rows_a_place(quynh_luu):
+    """ "I | Xóm 1" above its households, as many commune lists are laid out: a heading, not
+    a household, and the village of the rows below it that leave theirs empty."""
+    analysis = run(
+        [
+            ["STT", "Họ và tên", "Số điện thoại", "Xã/Phường", "Thôn/Xóm"],
+            ["", "Xã Quỳnh Lưu"],
+            ["I", "Xóm 1"],
+            [1, "Nguyễn Văn An", "0912000001"],
+            [2, "Trần Thị Bình", "0912000002", None, "Xóm 9"],  # its own village stays
+            ["II", "Xóm 2", None, "Xã Quỳnh Lưu"],  # the commune beside: still a heading
+            [3, "Tô Văn Hùng", "0912000003"],
+            [4, "Xóm Văn Hùng"],  # numbered like a household: one, if oddly named
+            ["", "Tổ 5"],
+            [5, "Lê Thị Lan", "0912000005"],
+        ]
+    )
+    assert [(r.line, r.status, r.values.get("village")) for r in analysis.rows] == [
+        (4, RowStatus.NEW, "Xóm 1"),
+        (5, RowStatus.NEW, "Xóm 9"),
+        (7, RowStatus.NEW, "Xóm 2"),
+        (8, RowStatus.NEW, "Xóm 2"),
+        (10, RowStatus.NEW, "Tổ 5"),
+    ]
+    assert {r.values["area_id"] for r in analysis.rows} == {quynh_luu[0].id}
+    assert any("Các dòng 2, 3, 6, 9 là tên thôn/xóm hoặc xã" in n for n in analysis.notices)
