@@ -121,7 +121,10 @@ def save_session(
         raise RuleViolation(
             _l("The session must end after it starts, within a day."), field="ends_at"
         )
-    area = db.session.scalar(select(Area).where(Area.id == session.area_id, visible_areas(actor)))
+    with db.session.no_autoflush:  # not the half-made session, with no commune yet
+        area = db.session.scalar(
+            select(Area).where(Area.id == session.area_id, visible_areas(actor))
+        )
     if area is None or area.level is not AreaLevel.COMMUNE or area.merged_into_id:
         raise RuleViolation(_l("Please choose a commune in your area."), field="area_id")
     if not courses:
