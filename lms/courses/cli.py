@@ -20,6 +20,8 @@ def load_command(folder: Path | None) -> None:
     report = load_courses(folder or Path(current_app.config["COURSES_FOLDER"]))
     for problem in report.problems:
         click.echo(str(problem), err=True)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if not report.ok:
         raise click.ClickException("nothing was loaded")
     for slug, version in report.loaded:

@@ -22,3 +22,11 @@ class ProgrammeForm(FlaskForm):
         _l("Year"),
         validators=[DataRequired(_l("Please enter the year.")), NumberRange(min=2024, max=2100)],
     )
+    failed_attempts_per_day = IntegerField(
+        _l("Failed quiz attempts a day before the quiz waits for the next day"),
+        default=3,
+        validators=[
+            DataRequired(_l("Please enter a number from 1 to 10.")),
+            NumberRange(min=1, max=10, message=_l("Please enter a number from 1 to 10.")),
+        ],
+    )

@@ -36,8 +36,15 @@ IMAGE_TYPES = {
 MAX_IMAGE_BYTES = 60 * 1024
 LESSONS_PER_COURSE = range(4, 7)
 WORDS_PER_LESSON = range(250, 751)
-MIN_QUESTIONS = 8
+#: a quiz is a bank: an attempt draws ``questions`` of them (10 unless the manifest says)
+MIN_QUESTIONS = 24
+QUESTIONS_PER_ATTEMPT = 10
 OPTIONS_PER_QUESTION = range(2, 5)
+#: the right option may be the longest in at most this share of single-answer questions,
+#: or a learner who knows nothing passes by picking the longest
+MAX_LONGEST_RIGHT = 1 / 3
+#: a multi-answer question's text need not say so: the quiz says it once
+SAYS_HOW_MANY = re.compile(r"(?i)\((?:chọn|choose)[^)]*\)")
 #: where the ``courses.media`` view serves a version's images
 MEDIA_URL = "/learn/media/{version_id}/{name}"
 MANIFEST_FIELDS: dict[str, type] = {
@@ -50,12 +57,20 @@ MANIFEST_FIELDS: dict[str, type] = {
     "pass_mark": int,
     "minutes": int,
 }
+#: manifest keys that may be left out, with their default
+OPTIONAL_MANIFEST_FIELDS: dict[str, tuple[type, Any]] = {"questions": (int, QUESTIONS_PER_ATTEMPT)}
 QUESTION_FIELDS: dict[str, type] = {
     "text": str,
     "options": list,
     "answers": list,
     "explanation": str,
+    #: the number of the lesson the question is about
+    "lesson": int,
 }
+#: the lessons speak to the household as "bạn", as the interface does (courses/README.md)
+OTHER_VOICE = re.compile(r"(?i)\bbà con\b")
+#: a pass mark belongs to the programme, which may change it: lessons never state one
+PASS_MARK_IN_TEXT = re.compile(r"(?i)(?:đúng|đạt|pass)[^.\n]{0,40}\d+\s*%")
 RAW_HTML = re.compile(r"<[a-zA-Z!/?]")
 EXTERNAL = re.compile(r"(?i)\b(?:https?|ftp)://|\bwww\.")
 IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]*)\)")
@@ -104,6 +119,8 @@ class LoadReport:
     loaded: list[tuple[str, int]] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: what an author should fix, though it loads (a quiz that gives its answers away)
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -117,7 +134,7 @@ def load_courses(root: Path) -> LoadReport:
     if not folders:
         report.problems.append(Problem(str(root), None, _("No course folder found.")))
         return report
-    parsed = [_parse_course(folder, root, report.problems) for folder in folders]
+    parsed = [_parse_course(folder, root, report.problems, report.warnings) for folder in folders]
     if report.problems:
         return report
     for course in parsed:
@@ -134,16 +151,23 @@ def load_courses(root: Path) -> LoadReport:
 # ---------------------------------------------------------------- checking files
 
 
-def _parse_course(folder: Path, root: Path, problems: list[Problem]) -> ParsedCourse | None:
+def _parse_course(
+    folder: Path, root: Path, problems: list[Problem], warnings: list[Problem]
+) -> ParsedCourse | None:
     def problem(path: Path, line: int | None, message: str) -> None:
         problems.append(Problem(str(path.relative_to(root)), line, message))
+
+    def warning(path: Path, line: int | None, message: str) -> None:
+        warnings.append(Problem(str(path.relative_to(root)), line, message))
 
     before = len(problems)
     if not SLUG.fullmatch(folder.name):
         problem(folder, None, _("A course folder name uses only a-z, 0-9 and “-”."))
     manifest = _parse_manifest(folder / "course.toml", problem)
-    lessons, images = _parse_lessons(folder / "lessons", problem)
+    lessons, images = _parse_lessons(folder / "lessons", problem, warning)
     questions = _parse_quiz(folder / "quiz.toml", problem)
+    if len(problems) == before:
+        _check_bank(folder / "quiz.toml", manifest, lessons, questions, problem, warning)
     for path in folder.iterdir():
         if path.name not in ("course.toml", "lessons", "quiz.toml") and not path.name.startswith(
             "."
@@ -194,7 +218,12 @@ def _parse_manifest(path: Path, problem) -> dict[str, Any]:
     data, text = _parse_toml(path, problem)
     if data is None:
         return {}
-    for key in sorted(set(data) - set(MANIFEST_FIELDS)):
+    for key, (kind, default) in OPTIONAL_MANIFEST_FIELDS.items():
+        value = data.setdefault(key, default)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            line = _line_of(text, rf"\s*{key}\s*=")
+            problem(path, line, _("“%(key)s” has the wrong type.", key=key))
+    for key in sorted(set(data) - set(MANIFEST_FIELDS) - set(OPTIONAL_MANIFEST_FIELDS)):
         problem(
             path, _line_of(text, rf"\s*{re.escape(key)}\s*="), _("Unknown key “%(key)s”.", key=key)
         )
@@ -218,7 +247,7 @@ def _parse_manifest(path: Path, problem) -> dict[str, Any]:
 
 
 def _parse_lessons(
-    folder: Path, problem
+    folder: Path, problem, warning
 ) -> tuple[list[ParsedLesson], dict[str, tuple[str, bytes]]]:
     if not folder.is_dir():
         problem(folder, None, _("The lessons folder is missing."))
@@ -231,7 +260,9 @@ def _parse_lessons(
         if match is None:
             problem(path, None, _("A lesson file is named like “01-title.md”."))
             continue
-        lesson = _parse_lesson(path, len(lessons) + 1, match.group(2), images, used, problem)
+        lesson = _parse_lesson(
+            path, len(lessons) + 1, match.group(2), images, used, problem, warning
+        )
         if lesson:
             lessons.append(lesson)
     if len(files) not in LESSONS_PER_COURSE:
@@ -266,7 +297,7 @@ def _parse_images(folder: Path, problem) -> dict[str, tuple[str, bytes]]:
 
 
 def _parse_lesson(
-    path: Path, position: int, slug: str, images, used: set[str], problem
+    path: Path, position: int, slug: str, images, used: set[str], problem, warning
 ) -> ParsedLesson | None:
     text = _read_text(path, problem)
     if text is None:
@@ -278,6 +309,14 @@ def _parse_lesson(
     for number, line in enumerate(lines, start=1):
         if RAW_HTML.search(line):
             problem(path, number, _("No HTML in lessons: use Markdown."))
+        if OTHER_VOICE.search(line):
+            warning(path, number, _("Lessons speak to the household as “bạn”, not “bà con”."))
+        if PASS_MARK_IN_TEXT.search(line):
+            warning(
+                path,
+                number,
+                _("No pass mark in a lesson: the programme sets it and the quiz page shows it."),
+            )
         if EXTERNAL.search(line):
             problem(
                 path, number, _("No links to other websites: a lesson loads from this site only.")
@@ -317,7 +356,15 @@ def _parse_quiz(path: Path, problem) -> list[dict[str, Any]]:
         problem(path, None, _("The quiz is a list of [[questions]] and nothing else."))
         return []
     if len(questions) < MIN_QUESTIONS:
-        problem(path, None, _("A quiz has at least 8 questions, not %(n)d.", n=len(questions)))
+        problem(
+            path,
+            None,
+            _(
+                "A quiz is a bank of at least %(min)d questions, not %(n)d.",
+                min=MIN_QUESTIONS,
+                n=len(questions),
+            ),
+        )
     for index, question in enumerate(questions):
         line = _line_of(text, r"\s*\[\[questions\]\]", index)
         for key in sorted(set(question) - set(QUESTION_FIELDS)):
@@ -352,6 +399,76 @@ def _parse_quiz(path: Path, problem) -> list[dict[str, Any]]:
         if not question["text"].strip() or not question["explanation"].strip():
             problem(path, line, _("Question %(n)d needs a text and an explanation.", n=index + 1))
     return questions
+
+
+def is_longest(options: list[str], right: int) -> bool:
+    """Whether the right option (1 = the first) is longer than every other one."""
+    length = len(options[right - 1].strip())
+    return all(length > len(o.strip()) for n, o in enumerate(options, start=1) if n != right)
+
+
+def longest_right_share(questions: list[dict[str, Any]]) -> tuple[int, int]:
+    """(single-answer questions whose right option is the longest, single-answer questions)."""
+    single = [q for q in questions if len(q["answers"]) == 1]
+    return sum(is_longest(q["options"], q["answers"][0]) for q in single), len(single)
+
+
+def _check_bank(path: Path, manifest, lessons, questions, problem, warning) -> None:
+    """A bank an attempt can draw from (each lesson asked about, enough questions), and a
+    warning when a quiz gives its answers away by their length or says how many to choose."""
+    text = path.read_text(encoding="utf-8")
+    per_attempt = manifest.get("questions", QUESTIONS_PER_ATTEMPT)
+    numbers = range(1, len(lessons) + 1)
+    for index, question in enumerate(questions):
+        line = _line_of(text, r"\s*\[\[questions\]\]", index)
+        if question["lesson"] not in numbers:
+            problem(
+                path,
+                line,
+                _(
+                    "Question %(n)d: “lesson” is the number of one of the course's lessons "
+                    "(1 to %(last)d).",
+                    n=index + 1,
+                    last=len(lessons),
+                ),
+            )
+        elif len(question["answers"]) > 1 and SAYS_HOW_MANY.search(question["text"]):
+            warning(
+                path,
+                line,
+                _(
+                    "Question %(n)d: no need to say how many answers to choose; the quiz says it.",
+                    n=index + 1,
+                ),
+            )
+    asked = {q["lesson"] for q in questions}
+    for number in numbers:
+        if number not in asked:
+            problem(path, None, _("No question is about lesson %(n)d.", n=number))
+    if not len(lessons) <= per_attempt <= len(questions):
+        problem(
+            path.parent / "course.toml",
+            None,
+            _(
+                "An attempt draws %(n)d questions: at least one per lesson (%(lessons)d) and "
+                "at most the bank's %(bank)d.",
+                n=per_attempt,
+                lessons=len(lessons),
+                bank=len(questions),
+            ),
+        )
+    longest, single = longest_right_share(questions)
+    if single and longest > single * MAX_LONGEST_RIGHT:
+        warning(
+            path,
+            None,
+            _(
+                "In %(longest)d of %(single)d single-answer questions the right option is the "
+                "longest: a learner could pass by picking the longest. Keep it to a third at most.",
+                longest=longest,
+                single=single,
+            ),
+        )
 
 
 def _checksum(folder: Path) -> str:
@@ -389,6 +506,7 @@ def _write(parsed: ParsedCourse) -> int | None:
         is_required=manifest["required"],
         pass_mark=manifest["pass_mark"],
         minutes=manifest["minutes"],
+        questions_per_attempt=manifest["questions"],
     )
     db.session.add(version)
     db.session.flush()
@@ -413,6 +531,7 @@ def _write(parsed: ParsedCourse) -> int | None:
                 options=[o.strip() for o in question["options"]],
                 answers=sorted(question["answers"]),
                 explanation=question["explanation"].strip(),
+                lesson_position=question["lesson"],
             )
         )
     for name, (kind, data) in parsed.images.items():

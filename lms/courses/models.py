@@ -56,6 +56,8 @@ class CourseVersion(Base):
     #: % of questions right to pass, unless the programme says otherwise
     pass_mark: Mapped[int]
     minutes: Mapped[int]
+    #: how many questions of the bank one attempt draws
+    questions_per_attempt: Mapped[int] = mapped_column(default=10)
     loaded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     course: Mapped[Course] = relationship(back_populates="versions")
@@ -113,6 +115,8 @@ class Question(Base):
     #: the right options, 1 = the first
     answers: Mapped[list[int]] = mapped_column(JSON)
     explanation: Mapped[str] = mapped_column(Text)
+    #: the position of the lesson the question is about (None: versions loaded before banks)
+    lesson_position: Mapped[int | None]
 
     @property
     def has_several_answers(self) -> bool:
@@ -130,6 +134,8 @@ class LessonProgress(Base):
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), index=True)
     lesson_slug: Mapped[str] = mapped_column(String(120))
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: when the lesson page was first served to the household: its reading clock starts here
+    served_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
 
 
@@ -149,6 +155,9 @@ class QuizAttempt(Base):
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     #: question position (as text) → the options chosen
     answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: the questions drawn, in the order shown, each with its options' order:
+    #: [[question position, [option numbers as shown]], …] (None: attempts before banks)
+    drawn: Mapped[list[list[Any]] | None] = mapped_column(JSON)
     correct: Mapped[int]
     total: Mapped[int]
     percent: Mapped[int]
@@ -157,6 +166,43 @@ class QuizAttempt(Base):
     passed: Mapped[bool]
 
     course_version: Mapped[CourseVersion] = relationship()
+
+    def drawn_questions(self) -> list[tuple[Question, list[int]]]:
+        """The questions as the household saw them, each with its options' order."""
+        return _as_drawn(self.course_version, self.drawn)
+
+
+class QuizDraw(Base):
+    """A quiz form shown to a household: the questions drawn from the bank and their options'
+    order. Submitting it (its nonce) makes the attempt; until then, showing the quiz again
+    shows the same draw."""
+
+    __tablename__ = "quiz_draws"
+    __table_args__ = (UniqueConstraint("household_id", "nonce"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
+    course_version_id: Mapped[int] = mapped_column(ForeignKey("course_versions.id"), index=True)
+    nonce: Mapped[str] = mapped_column(String(40))
+    #: as QuizAttempt.drawn
+    drawn: Mapped[list[list[Any]]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: set when the draw was submitted: it is never shown again
+    submitted_at: Mapped[datetime | None]
+
+    course_version: Mapped[CourseVersion] = relationship()
+
+    def drawn_questions(self) -> list[tuple[Question, list[int]]]:
+        return _as_drawn(self.course_version, self.drawn)
+
+
+def _as_drawn(
+    version: CourseVersion, drawn: list[list[Any]] | None
+) -> list[tuple[Question, list[int]]]:
+    by_position = {q.position: q for q in version.questions}
+    if drawn is None:  # an attempt from before question banks: every question, as authored
+        return [(q, list(range(1, len(q.options) + 1))) for q in version.questions]
+    return [(by_position[position], list(order)) for position, order in drawn]
 
 
 class Programme(Base):
@@ -171,6 +217,9 @@ class Programme(Base):
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
     year: Mapped[int]
     is_active: Mapped[bool] = mapped_column(default=True)
+    #: failed attempts of one course's quiz a household may make in a day; the next waits
+    #: for the next day
+    failed_attempts_per_day: Mapped[int] = mapped_column(default=3)
 
     area: Mapped[Area] = relationship()
     courses: Mapped[list[ProgrammeCourse]] = relationship(

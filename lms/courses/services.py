@@ -6,10 +6,14 @@ reads from this domain; attendance and certificates build on them.
 
 from __future__ import annotations
 
+import random
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
@@ -20,7 +24,7 @@ from lms.auth.models import User
 from lms.core.audit import record_event
 from lms.core.errors import RuleViolation, rollback_on_violation
 from lms.core.events import progress_changed
-from lms.core.models import utcnow
+from lms.core.models import PROGRAMME_TIMEZONE, today, utcnow
 from lms.core.text import clean
 from lms.courses.models import (
     Course,
@@ -29,7 +33,9 @@ from lms.courses.models import (
     LessonProgress,
     Programme,
     ProgrammeCourse,
+    Question,
     QuizAttempt,
+    QuizDraw,
 )
 from lms.extensions import db
 from lms.households.models import Household
@@ -44,6 +50,8 @@ class Offer:
     course: Course
     is_required: bool
     pass_mark: int
+    #: failed quiz attempts a day before the quiz waits for the next day (the programme's)
+    failed_attempts_per_day: int = 3
 
     @property
     def version(self) -> CourseVersion:
@@ -78,7 +86,12 @@ def offers_for(household: Household) -> list[Offer]:
     programme = programme_for(household.area)
     if programme is not None:
         return [
-            Offer(link.course, link.is_required, link.pass_mark or link.course.current.pass_mark)
+            Offer(
+                link.course,
+                link.is_required,
+                link.pass_mark or link.course.current.pass_mark,
+                programme.failed_attempts_per_day,
+            )
             for link in programme.courses
             if link.course.is_published and link.course.versions
         ]
@@ -103,6 +116,8 @@ class CourseStatus:
     attempts: int
     #: the lesson to open next: the one last seen if unfinished, else the first unfinished
     next_lesson: Lesson | None
+    #: the attempt with the best score (the first of them), if any
+    best: QuizAttempt | None = None
 
     @property
     def lessons_total(self) -> int:
@@ -121,6 +136,17 @@ class CourseStatus:
             return "quiz"
         return "reading" if self.finished or self.attempts else "not_started"
 
+    def state_with(self, completion: Any) -> str:
+        """The state as the completion rule sees it (``completion``: the course's
+        ``CourseCompletion``, from certificates): attending a class counts as reading."""
+        if completion is None:
+            return self.state
+        if completion.complete:
+            return "done"
+        if completion.attended_on is not None or completion.read_on is not None:
+            return "quiz"
+        return "reading" if self.finished or self.attempts else "not_started"
+
 
 def course_statuses(household: Household) -> list[CourseStatus]:
     """Progress in every offered course, read with two queries."""
@@ -128,14 +154,28 @@ def course_statuses(household: Household) -> list[CourseStatus]:
     progress = db.session.scalars(
         select(LessonProgress).where(LessonProgress.household_id == household.id)
     ).all()
-    results = _best_results(household.id)
+    attempts = db.session.execute(
+        select(CourseVersion.course_id, QuizAttempt)
+        .join(CourseVersion, CourseVersion.id == QuizAttempt.course_version_id)
+        .where(QuizAttempt.household_id == household.id)
+        .order_by(QuizAttempt.submitted_at, QuizAttempt.id)
+    ).all()
     statuses = []
     for offer in offers:
         rows = [p for p in progress if p.course_id == offer.course.id]
         finished = frozenset(p.lesson_slug for p in rows if p.finished_at)
-        best, attempts, passed = results.get(offer.course.id, (None, 0, False))
+        own = [a for course_id, a in attempts if course_id == offer.course.id]
+        best = max(own, key=lambda a: a.percent, default=None)
         statuses.append(
-            CourseStatus(offer, finished, best, passed, attempts, _next_lesson(offer, rows))
+            CourseStatus(
+                offer,
+                finished,
+                best.percent if best else None,
+                any(a.passed for a in own),
+                len(own),
+                _next_lesson(offer, rows),
+                best,
+            )
         )
     return statuses
 
@@ -212,17 +252,47 @@ def _progress(household: Household, lesson: Lesson) -> LessonProgress:
 
 
 def open_lesson(household: Household, lesson: Lesson) -> None:
-    """Remember the lesson the household is reading, to resume there."""
-    _progress(household, lesson).last_seen_at = utcnow()
+    """Remember the lesson the household is reading, to resume there; the first time its
+    page is served, its reading clock starts."""
+    row = _progress(household, lesson)
+    row.last_seen_at = utcnow()
+    if row.served_at is None:
+        row.served_at = row.last_seen_at
     db.session.commit()
 
 
+#: a slow reader's pace, as ``Lesson.minutes`` counts it
+WORDS_PER_MINUTE = 150
+
+
+def reading_seconds(lesson: Lesson) -> int:
+    """How long a lesson must have been open before it counts as read: a share
+    (``LESSON_READING_SHARE``) of its estimated reading time."""
+    share = current_app.config.get("LESSON_READING_SHARE", 0.3)
+    return round(lesson.words * 60 / WORDS_PER_MINUTE * share)
+
+
 def finish_lesson(household: Household, lesson: Lesson) -> None:
-    """Mark a lesson as read ("Đã học xong"); finishing it again changes nothing."""
+    """Mark a lesson as read ("Đã học xong"); finishing it again changes nothing.
+
+    Rule: the lesson counts as read only once its page was served to the household at
+    least ``reading_seconds`` ago, measured on the server.
+    """
     row = _progress(household, lesson)
-    row.last_seen_at = utcnow()
     if row.finished_at is None:
-        row.finished_at = row.last_seen_at
+        now = utcnow()
+        opened = (now - row.served_at).total_seconds() if row.served_at else 0
+        if opened < reading_seconds(lesson):
+            db.session.rollback()
+            raise RuleViolation(
+                _l(
+                    "Take your time: this lesson takes about %(minutes)d minutes to read. "
+                    "Read it to the end, then tap “Done reading” again.",
+                    minutes=lesson.minutes,
+                )
+            )
+        row.finished_at = now
+    row.last_seen_at = utcnow()
     db.session.commit()
     progress_changed.send(household_id=household.id)
 
@@ -230,9 +300,136 @@ def finish_lesson(household: Household, lesson: Lesson) -> None:
 # ---------------------------------------------------------------- quizzes
 
 
-def score(version: CourseVersion, answers: Mapping[int, Sequence[int]]) -> int:
+def score(questions: Sequence[Question], answers: Mapping[int, Sequence[int]]) -> int:
     """How many questions were answered exactly right (every right option, no wrong one)."""
-    return sum(set(answers.get(q.position, ())) == set(q.answers) for q in version.questions)
+    return sum(set(answers.get(q.position, ())) == set(q.answers) for q in questions)
+
+
+def draw_questions(
+    version: CourseVersion, rng: random.Random, avoid: frozenset[int] = frozenset()
+) -> list[list[Any]]:
+    """The questions of one attempt: the course's number of them, at least one about every
+    lesson, preferring those not in ``avoid`` (the last attempt's); shuffled, each with its
+    options shuffled: [[question position, [option numbers in the order shown]], …]."""
+    bank = list(version.questions)
+    count = min(version.questions_per_attempt, len(bank))
+
+    def pick(pool: list[Question], n: int) -> list[Question]:
+        fresh = [q for q in pool if q.position not in avoid]
+        seen = [q for q in pool if q.position in avoid]
+        rng.shuffle(fresh)
+        rng.shuffle(seen)
+        return (fresh + seen)[:n]
+
+    lessons = sorted({q.lesson_position or 0 for q in bank})
+    chosen = [pick([q for q in bank if (q.lesson_position or 0) == n], 1)[0] for n in lessons]
+    chosen = pick(chosen, count) if len(chosen) > count else chosen
+    chosen += pick([q for q in bank if q not in chosen], count - len(chosen))
+    rng.shuffle(chosen)
+    return [[q.position, rng.sample(range(1, len(q.options) + 1), len(q.options))] for q in chosen]
+
+
+@dataclass(frozen=True)
+class QuizLock:
+    """Why the quiz is closed for today, and what to do meanwhile."""
+
+    opens_on: date
+    #: lessons about the questions answered wrong today, to read again
+    lessons: list[Lesson]
+    #: failed attempts allowed a day
+    limit: int
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), PROGRAMME_TIMEZONE)
+
+
+class QuizClosed(RuleViolation):
+    """The quiz waits for the next day; ``lock`` says until when and what to do meanwhile."""
+
+    def __init__(self, lock: QuizLock) -> None:
+        super().__init__(
+            _l(
+                "You have taken this quiz %(n)d times today without passing. It opens again "
+                "tomorrow, %(day)s: read the lessons again first.",
+                n=lock.limit,
+                day=lock.opens_on.strftime("%d/%m/%Y"),
+            )
+        )
+        self.lock = lock
+
+
+def quiz_lock(household: Household, offer: Offer) -> QuizLock | None:
+    """The quiz is closed until tomorrow after the programme's number of failed attempts
+    (3 unless it says otherwise) today, unless the household has passed it already."""
+    attempts = db.session.scalars(
+        select(QuizAttempt)
+        .join(CourseVersion, CourseVersion.id == QuizAttempt.course_version_id)
+        .where(
+            QuizAttempt.household_id == household.id,
+            CourseVersion.course_id == offer.course.id,
+        )
+    ).all()
+    if any(a.passed for a in attempts):
+        return None
+    start = _day_start(today())
+    failed = [a for a in attempts if a.submitted_at >= start]
+    if len(failed) < offer.failed_attempts_per_day:
+        return None
+    positions = set()
+    for attempt in failed:
+        for question, _order in attempt.drawn_questions():
+            if set(attempt.answers.get(str(question.position), ())) != set(question.answers):
+                positions.add(question.lesson_position)
+    lessons = [lesson for lesson in offer.version.lessons if lesson.position in positions]
+    return QuizLock(today() + timedelta(days=1), lessons, offer.failed_attempts_per_day)
+
+
+def start_quiz(household: Household, offer: Offer) -> QuizDraw:
+    """The quiz form to show: the household's draw of this quiz not yet submitted, or a new
+    draw (a retake draws again). Refused (``QuizClosed``) while the quiz is closed for the
+    day."""
+    lock = quiz_lock(household, offer)
+    if lock is not None:
+        raise QuizClosed(lock)
+    version = offer.version
+    pending = db.session.scalar(
+        select(QuizDraw)
+        .where(
+            QuizDraw.household_id == household.id,
+            QuizDraw.course_version_id == version.id,
+            QuizDraw.submitted_at.is_(None),
+        )
+        .order_by(QuizDraw.id.desc())
+        .limit(1)
+    )
+    if pending is not None:
+        return pending
+    last = db.session.scalar(
+        select(QuizAttempt)
+        .where(
+            QuizAttempt.household_id == household.id,
+            QuizAttempt.course_version_id == version.id,
+        )
+        .order_by(QuizAttempt.id.desc())
+        .limit(1)
+    )
+    avoid = frozenset(position for position, _order in (last.drawn or [])) if last else frozenset()
+    draw = QuizDraw(
+        household_id=household.id,
+        course_version_id=version.id,
+        nonce=secrets.token_urlsafe(16),
+        drawn=draw_questions(version, random.SystemRandom(), avoid),
+    )
+    db.session.add(draw)
+    db.session.commit()
+    return draw
+
+
+def draw_with_nonce(household: Household, nonce: str) -> QuizDraw | None:
+    return db.session.scalar(
+        select(QuizDraw).where(QuizDraw.household_id == household.id, QuizDraw.nonce == nonce)
+    )
 
 
 def submit_quiz(
@@ -244,27 +441,38 @@ def submit_quiz(
 ) -> QuizAttempt:
     """Score a quiz on the server and record the attempt.
 
-    Rules: every question must be answered; retakes are allowed; the same form (nonce)
-    submitted twice records one attempt, also when both arrive at once.
+    Rules: the answers are to the questions drawn for the form (``nonce``, from
+    ``start_quiz``), and every one of them must be answered; the same form submitted twice
+    records one attempt, also when both arrive at once; after the programme's number of
+    failed attempts in a day, the next waits for the next day.
     """
+    existing = _attempt_with_nonce(household, nonce)
+    if existing is not None:
+        return existing
     version = offer.version
-    missing = [q.position for q in version.questions if not answers.get(q.position)]
+    draw = draw_with_nonce(household, nonce)
+    if draw is None or draw.course_version_id != version.id:
+        raise RuleViolation(_l("This quiz form is out of date: here are its questions again."))
+    lock = quiz_lock(household, offer)
+    if lock is not None:
+        raise QuizClosed(lock)
+    drawn = draw.drawn_questions()
+    missing = [n for n, (q, _order) in enumerate(drawn, start=1) if not answers.get(q.position)]
     if missing:
         raise RuleViolation(
             _l("Please answer every question (question %(n)s is not answered).", n=missing[0])
         )
-    existing = _attempt_with_nonce(household, nonce)
-    if existing is not None:
-        return existing
-    correct = score(version, answers)
-    total = len(version.questions)
+    questions = [q for q, _order in drawn]
+    correct = score(questions, answers)
+    total = len(questions)
     percent = round(100 * correct / total)
     attempt = QuizAttempt(
         household_id=household.id,
         course_version_id=version.id,
         user_id=user.id,
         nonce=nonce,
-        answers={str(k): sorted(v) for k, v in answers.items()},
+        answers={str(q.position): sorted(answers[q.position]) for q in questions},
+        drawn=draw.drawn,
         correct=correct,
         total=total,
         percent=percent,
@@ -272,6 +480,7 @@ def submit_quiz(
         passed=percent >= offer.pass_mark,
     )
     db.session.add(attempt)
+    draw.submitted_at = utcnow()
     try:
         db.session.flush()
     except IntegrityError:
@@ -290,6 +499,21 @@ def _attempt_with_nonce(household: Household, nonce: str) -> QuizAttempt | None:
         QuizAttempt.household_id == household.id, QuizAttempt.nonce == nonce
     )
     return db.session.scalar(statement)
+
+
+def completed_the_programme(attempt: QuizAttempt, certificate: Any) -> bool:
+    """Whether this passed attempt is the one that completed the programme: the household's
+    last attempt before its certificate was issued."""
+    if not attempt.passed or attempt.submitted_at > certificate.issued_at:
+        return False
+    later = db.session.scalar(
+        select(func.count()).where(
+            QuizAttempt.household_id == attempt.household_id,
+            QuizAttempt.submitted_at > attempt.submitted_at,
+            QuizAttempt.submitted_at <= certificate.issued_at,
+        )
+    )
+    return not later
 
 
 def attempts_of(household: Household) -> list[QuizAttempt]:
@@ -376,6 +600,7 @@ def save_programme(
     programme.name = clean(fields["name"])
     programme.area_id = fields["area_id"]
     programme.year = fields["year"]
+    programme.failed_attempts_per_day = fields.get("failed_attempts_per_day") or 3
     links = {link.course_id: link for link in programme.courses}
     for course_id, choice in choices.items():
         link = links.get(course_id)
@@ -399,5 +624,6 @@ def _programme_snapshot(programme: Programme) -> dict[str, Any]:
     return {
         "name": programme.name,
         "year": programme.year,
+        "failed_attempts_per_day": programme.failed_attempts_per_day,
         "courses": {str(c.course_id): [c.is_required, c.pass_mark] for c in programme.courses},
     }

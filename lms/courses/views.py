@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -15,6 +13,7 @@ from lms.areas.models import AreaLevel
 from lms.auth.models import Role
 from lms.core.errors import RuleViolation
 from lms.core.forms import attach_error
+from lms.core.models import utcnow
 from lms.core.scope import get_or_404, role_required
 from lms.courses import services
 from lms.courses.forms import ProgrammeForm, QuizForm
@@ -51,13 +50,17 @@ def _lesson(offer: services.Offer, position: int):
 @bp.get("/")
 @role_required(Role.HOUSEHOLD)
 def my_courses() -> str:
-    from lms.certificates.services import valid_certificate  # certificates build on courses
+    # certificates build on courses: the completion rule is theirs
+    from lms.certificates.completion import completion_for
+    from lms.certificates.services import valid_certificate
 
     household = current_user.household
+    completion = completion_for(household)
     return render_template(
         "courses/my_courses.html",
         household=household,
         statuses=services.course_statuses(household),
+        completions={c.offer.course.id: c for c in completion.courses},
         certificate=valid_certificate(household.id),
     )
 
@@ -77,23 +80,31 @@ def course(slug: str) -> Response:
     return redirect(url_for("courses.lesson", slug=slug, position=status.next_lesson.position))
 
 
+def _lesson_page(offer: services.Offer, lesson, error: str | None = None) -> str:
+    """The lesson as served to the household: serving it starts its reading clock."""
+    page = render_template(
+        "courses/lesson.html", offer=offer, lesson=lesson, preview=False, error=error
+    )
+    services.open_lesson(current_user.household, lesson)  # after: committing expires the data
+    return page
+
+
 @bp.get("/<slug>/<int:position>")
 @role_required(Role.HOUSEHOLD)
 def lesson(slug: str, position: int) -> str:
     offer = _offer(slug)
-    lesson = _lesson(offer, position)
-    page = render_template("courses/lesson.html", offer=offer, lesson=lesson, preview=False)
-    services.open_lesson(
-        current_user.household, lesson
-    )  # after: committing expires the page's data
-    return page
+    return _lesson_page(offer, _lesson(offer, position))
 
 
 @bp.post("/<slug>/<int:position>/done")
 @role_required(Role.HOUSEHOLD)
-def lesson_done(slug: str, position: int) -> Response:
+def lesson_done(slug: str, position: int) -> Response | tuple[str, int]:
     offer = _offer(slug)
-    services.finish_lesson(current_user.household, _lesson(offer, position))
+    lesson = _lesson(offer, position)
+    try:
+        services.finish_lesson(current_user.household, lesson)
+    except RuleViolation as error:
+        return _lesson_page(offer, lesson, str(error.message)), 400
     if position < len(offer.version.lessons):
         return redirect(url_for("courses.lesson", slug=slug, position=position + 1))
     flash(_("You have read every lesson of this course. Now take the quiz."), "success")
@@ -104,6 +115,7 @@ def lesson_done(slug: str, position: int) -> Response:
 @role_required(Role.HOUSEHOLD)
 def quiz(slug: str) -> Response | tuple[str, int]:
     offer = _offer(slug)
+    household = current_user.household
     form = QuizForm()
     chosen = {
         q.position: [int(v) for v in request.form.getlist(f"q{q.position}") if v.isdigit()]
@@ -111,24 +123,64 @@ def quiz(slug: str) -> Response | tuple[str, int]:
     }
     if form.validate_on_submit():
         try:
-            attempt = services.submit_quiz(
-                current_user, current_user.household, offer, chosen, form.nonce.data
-            )
+            attempt = services.submit_quiz(current_user, household, offer, chosen, form.nonce.data)
         except RuleViolation as error:
             attach_error(form, error)
         else:
             return redirect(url_for("courses.attempt", attempt_id=attempt.id))
-    if request.method == "GET" or not form.nonce.data:
-        form.nonce.data = secrets.token_urlsafe(16)
     status = 400 if request.method == "POST" else 200
-    return render_template("courses/quiz.html", offer=offer, form=form, chosen=chosen), status
+    try:
+        draw = services.start_quiz(household, offer)
+    except services.QuizClosed as closed:
+        return render_template(
+            "courses/quiz_closed.html",
+            offer=offer,
+            lock=closed.lock,
+            next_class=_next_class(household, offer.course),
+        ), 403 if request.method == "POST" else 200
+    form.nonce.data = draw.nonce
+    return render_template(
+        "courses/quiz.html", offer=offer, form=form, drawn=draw.drawn_questions(), chosen=chosen
+    ), status
+
+
+def _next_class(household, course: Course):
+    """The next class session of the course in the household's commune, if one is planned."""
+    from lms.attendance.models import ClassSession, session_courses  # attendance builds on us
+
+    return db.session.scalar(
+        select(ClassSession)
+        .join(session_courses, session_courses.c.session_id == ClassSession.id)
+        .where(
+            session_courses.c.course_id == course.id,
+            ClassSession.area_id == household.area_id,
+            ClassSession.starts_at > utcnow(),
+            ClassSession.cancelled_at.is_(None),
+        )
+        .order_by(ClassSession.starts_at)
+        .limit(1)
+    )
 
 
 @bp.get("/results/<int:attempt_id>")
 @login_required
 def attempt(attempt_id: int) -> str:
+    from lms.certificates.services import valid_certificate, verification_url
+
     attempt = get_or_404(QuizAttempt, attempt_id)
-    return render_template("courses/attempt.html", attempt=attempt, version=attempt.course_version)
+    certificate = valid_certificate(attempt.household_id) if attempt.passed else None
+    if certificate is not None and not services.completed_the_programme(attempt, certificate):
+        certificate = None  # announced on the pass page that completed the programme only
+    version = attempt.course_version
+    return render_template(
+        "courses/attempt.html",
+        attempt=attempt,
+        version=version,
+        review=attempt.drawn_questions(),
+        lessons={lesson.position: lesson for lesson in version.lessons},
+        certificate=certificate,
+        verify_url=verification_url(certificate) if certificate else None,
+    )
 
 
 @bp.get("/results/")

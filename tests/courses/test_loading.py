@@ -13,12 +13,14 @@ from lms.courses.models import Course, CourseVersion, Lesson, QuizAttempt
 from lms.extensions import db
 from tests.builders import COURSES_FOLDER, load_shipped_courses
 
-WORDS = " ".join(["Bà con chụp ảnh sản phẩm gần cửa sổ cho sáng rõ."] * 30)
+WORDS = " ".join(["Bạn chụp ảnh sản phẩm gần cửa sổ cho sáng rõ."] * 30)
 
 
 def write_course(
-    root: Path, slug: str = "thu-nghiem", lessons: int = 4, questions: int = 8
+    root: Path, slug: str = "thu-nghiem", lessons: int = 4, questions: int = 24
 ) -> Path:
+    """A course of ``lessons`` lessons and a bank of ``questions`` questions, taken in turn
+    about each lesson; the right option alternates between the first and the second."""
     folder = root / slug
     (folder / "lessons").mkdir(parents=True)
     (folder / "course.toml").write_text(
@@ -31,7 +33,9 @@ def write_course(
             f"# Bài {n}\n\n{WORDS}\n", encoding="utf-8"
         )
     quiz = "".join(
-        f'[[questions]]\ntext = "Câu {n}?"\noptions = ["Đúng", "Sai"]\nanswers = [1]\nexplanation = "Vì đúng."\n\n'
+        f'[[questions]]\nlesson = {(n - 1) % lessons + 1}\ntext = "Câu {n}?"\n'
+        f'options = ["Phương án một", "Phương án hai"]\nanswers = [{(n - 1) % 2 + 1}]\n'
+        'explanation = "Vì đúng."\n\n'
         for n in range(1, questions + 1)
     )
     (folder / "quiz.toml").write_text(quiz, encoding="utf-8")
@@ -211,16 +215,16 @@ def _break(folder: Path, relative: str, old: str | None, new: str) -> None:
         ),
         (
             "quiz.toml",
-            'answers = [1]\nexplanation = "Vì đúng."\n\n[[questions]]\ntext = "Câu 3?"',
-            'answers = [3]\nexplanation = "Vì đúng."\n\n[[questions]]\ntext = "Câu 3?"',
-            ("thu-nghiem/quiz.toml", 7),
+            'answers = [2]\nexplanation = "Vì đúng."\n\n[[questions]]\nlesson = 3\ntext = "Câu 3?"',
+            'answers = [3]\nexplanation = "Vì đúng."\n\n[[questions]]\nlesson = 3\ntext = "Câu 3?"',
+            ("thu-nghiem/quiz.toml", 8),
             "Câu 2: đáp án phải là số thứ tự",
         ),
         (
             "quiz.toml",
-            'options = ["Đúng", "Sai"]\nanswers = [1]\nexplanation = "Vì đúng."\n\n[[questions]]\ntext = "Câu 8?"',
-            'options = ["Đúng"]\nanswers = [1]\nexplanation = "Vì đúng."\n\n[[questions]]\ntext = "Câu 8?"',
-            ("thu-nghiem/quiz.toml", 37),
+            'options = ["Phương án một", "Phương án hai"]\nanswers = [1]\nexplanation = "Vì đúng."\n\n[[questions]]\nlesson = 4\ntext = "Câu 8?"',
+            'options = ["Phương án một"]\nanswers = [1]\nexplanation = "Vì đúng."\n\n[[questions]]\nlesson = 4\ntext = "Câu 8?"',
+            ("thu-nghiem/quiz.toml", 43),
             "Câu 7 cần từ 2 đến 4 phương án",
         ),
         ("notes.txt", None, "ghi chú", ("thu-nghiem/notes.txt", None), "Tệp không được phép"),
@@ -268,7 +272,10 @@ def test_too_few_lessons_and_questions(app, tmp_path):
     write_course(tmp_path, lessons=3, questions=7)
     problems = [str(p) for p in load_courses(tmp_path).problems]
     assert "thu-nghiem/lessons: Mỗi khóa học có từ 4 đến 6 bài, không phải 3 bài." in problems
-    assert "thu-nghiem/quiz.toml: Bài kiểm tra có ít nhất 8 câu hỏi, không phải 7 câu." in problems
+    assert (
+        "thu-nghiem/quiz.toml: Bài kiểm tra là một ngân hàng có ít nhất 24 câu hỏi, không phải 7 câu."
+        in problems
+    )
 
 
 def test_an_image_over_60_kb_is_refused(app, tmp_path):

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import gzip
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lms.courses.models import LessonImage, QuizAttempt
 from lms.extensions import db
 from tests.builders import COURSES_FOLDER
+from tests.courses.helpers import let_time_pass, read_course, take_quiz, wrong
 
 
 def test_my_courses_lists_the_three_courses_with_what_to_do_next(courses, world, client_for):
@@ -21,20 +23,37 @@ def test_my_courses_lists_the_three_courses_with_what_to_do_next(courses, world,
         page.count("Chưa bắt đầu") == 3
         and page.count("0/5 bài đã học") == 3
         and page.count(">Bắt đầu học<") == 3
+        and page.count("Bài kiểm tra: chưa làm") == 3
     )
 
 
 def test_reading_a_lesson_and_marking_it_done_moves_on(courses, world, client_for):
     client = client_for(world.member_a)
-    slug = courses[0].slug
+    slug, lessons = courses[0].slug, courses[0].current.lessons
     assert client.get(f"/learn/{slug}/").headers["Location"] == f"/learn/{slug}/1"
     lesson = client.get(f"/learn/{slug}/1").get_data(as_text=True)
-    assert courses[0].current.lessons[0].title in lesson and "Đã học xong" in lesson
+    assert lessons[0].title in lesson and "Đã học xong" in lesson
+    let_time_pass(world.household_a, lessons[0], 600)
     assert client.post(f"/learn/{slug}/1/done").headers["Location"] == f"/learn/{slug}/2"
     client.get(f"/learn/{slug}/3")
     assert client.get(f"/learn/{slug}/").headers["Location"] == f"/learn/{slug}/3"
-    last = len(courses[0].current.lessons)
+    last = len(lessons)
+    client.get(f"/learn/{slug}/{last}")
+    let_time_pass(world.household_a, lessons[-1], 600)
     assert client.post(f"/learn/{slug}/{last}/done").headers["Location"] == f"/learn/{slug}/quiz"
+
+
+def test_tapping_done_at_once_is_answered_kindly_and_counts_nothing(courses, world, client_for):
+    client = client_for(world.member_a)
+    slug = courses[0].slug
+    client.get(f"/learn/{slug}/1")
+    for _ in range(5):
+        response = client.post(f"/learn/{slug}/1/done")
+        body = response.get_data(as_text=True)
+        assert response.status_code == 400 and "Bạn cứ thong thả nhé" in body
+        assert courses[0].current.lessons[0].title in body  # still on the lesson
+    page = client.get("/learn/").get_data(as_text=True)
+    assert page.count("0/5 bài đã học") == 3
 
 
 def test_a_lesson_outside_the_course_is_404(courses, world, client_for):
@@ -43,65 +62,205 @@ def test_a_lesson_outside_the_course_is_404(courses, world, client_for):
     assert client.get("/learn/khong-co/1").status_code == 404
 
 
-def _quiz_data(version, right: bool) -> dict:
-    data = {"nonce": f"n-{right}"}
-    for q in version.questions:
-        data[f"q{q.position}"] = [
-            str(n)
-            for n in (
-                q.answers
-                if right
-                else [n for n in range(1, len(q.options) + 1) if n not in q.answers][:1]
-            )
-        ]
+QUESTION = re.compile(r'name="q(\d+)" value="(\d+)"')
+
+
+def quiz_form(client, course) -> tuple[str, dict]:
+    """The quiz as served: its page, and the answers that a household who learned would give,
+    keyed by the drawn questions' fields (and the form's nonce)."""
+    page = client.get(f"/learn/{course.slug}/quiz").get_data(as_text=True)
+    nonce = re.search(r'name="nonce" type="hidden" value="([^"]+)"', page).group(1)
+    return page, {"nonce": nonce}
+
+
+def answers(page: str, course, right: bool) -> dict:
+    bank = {q.position: q for q in course.current.questions}
+    drawn = dict.fromkeys(int(p) for p, _v in QUESTION.findall(page))
+    data = {}
+    for position in drawn:
+        question = bank[position]
+        data[f"q{position}"] = [str(n) for n in (question.answers if right else wrong(question))]
     return data
 
 
-def test_the_quiz_works_without_javascript_and_shows_explanations(courses, world, client_for):
+def submit(client, course, right: bool):
+    page, data = quiz_form(client, course)
+    return client.post(f"/learn/{course.slug}/quiz", data=data | answers(page, course, right))
+
+
+def test_the_quiz_draws_ten_shuffled_questions_and_works_without_javascript(
+    courses, world, client_for
+):
     client = client_for(world.member_a)
-    version = courses[1].current
-    form = client.get(f"/learn/{courses[1].slug}/quiz").get_data(as_text=True)
-    assert (
-        "<script" not in form
-        and form.count('type="radio"') + form.count('type="checkbox"') >= 8 * 2
+    page, _data = quiz_form(client, courses[1])
+    drawn = dict.fromkeys(int(p) for p, _v in QUESTION.findall(page))
+    assert "<script" not in page and len(drawn) == 10
+    assert page.count("(chọn tất cả đáp án đúng)") == sum(
+        q.has_several_answers for q in courses[1].current.questions if q.position in drawn
     )
-    failed = client.post(f"/learn/{courses[1].slug}/quiz", data=_quiz_data(version, right=False))
-    result = client.get(failed.headers["Location"]).get_data(as_text=True)
+    assert "70%" in page and "3 lần chưa đạt" in page
+    again, _data = quiz_form(client, courses[1])
+    assert again == page  # shown again: the same draw, in the same order
+
+
+def test_a_failed_attempt_shows_what_was_wrong_and_why_but_not_the_right_option(
+    courses, world, client_for
+):
+    client = client_for(world.member_a)
+    course = courses[1]
+    page, data = quiz_form(client, course)
+    sheet = answers(page, course, right=True)
+    wrong_one = next(iter(sheet))  # the first question shown is answered wrongly
+    bank = {q.position: q for q in course.current.questions}
+    question = bank[int(wrong_one[1:])]
+    sheet[wrong_one] = [str(n) for n in wrong(question)]
+    for key in list(sheet)[1:4]:
+        sheet[key] = [str(n) for n in wrong(bank[int(key[1:])])]
+    result = client.get(
+        client.post(f"/learn/{course.slug}/quiz", data=data | sheet).headers["Location"]
+    ).get_data(as_text=True)
     assert "Chưa đạt" in result and "Làm lại bài kiểm tra" in result
-    assert version.questions[0].explanation in result
-    passed = client.post(f"/learn/{courses[1].slug}/quiz", data=_quiz_data(version, right=True))
-    assert "Đạt" in client.get(passed.headers["Location"]).get_data(as_text=True)
+    assert question.explanation in result and "chưa đúng" in result
+    right_texts = [question.options[n - 1] for n in question.answers]
+    assert not any(text in result for text in right_texts)
+    assert "đáp án đúng</span>" not in result
+    lesson = course.current.lessons[question.lesson_position - 1]
+    assert f"Đọc lại: bài {lesson.position}, {lesson.title}" in result
+    passed = submit(client, course, right=True)
+    review = client.get(passed.headers["Location"]).get_data(as_text=True)
+    assert "Đạt" in review and review.count("đáp án đúng</span>") >= 10
     history = client.get("/learn/results/").get_data(as_text=True)
-    assert history.count(version.title) == 2
+    assert history.count(course.current.title) == 2
+
+
+def test_three_failures_close_the_quiz_until_tomorrow_with_lessons_and_the_next_class(
+    courses, world, client_for
+):
+    from lms.attendance.models import ClassSession
+    from lms.core.models import utcnow
+
+    session = ClassSession(
+        title="Tập huấn thanh toán", organisation_id=world.org_x.id, trainer_id=world.trainer_x.id,
+        area_id=world.household_a.area_id, place="Nhà văn hóa xóm 3",
+        starts_at=utcnow() + timedelta(days=3), ends_at=utcnow() + timedelta(days=3, hours=2),
+    )  # fmt: skip
+    session.courses.append(courses[1])
+    db.session.add(session)
+    db.session.commit()
+    client = client_for(world.member_a)
+    for _ in range(3):
+        assert submit(client, courses[1], right=False).status_code == 302
+    closed = client.get(f"/learn/{courses[1].slug}/quiz").get_data(as_text=True)
+    assert "3 lần mà chưa đạt" in closed and "ngày mai" in closed
+    assert "Nhà văn hóa xóm 3" in closed and "Đọc lại" not in closed
+    assert 'name="nonce"' not in closed
+    assert db.session.scalar(select(func.count()).select_from(QuizAttempt)) == 3
 
 
 def test_an_unanswered_question_is_said_and_the_answers_are_kept(courses, world, client_for):
-    version = courses[1].current
-    data = _quiz_data(version, right=True)
-    data.pop("q2")
-    response = client_for(world.member_a).post(f"/learn/{courses[1].slug}/quiz", data=data)
+    client = client_for(world.member_a)
+    page, data = quiz_form(client, courses[1])
+    sheet = answers(page, courses[1], right=True)
+    second = list(sheet)[1]
+    sheet.pop(second)
+    response = client.post(f"/learn/{courses[1].slug}/quiz", data=data | sheet)
     body = response.get_data(as_text=True)
     assert response.status_code == 400 and "câu 2" in body.lower()
-    assert body.count("checked") >= len(version.questions) - 1
+    assert body.count("checked") >= 9
     assert db.session.scalar(select(QuizAttempt)) is None
 
 
+def test_an_answer_sheet_made_up_without_the_form_records_nothing(courses, world, client_for):
+    data = {"nonce": "made-up"} | {
+        f"q{q.position}": [str(n) for n in q.answers] for q in courses[1].current.questions
+    }
+    response = client_for(world.member_a).post(f"/learn/{courses[1].slug}/quiz", data=data)
+    assert response.status_code == 400 and db.session.scalar(select(QuizAttempt)) is None
+
+
 def test_quiz_needs_a_csrf_token(courses, world, client_for, csrf):
-    response = client_for(world.member_a).post(
-        f"/learn/{courses[1].slug}/quiz", data=_quiz_data(courses[1].current, True)
+    client = client_for(world.member_a)
+    page = client.get(f"/learn/{courses[1].slug}/quiz").get_data(as_text=True)
+    nonce = re.search(r'name="nonce" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post(
+        f"/learn/{courses[1].slug}/quiz", data={"nonce": nonce} | answers(page, courses[1], True)
     )
     assert response.status_code == 400 and db.session.scalar(select(QuizAttempt)) is None
 
 
 def test_another_households_result_is_404(courses, world, client_for):
-    version = courses[1].current
-    client_for(world.member_a).post(
-        f"/learn/{courses[1].slug}/quiz", data=_quiz_data(version, True)
-    )
+    submit(client_for(world.member_a), courses[1], right=True)
     attempt = db.session.scalar(select(QuizAttempt))
     assert client_for(world.member_b).get(f"/learn/results/{attempt.id}").status_code == 404
     assert client_for(world.official_1).get(f"/learn/results/{attempt.id}").status_code == 200
     assert client_for(world.official_2).get(f"/learn/results/{attempt.id}").status_code == 404
+
+
+def test_course_cards_say_how_each_course_was_completed(courses, world, client_for):
+    from lms.attendance.models import AttendanceMark, ClassSession, EnrolmentSource, MarkStatus
+    from lms.core.models import utcnow
+
+    household = world.household_a
+    starts = datetime(2026, 11, 12, 2, 0, tzinfo=UTC)
+    session = ClassSession(
+        title="Tập huấn", organisation_id=world.org_x.id, trainer_id=world.trainer_x.id,
+        area_id=household.area_id, place="Hội trường xã", starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+    )  # fmt: skip
+    session.courses.append(courses[0])
+    db.session.add(session)
+    db.session.flush()
+    db.session.add(
+        AttendanceMark(
+            session_id=session.id,
+            household_id=household.id,
+            source=EnrolmentSource.SEARCH,
+            status=MarkStatus.PRESENT,
+            marked_at=utcnow(),
+        )
+    )
+    db.session.commit()
+    take_quiz(world.member_a, household, courses[0], right=8)  # attended, passed 8/10
+    read_course(household, courses[2])  # read every lesson, quiz failed
+    take_quiz(world.member_a, household, courses[2], right=3)
+    page = client_for(world.member_a).get("/learn/").get_data(as_text=True)
+    cards = page.split('<li class="course ')[1:]
+    by_title = {
+        next(c.current.title for c in courses if c.current.title in card): card for card in cards
+    }
+    attended = by_title[courses[0].current.title]
+    assert "Đã dự buổi tập huấn ngày 12/11 · Bài kiểm tra: đạt 8/10" in " ".join(attended.split())
+    assert "Đã hoàn thành" in attended and "Còn thiếu" not in attended
+    read = by_title[courses[2].current.title]
+    assert "Đã học xong cả 5 bài" in read and "chưa đạt (cao nhất 3/10)" in read
+    assert "Còn thiếu:" in read and "làm đạt bài kiểm tra" in read and "học hết" not in read
+    untouched = by_title[courses[1].current.title]
+    assert "học hết các bài hoặc dự một buổi tập huấn" in untouched
+
+
+def test_the_pass_page_that_completes_the_programme_announces_the_certificate(
+    courses, world, client_for
+):
+    from lms.certificates.models import Certificate
+
+    household = world.household_a
+    for course in courses[:2]:
+        read_course(household, course)
+        take_quiz(world.member_a, household, course)
+    client = client_for(world.member_a)
+    earlier = client.get("/learn/results/").get_data(as_text=True)
+    assert "Giấy chứng nhận đã được cấp" not in earlier
+    read_course(household, courses[2])
+    last = submit(client, courses[2], right=True)
+    page = client.get(last.headers["Location"]).get_data(as_text=True)
+    certificate = db.session.scalar(select(Certificate))
+    assert "Hộ của bạn đã hoàn thành chương trình" in page
+    assert f"số hiệu {certificate.serial}" in page
+    assert f'href="/certificates/{certificate.id}.pdf"' in page and "/v/" in page
+    first = db.session.scalars(select(QuizAttempt).order_by(QuizAttempt.id)).first()
+    assert "Giấy chứng nhận đã được cấp" not in client.get(f"/learn/results/{first.id}").get_data(
+        as_text=True
+    )
 
 
 def test_lesson_images_are_served_and_cached(courses, world, client_for):
@@ -215,7 +374,8 @@ def test_every_lesson_page_fits_the_phone_budget(courses, world, client_for, slu
 
 #: statements per learner page, whatever the number of courses and lessons: the pages a
 #: class of households opens at once stay cheap (DEVELOPERS: budgets are ordinary tests)
-QUERY_BUDGET = {"/learn/": 12, "/learn/{slug}/2": 12, "/learn/{slug}/quiz": 8}
+#: the course cards read the completion rule (certificates) as well as the progress
+QUERY_BUDGET = {"/learn/": 15, "/learn/{slug}/2": 12, "/learn/{slug}/quiz": 8}
 
 
 @pytest.mark.parametrize("path", QUERY_BUDGET)
