@@ -201,9 +201,7 @@ def status_list(number: int) -> Response:
     """A revocation list (Bitstring Status List): the stable URL each credential names."""
     if number >= services.status_list_count():
         abort(404)
-    response = _credential_download(services.status_list_for(number))
-    response.cache_control.max_age = 300  # a revocation shows within five minutes
-    return response
+    return _credential_download(services.status_list_for(number))
 
 
 @verify_bp.get("/public-key.pem")

@@ -30,6 +30,7 @@ MENUS = {
     "household": (
         ("courses.my_courses", _l("My courses")),
         ("checkin.checkin", _l("Self check-in")),
+        ("certificates.mine", _l("Your certificate")),
         ("activation.mine", _l("Open a shop")),
     ),
     "trainer": (

@@ -184,6 +184,11 @@ def test_the_household_downloads_its_credential_from_its_certificate_page(
     assert credentials.verify_badge(badge, services.private_key().public_key()).trusted
 
 
+def test_the_households_menu_leads_to_its_certificate_page(certificate, world, client_for):
+    text = client_for(world.member_a).get("/learn/").get_data(as_text=True)
+    assert 'href="/certificates/mine"' in text and "Giấy chứng nhận của bạn" in text
+
+
 def test_a_household_without_a_certificate_is_told_how_to_earn_one(world, client_for):
     text = client_for(world.member_b).get("/certificates/mine").get_data(as_text=True)
     assert "Hộ của bạn chưa có giấy chứng nhận" in text
