@@ -100,6 +100,7 @@ def _register_domains(app: Flask) -> None:
     from lms.households.views import bp as households_bp
     from lms.organisations.views import bp as organisations_bp
     from lms.products.views import bp as products_bp
+    from lms.reports.cli import cli as reports_cli
     from lms.reports.views import bp as reports_bp
 
     for blueprint in (
@@ -127,6 +128,7 @@ def _register_domains(app: Flask) -> None:
         courses_cli,
         certificates_cli,
         activation_cli,
+        reports_cli,
     ):
         app.cli.add_command(group)
     progress_changed.connect(on_progress_changed)

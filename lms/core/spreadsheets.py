@@ -15,9 +15,10 @@ import re
 import subprocess
 import sys
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import chain, islice
 from pathlib import Path
 from typing import IO, Any
 
@@ -360,50 +361,228 @@ def looks_like_formula(value: Any) -> bool:
     return isinstance(value, str) and value.startswith(FORMULA_STARTS)
 
 
-def write_csv(rows: Iterable[Sequence[Any]]) -> bytes:
-    """A .csv in UTF-8 with a BOM (what Excel opens without garbling Vietnamese).
+class Percent(float):
+    """A share in percent (``Percent(45.3)`` is 45,3 %): written as a number, which Excel
+    shows as a percentage (never as text such as "45,3%")."""
 
-    Text that looks like a formula is written behind a ``'``, which Excel does not evaluate.
+
+#: the rows read before a sheet is written, to size its columns (the rest stream through)
+XLSX_SIZING_ROWS = 200
+XLSX_MAX_WIDTH = 50
+#: characters Excel refuses in a sheet name, and its length limit
+SHEET_NAME_REFUSED = re.compile(r"[\[\]:*?/\\]")
+SHEET_NAME_MAX = 31
+#: an export's file name, before its date, at most this long (cut between words)
+FILE_NAME_MAX = 60
+
+
+def sheet_title(title: str) -> str:
+    """A sheet name Excel accepts: without ``[]:*?/\\``, at most 31 characters, shortened
+    between words (never inside one), "Sheet" when nothing is left."""
+    words = SHEET_NAME_REFUSED.sub(" ", clean(title)).replace("'", " ").split()
+    name = ""
+    for word in words:
+        longer = f"{name} {word}".strip()
+        if len(longer) > SHEET_NAME_MAX:
+            break
+        name = longer
+    name = name.rstrip(" -—–,;.")
+    return name or (words[0][:SHEET_NAME_MAX] if words else "Sheet")
+
+
+def export_filename(name: str, kind: str, day: date | None = None) -> str:
+    """The file name of every export: its Vietnamese name folded to ASCII words joined by
+    hyphens (cut between words), then the date: ``da-len-san-chua-dao-tao-2026-12-01.xlsx``."""
+    from lms.core.models import today
+
+    slug = ""
+    for word in re.sub(r"[^a-z0-9]+", " ", fold(name)).split():
+        if len(slug) + len(word) + 1 > FILE_NAME_MAX:
+            break
+        slug = f"{slug}-{word}" if slug else word
+    return f"{slug or 'export'}-{(day or today()).isoformat()}.{kind}"
+
+
+def _local(value: datetime) -> datetime:
+    """A timestamp as the programme's clock shows it, without a zone (Excel has none)."""
+    from lms.core.models import PROGRAMME_TIMEZONE
+
+    if value.tzinfo is None:
+        return value
+    return value.astimezone(PROGRAMME_TIMEZONE).replace(tzinfo=None)
+
+
+def _csv_value(value: Any) -> Any:
+    if looks_like_formula(value):
+        return "'" + value
+    if isinstance(value, Percent):
+        return round(float(value), 1)
+    if isinstance(value, datetime):
+        return _local(value).strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return value
+
+
+def stream_csv(rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
+    """A .csv in UTF-8 with a BOM (what Excel opens without garbling Vietnamese), produced
+    a few hundred rows at a time, so a long export is never whole in memory.
+
+    Text that looks like a formula is written behind a ``'``, which Excel does not evaluate;
+    dates are written dd/mm/yyyy, percentages as numbers.
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    for row in rows:
-        writer.writerow(["'" + value if looks_like_formula(value) else value for value in row])
-    return buffer.getvalue().encode("utf-8-sig")
+    yield "\ufeff".encode()
+    for number, row in enumerate(rows, start=1):
+        writer.writerow([_csv_value(value) for value in row])
+        if number % 500 == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
+
+
+def write_csv(rows: Iterable[Sequence[Any]]) -> bytes:
+    """The whole .csv of ``stream_csv`` (for small files: reports, rejected rows)."""
+    return b"".join(stream_csv(rows))
 
 
 def write_xlsx(rows: Iterable[Sequence[Any]], title: str, caption: str | None = None) -> bytes:
-    """An .xlsx of one sheet named ``title``: the first row of ``rows`` in bold as the header,
-    below ``caption`` (what the table is, in a larger bold) when one is given.
+    """The whole .xlsx of ``save_xlsx`` (for small files)."""
+    buffer = io.BytesIO()
+    save_xlsx(rows, buffer, title, caption)
+    return buffer.getvalue()
 
-    Numbers and dates keep their type; phones and CCCDs are strings, so Excel keeps their
-    leading zeros; text that looks like a formula is stored as text with a quote prefix, so
-    Excel neither evaluates it nor turns it into a formula when someone edits the cell.
+
+def save_xlsx(
+    rows: Iterable[Sequence[Any]], target: IO[bytes], title: str, caption: str | None = None
+) -> None:
+    """Write an .xlsx of one sheet to ``target``, streaming (openpyxl's write-only mode: each
+    row goes to a temporary file as it comes, so 500,000 rows are never whole in memory).
+
+    The sheet is named from ``title`` (``sheet_title``); ``caption`` (what the table is: the
+    filters and the date) is a first row in a larger bold; the first row of ``rows`` is the
+    header, in bold, frozen and with an autofilter; columns are as wide as their first
+    rows need. Numbers keep their type, dates are Excel dates (dd/mm/yyyy), ``Percent``
+    values are numbers shown as percentages; phones and CCCDs are strings, so Excel keeps
+    their leading zeros; text that looks like a formula is stored as text with a quote
+    prefix, so Excel neither evaluates it nor turns it into a formula when edited.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
+    sheet = workbook.create_sheet(sheet_title(title))
     rows = iter(rows)
+    header = list(next(rows, []))
+    first = [list(row) for row in islice(rows, XLSX_SIZING_ROWS)]
+    columns = max(len(header), *(len(row) for row in first), 1)
+    for index in range(columns):
+        width = max(
+            (_display_width(row[index]) for row in [header, *first] if index < len(row)),
+            default=8,
+        )
+        sheet.column_dimensions[get_column_letter(index + 1)].width = min(
+            max(width + 2, 8), XLSX_MAX_WIDTH
+        )
+    header_row = 2 if caption is not None else 1
+    sheet.freeze_panes = f"A{header_row + 1}"
     if caption is not None:
         sheet.append([_xlsx_cell(sheet, caption, Font(bold=True, size=12))])
     bold = Font(bold=True)
-    sheet.append([_xlsx_cell(sheet, value, bold) for value in next(rows, [])])
-    for row in rows:
-        sheet.append([_xlsx_cell(sheet, v) if looks_like_formula(v) else v for v in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    sheet.append([_xlsx_cell(sheet, value, bold) for value in header])
+    written = header_row
+    for row in chain(first, rows):
+        sheet.append([_xlsx_value(sheet, value) for value in row])
+        written += 1
+    sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(columns)}{max(written, header_row)}"
+    workbook.save(target)
+
+
+def _display_width(value: Any) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, datetime):
+        return 16
+    if isinstance(value, date):
+        return 10
+    if isinstance(value, Percent):
+        return 7
+    return max((len(line) for line in str(value).splitlines()), default=0)
+
+
+def _xlsx_value(sheet: Any, value: Any) -> Any:
+    """A plain value where openpyxl writes it right; a styled cell for the rest."""
+    if isinstance(value, Percent | date) or looks_like_formula(value):
+        return _xlsx_cell(sheet, value)
+    return value
+
+
+def _dated_cell(sheet: Any, value: Any, number_format: str) -> Any:
+    """A cell with a number format, its style copied from the sheet's first such cell
+    (registering the format again for every cell of a long export doubles its time)."""
+    from copy import copy
+
+    from openpyxl.cell import WriteOnlyCell
+
+    styles = sheet.__dict__.setdefault("_lms_styles", {})
+    cell = WriteOnlyCell(sheet, value=value)
+    if number_format in styles:
+        cell._style = copy(styles[number_format])
+    else:
+        cell.number_format = number_format
+        styles[number_format] = copy(cell._style)
+    return cell
 
 
 def _xlsx_cell(sheet: Any, value: Any, font: Any = None) -> Any:
     from openpyxl.cell import WriteOnlyCell
 
+    number_format = None
+    if isinstance(value, Percent):
+        value, number_format = float(value) / 100, "0.0%"
+    elif isinstance(value, datetime):
+        value, number_format = _local(value), "dd/mm/yyyy hh:mm"
+    elif isinstance(value, date):
+        number_format = "dd/mm/yyyy"
+    if number_format and font is None:
+        return _dated_cell(sheet, value, number_format)
     cell = WriteOnlyCell(sheet, value=value)
+    if number_format:
+        cell.number_format = number_format
     if font is not None:
         cell.font = font
     if looks_like_formula(value):
         cell.data_type = "s"  # openpyxl made it a formula ("f") for its leading "="
         cell.quotePrefix = True
     return cell
+
+
+def export_response(
+    rows: Iterable[Sequence[Any]], kind: str, name: str, title: str, caption: str | None = None
+) -> Any:
+    """An export to download, streamed: a .csv row by row as the response is sent; an .xlsx
+    written to a temporary file (spilled to disk past a few megabytes) and sent from it.
+    Named by ``export_filename(name, kind)``."""
+    import tempfile
+
+    from flask import Response, send_file, stream_with_context
+
+    filename = export_filename(name, kind)
+    if kind == "csv":
+        return Response(
+            stream_with_context(stream_csv(rows)),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 2**20)  # noqa: SIM115 (send_file closes it)
+    save_xlsx(rows, spool, title, caption)
+    spool.seek(0)
+    return send_file(
+        spool,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=filename,
+    )

@@ -21,6 +21,39 @@ from lms.households.models import CHANNEL_LABELS, Household
 from lms.households.services import HouseholdFilter, household_problems, households_query
 
 
+def describe_filters(filters: HouseholdFilter, area_name: str) -> list[str]:
+    """The area and the filters of a list, in words, for an export's first row."""
+    from lms.areas.models import Area
+    from lms.households.models import ProductGroup, ScaleClass
+
+    parts = [area_name]
+    for value, model, label in (
+        (filters.area_id, Area, _("Commune")),
+        (filters.scale_class_id, ScaleClass, _("Scale class")),
+        (filters.product_group_id, ProductGroup, _("Product group")),
+    ):
+        record = db.session.get(model, value) if value else None
+        if record is not None and not (model is Area and record.name == area_name):
+            parts.append(f"{label}: {record.name}")
+    if filters.q:
+        parts.append(f"{_('Search')}: {filters.q}")
+    if filters.quality:
+        parts.append(_("Standardised") if filters.quality == "ok" else _("Not standardised"))
+    if filters.informed:
+        parts.append(_("Informed") if filters.informed == "yes" else _("Not yet informed"))
+    return parts
+
+
+def export_caption(user: User, filters: HouseholdFilter) -> str:
+    """The household export's first row: what it lists, where, under which filters, when."""
+    from lms.core.models import today
+
+    area = user.area.name if user.area else _("All areas")
+    parts = [_("Households"), *describe_filters(filters, area)]
+    parts.append(_("Exported on %(day)s", day=format_day(today())))
+    return " — ".join(parts)
+
+
 def export_rows(user: User, filters: HouseholdFilter) -> Iterator[list]:
     """The header, then one row per household in the user's scope that passes the filters."""
     yield [
@@ -62,7 +95,7 @@ def export_rows(user: User, filters: HouseholdFilter) -> Iterator[list]:
             household.address,
             household.scale_class.name if household.scale_class else "",
             household.product_group.name if household.product_group else "",
-            format_day(latest.informed_on) if latest else "",
+            latest.informed_on if latest else None,
             str(CHANNEL_LABELS[latest.channel]) if latest else "",
             _("Yes") if not problems else _("No"),
             "; ".join(str(problem.message) for problem in problems),

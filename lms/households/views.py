@@ -11,7 +11,6 @@ from lms.auth.models import Role
 from lms.core.database import paginate, paginate_list
 from lms.core.errors import RuleViolation
 from lms.core.forms import attach_error, flash_form_errors
-from lms.core.models import today
 from lms.core.permissions import (
     OFFICIALS,
     STAFF,
@@ -20,7 +19,7 @@ from lms.core.permissions import (
     require,
 )
 from lms.core.scope import get_all_or_404, get_or_404, role_required, visible_imports
-from lms.core.spreadsheets import write_csv, write_xlsx
+from lms.core.spreadsheets import export_response, write_xlsx
 from lms.core.web import download
 from lms.extensions import db
 from lms.households import exporting, importing, services
@@ -89,8 +88,8 @@ def index() -> str:
 def export(kind: str) -> Response:
     _form, filters = _filters()
     rows = exporting.export_rows(current_user, filters)
-    body = write_csv(rows) if kind == "csv" else write_xlsx(rows, _("Households"))
-    return download(body, f"ho-sxnn-{today():%Y%m%d}.{kind}")
+    caption = exporting.export_caption(current_user, filters)
+    return export_response(rows, kind, _("Household list file"), _("Households"), caption)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -21,11 +21,10 @@ from lms.areas.models import Area
 from lms.core.database import paginate
 from lms.core.errors import RuleViolation
 from lms.core.forms import attach_error, select_choices
-from lms.core.models import today
 from lms.core.pdf import html_to_pdf
 from lms.core.permissions import OFFICIALS
 from lms.core.scope import get_or_404, role_required
-from lms.core.spreadsheets import write_csv, write_xlsx
+from lms.core.spreadsheets import export_filename, export_response
 from lms.core.web import download
 from lms.extensions import db
 from lms.households.forms import fill_household_choices
@@ -64,13 +63,11 @@ def _filters() -> tuple[TargetFilterForm, TargetFilter]:
 
 
 def _download(body: bytes, kind: str, name: str) -> Response:
-    return download(body, f"{name}-{today():%Y%m%d}.{kind}")
+    return download(body, export_filename(name, kind))
 
 
 def _export(rows, kind: str, name: str, title: str, caption: str) -> Response:
-    if kind == "csv":
-        return _download(write_csv(rows), kind, name)
-    return _download(write_xlsx(rows, title, caption), kind, name)
+    return export_response(rows, kind, name, title, caption)
 
 
 def _area_name(board_area) -> str:
@@ -125,6 +122,7 @@ def households(code: str) -> str:
         current_user, filters, code, request.args.get("page", 1, type=int)
     )
     status = targets.training_status([h.id for h in page.items])
+    selling = code == targets.LISTED_NOT_TRAINED
     return render_template(
         "reports/households.html",
         form=form,
@@ -132,6 +130,8 @@ def households(code: str) -> str:
         status=status,
         code=code,
         title=lists[code].title,
+        selling=exporting.selling_details([h.id for h in page.items]) if selling else None,
+        classes=exporting.last_classes(page.items) if selling else {},
     )
 
 
@@ -144,7 +144,8 @@ def export_households(code: str, kind: str) -> Response:
     _form, filters = _filters()
     title = str(lists[code].title)
     rows = exporting.household_rows(current_user, filters, code)
-    return _export(rows, kind, code.replace("_", "-"), title, _caption(title, filters))
+    name = exporting.list_file_name(code, title)
+    return _export(rows, kind, name, title, _caption(title, filters))
 
 
 @bp.get("/listings/ineligible")

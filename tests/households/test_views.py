@@ -262,11 +262,14 @@ def test_export_xlsx_in_scope_with_full_ids_for_admins(world, client_for):
     official = load_workbook(
         io.BytesIO(client_for(world.official_2).get("/households/export.xlsx").data)
     ).active
-    assert [row[1] for row in official.iter_rows(min_row=2, values_only=True)] == ["Trần Văn Đức"]
+    caption, header, *rows = official.iter_rows(values_only=True)
+    assert caption[0].startswith("Hộ — ") and "Ngày xuất: " in caption[0]
+    assert header[1] == "Họ và tên"
+    assert [row[1] for row in rows] == ["Trần Văn Đức"]
     admin = load_workbook(
         io.BytesIO(client_for(world.admin).get("/households/export.xlsx").data)
     ).active
-    assert [row[3] for row in admin.iter_rows(min_row=2, values_only=True)] == [
+    assert [row[3] for row in admin.iter_rows(min_row=3, values_only=True)] == [
         "040186001234",
         "040084002345",
     ]
