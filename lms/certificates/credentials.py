@@ -42,6 +42,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pyld import jsonld
+from pyld.context_resolver import ContextResolver
 
 CONTEXTS_DIR = Path(__file__).with_name("contexts")
 
@@ -181,7 +182,21 @@ def make_loader(extra: dict[str, dict[str, Any]] | None = None) -> Callable:
             )
         return {"contextUrl": None, "documentUrl": url, "document": document}
 
+    #: resolved contexts, kept per loader: pyld's own cache is shared by the whole process
+    #: and would answer a URL this loader never served
+    load.resolved = {}
     return load
+
+
+_OFFLINE = make_loader()
+
+
+def _options(loader: Callable | None) -> dict[str, Any]:
+    loader = loader or _OFFLINE
+    return {
+        "documentLoader": loader,
+        "contextResolver": ContextResolver(loader.resolved, loader),
+    }
 
 
 def canonical(document: dict[str, Any], loader: Callable | None = None) -> str:
@@ -192,7 +207,7 @@ def canonical(document: dict[str, Any], loader: Callable | None = None) -> str:
             {
                 "algorithm": "URDNA2015",
                 "format": "application/n-quads",
-                "documentLoader": loader or make_loader(),
+                **_options(loader),
             },
         )
     except jsonld.JsonLdError as error:
@@ -233,12 +248,9 @@ def check_terms(document: dict[str, Any], loader: Callable | None = None) -> Non
     """Refuse a document with a property its contexts do not define. Canonicalisation drops
     such a property silently, so a proof would hold while the file shows words nobody
     signed; expanding and compacting again must give the document back unchanged."""
-    loader = loader or make_loader()
     try:
-        expanded = jsonld.expand(copy.deepcopy(document), {"documentLoader": loader})
-        again = jsonld.compact(
-            expanded, {"@context": document["@context"]}, {"documentLoader": loader}
-        )
+        expanded = jsonld.expand(copy.deepcopy(document), _options(loader))
+        again = jsonld.compact(expanded, {"@context": document["@context"]}, _options(loader))
     except jsonld.JsonLdError as error:
         raise BadCredential(_json_ld_problem(error)) from error
     if _shape(again) != _shape(document):

@@ -83,3 +83,11 @@ def test_the_loader_refuses_a_context_that_is_not_shipped():
     document = {"@context": ["https://example.org/context.jsonld"], "name": "x"}
     with pytest.raises(credentials.BadCredential, match="not shipped"):
         credentials.canonical(document)
+
+
+def test_a_context_another_loader_served_is_not_served_by_the_products(loader):
+    unsigned = _json("unsigned.json")
+    assert credentials.canonical(unsigned, loader) == _text("canonDocDataInt.txt")
+    # pyld caches resolved contexts process-wide; the product's loader must not use that
+    with pytest.raises(credentials.BadCredential, match="not shipped"):
+        credentials.canonical(unsigned)
