@@ -22,7 +22,7 @@ from lms.core.audit import AuditEvent
 from lms.core.database import vietnamese
 from lms.core.scope import visible_certificates, visible_households
 from lms.core.text import fold, mask_national_id, mask_phone, normalize_phone
-from lms.courses.models import Course, LessonProgress, QuizAttempt
+from lms.courses.models import CourseVersion, Lesson, LessonProgress, QuizAttempt
 from lms.extensions import db
 from lms.households.models import Household
 from lms.households.services import search_clause
@@ -92,23 +92,34 @@ def _earlier_identities(query: str) -> list[int]:
 
 
 def changes_of(events: list[AuditEvent]) -> dict[int, list[tuple[str, Any, Any]]]:
-    """What each event changed on the household, field by field: label, before, after
-    (communes by name, CCCDs masked)."""
+    """What each event changed on the household's identity, field by field: label, before,
+    after (communes, scale classes and product groups by name, phones and CCCDs masked). An
+    edit or an import's update shows each changed field's old and new value; a registration
+    (by hand or by an import) the values it was registered with, the old one empty."""
     from lms.households.importing import UPDATABLE, field_label
+    from lms.households.models import ProductGroup, ScaleClass
 
-    area_ids = {
-        values.get("area_id")
-        for event in events
-        for values in (event.before or {}, event.after or {})
-        if isinstance(values, dict)
+    models = {"area_id": Area, "scale_class_id": ScaleClass, "product_group_id": ProductGroup}
+    wanted: dict[str, set] = {name: set() for name in models}
+    for event in events:
+        for values in (event.before, event.after):
+            if isinstance(values, dict):
+                for name in models:
+                    if values.get(name) is not None:
+                        wanted[name].add(values[name])
+    names = {
+        field: dict(
+            db.session.execute(
+                select(model.id, model.name).where(model.id.in_(wanted[field]))
+            ).all()
+        )
+        for field, model in models.items()
+        if wanted[field]
     }
-    areas = dict(
-        db.session.execute(select(Area.id, Area.name).where(Area.id.in_(area_ids - {None}))).all()
-    )
 
     def shown(name: str, value: Any) -> Any:
-        if name == "area_id":
-            return areas.get(value, value)
+        if name in models:
+            return names.get(name, {}).get(value, value)
         if name == "national_id":
             return mask_national_id(value)
         if name == "phone":
@@ -117,22 +128,48 @@ def changes_of(events: list[AuditEvent]) -> dict[int, list[tuple[str, Any, Any]]
 
     found = {}
     for event in events:
-        if event.target_type != "Household" or not isinstance(event.before, dict):
+        if event.target_type != "Household":
             continue
-        after = event.after or {}
-        found[event.id] = [
-            (field_label(name), shown(name, event.before.get(name)), shown(name, after.get(name)))
+        before = event.before if isinstance(event.before, dict) else {}
+        after = event.after if isinstance(event.after, dict) else {}
+        changes = [
+            (field_label(name), shown(name, before.get(name)), shown(name, after.get(name)))
             for name in UPDATABLE
-            if name in event.before or name in after
+            if (name in before or name in after) and before.get(name) != after.get(name)
         ]
+        if changes:
+            found[event.id] = changes
     return found
+
+
+def action_labels() -> dict[str, Any]:
+    """What the trail says for each recorded action (its code for any other)."""
+    from flask_babel import lazy_gettext as _l
+
+    return {
+        "household.create": _l("Household registered"),
+        "household.update": _l("Household record edited"),
+        "household.import_create": _l("Household registered by a list import"),
+        "household.import_update": _l("Household record updated by a list import"),
+        "household.inform": _l("Recorded as informed"),
+        "certificate.issue": _l("Certificate issued"),
+        "certificate.reissue": _l("Certificate re-issued"),
+        "certificate.revoke": _l("Certificate revoked"),
+        "activation.requested": _l("Activation requested"),
+        "activation.approved": _l("Activation approved"),
+        "activation.activated": _l("Activated"),
+        "activation.refused": _l("Activation refused"),
+        "activation.closed": _l("Activation closed"),
+        "activation.review": _l("Activation reviewed"),
+    }
 
 
 @dataclass
 class Trail:
     household: Household
     marks: list[AttendanceMark]
-    lessons: list[tuple[str, LessonProgress]]
+    #: (course title, lesson title, progress), the titles of the latest version holding it
+    lessons: list[tuple[str, str, LessonProgress]]
     attempts: list[QuizAttempt]
     certificates: list[Certificate]
     activations: list[ActivationRequest]
@@ -151,9 +188,8 @@ def trail_of(household: Household) -> Trail:
         .options(selectinload(AttendanceMark.session))
         .order_by(ClassSession.starts_at)
     ).all()
-    lessons = db.session.execute(
-        select(Course.slug, LessonProgress)
-        .join(Course, Course.id == LessonProgress.course_id)
+    lessons = db.session.scalars(
+        select(LessonProgress)
         .where(LessonProgress.household_id == household.id)
         .order_by(LessonProgress.last_seen_at)
     ).all()
@@ -182,7 +218,7 @@ def trail_of(household: Household) -> Trail:
     return Trail(
         household=household,
         marks=list(marks),
-        lessons=[(slug, progress) for slug, progress in lessons],
+        lessons=_lesson_titles(list(lessons)),
         attempts=list(attempts),
         certificates=list(certificates),
         activations=list(activations),
@@ -190,6 +226,37 @@ def trail_of(household: Household) -> Trail:
         events=(events := _events(household, certificates, activations)),
         changes=changes_of(events),
     )
+
+
+def _lesson_titles(progress: list[LessonProgress]) -> list[tuple[str, str, LessonProgress]]:
+    """Each lesson progress with its course's and its lesson's titles, from the latest
+    version of the course that holds the lesson (progress follows a lesson's slug from
+    version to version); the slug when no loaded version holds it any more."""
+    if not progress:
+        return []
+    course_ids = {p.course_id for p in progress}
+    titles: dict[tuple[int, str], tuple[int, str, str]] = {}
+    courses: dict[int, tuple[int, str]] = {}
+    statement = (
+        select(CourseVersion.course_id, CourseVersion.version, CourseVersion.title, Lesson)
+        .join(Lesson, Lesson.course_version_id == CourseVersion.id)
+        .where(CourseVersion.course_id.in_(course_ids))
+    )
+    for course_id, version, course_title, lesson in db.session.execute(statement):
+        key = (course_id, lesson.slug)
+        if key not in titles or titles[key][0] < version:
+            titles[key] = (version, course_title, lesson.title)
+        if course_id not in courses or courses[course_id][0] < version:
+            courses[course_id] = (version, course_title)
+    found = []
+    for item in progress:
+        version_title = titles.get((item.course_id, item.lesson_slug))
+        if version_title is not None:
+            found.append((version_title[1], version_title[2], item))
+        else:
+            course = courses.get(item.course_id, (0, ""))[1]
+            found.append((course, item.lesson_slug, item))
+    return found
 
 
 def _events(household: Household, *related: Any) -> list[AuditEvent]:
@@ -222,6 +289,7 @@ def labels() -> dict[str, Any]:
     from lms.households.models import CHANNEL_LABELS
 
     return {
+        "actions": action_labels(),
         "marks": MARK_LABELS,
         "channels": CHANNEL_LABELS,
         "certificates": {
