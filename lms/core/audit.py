@@ -85,8 +85,9 @@ def record_events(
         {**common, "target_id": target_id, "before": before, "after": after}
         for target_id, before, after in events
     ]
+    connection = db.session.connection()  # Core: the ORM's bulk path doubles the time
     for start in range(0, len(rows), 5000):
-        db.session.execute(insert(AuditEvent), rows[start : start + 5000])
+        connection.execute(insert(AuditEvent.__table__), rows[start : start + 5000])
 
 
 def _jsonable(value: Any) -> Any:
