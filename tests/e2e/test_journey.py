@@ -45,6 +45,8 @@ def local(moment) -> str:
 
 def answer(page: Page, version, right: bool) -> None:
     for question in version.questions:
+        if not page.locator(f'input[name="q{question.position}"]').count():
+            continue  # not drawn for this attempt
         wrong = [n for n in range(1, len(question.options) + 1) if n not in question.answers]
         for option in question.answers if right else wrong[:1]:
             page.locator(f'input[name="q{question.position}"][value="{option}"]').check()
@@ -96,7 +98,7 @@ def test_from_the_communes_list_to_a_verified_certificate(
         trainer.get_by_label(course.current.title).check()
     trainer.get_by_label("Bắt đầu").fill(local(utcnow() - timedelta(minutes=30)))
     trainer.get_by_label("Kết thúc").fill(local(utcnow() + timedelta(hours=2)))
-    trainer.get_by_label("Xã / phường").select_option(label="Xã Diễn Châu")
+    trainer.get_by_label("Xã / phường").fill("Xã Diễn Châu")
     trainer.get_by_label("Địa điểm").fill("Nhà văn hóa xóm 5")
     trainer.get_by_role("button", name="Lưu").click()
     trainer.get_by_role("link", name="Danh sách học viên").click()
@@ -125,8 +127,10 @@ def test_from_the_communes_list_to_a_verified_certificate(
         expect(hoa_phone.get_by_role("status")).to_contain_text("Đạt")
     hoa_phone.get_by_role("link", name="Về khóa học của tôi").click()
     hoa_phone.get_by_role("link", name="Bắt đầu học").click()
+    monkeypatch.setitem(app.config, "LESSON_READING_SHARE", 0.004)  # a second a lesson
     for lesson in self_taught.current.lessons:
         expect(hoa_phone.get_by_role("heading", name=lesson.title)).to_be_visible()
+        hoa_phone.wait_for_timeout(1500)  # reading it
         hoa_phone.get_by_role("button", name="Đã học xong").click()
     answer(hoa_phone, self_taught.current, right=False)
     expect(hoa_phone.get_by_role("status")).to_contain_text("Chưa đạt")

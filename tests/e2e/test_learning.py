@@ -13,7 +13,10 @@ pytestmark = pytest.mark.browser
 
 
 def _answer(page: Page, version, right: bool) -> None:
+    """Answer the questions the quiz drew from the bank (the others are not on the page)."""
     for question in version.questions:
+        if not page.locator(f'input[name="q{question.position}"]').count():
+            continue
         options = (
             question.answers
             if right
@@ -23,7 +26,10 @@ def _answer(page: Page, version, right: bool) -> None:
             page.locator(f'input[name="q{question.position}"][value="{option}"]').check()
 
 
-def test_household_reads_fails_retakes_and_passes(courses, world, server_url, page: Page):
+def test_household_reads_fails_retakes_and_passes(
+    courses, world, server_url, page: Page, app, monkeypatch
+):
+    monkeypatch.setitem(app.config, "LESSON_READING_SHARE", 0.004)  # about a second a lesson
     course = courses[0]
     version = course.current
     page.goto(f"{server_url}/login")
@@ -37,6 +43,7 @@ def test_household_reads_fails_retakes_and_passes(courses, world, server_url, pa
     page.get_by_role("link", name="Bắt đầu học").first.click()
     expect(page.get_by_role("heading", name=version.lessons[0].title)).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.wait_for_timeout(1500)
     page.get_by_role("button", name="Đã học xong").click()
     expect(page.get_by_role("heading", name=version.lessons[1].title)).to_be_visible()
 
@@ -44,19 +51,16 @@ def test_household_reads_fails_retakes_and_passes(courses, world, server_url, pa
     _answer(page, version, right=False)
     page.get_by_role("button", name="Nộp bài").click()
     expect(page.get_by_role("status")).to_contain_text("Chưa đạt")
-    expect(page.get_by_text(version.questions[0].explanation)).to_be_visible()
+    expect(page.locator("li.wrong p.muted").first).to_be_visible()  # why it was not right
     page.get_by_role("link", name="Làm lại bài kiểm tra").click()
     _answer(page, version, right=True)
     page.get_by_role("button", name="Nộp bài").click()
-    total = len(version.questions)
-    expect(page.get_by_role("status")).to_contain_text(
-        re.compile(rf"Đạt:\s+Đúng {total}/{total} câu \(100%")
-    )
+    expect(page.get_by_role("status")).to_contain_text(re.compile(r"Đạt:\s+Đúng 10/10 câu \(100%"))
 
     page.get_by_role("link", name="Về khóa học của tôi").click()
     card = page.locator("li.course").filter(has=page.get_by_role("heading", name=version.title))
     expect(card).to_contain_text("1/5 bài đã học")
-    expect(card).to_contain_text("điểm kiểm tra cao nhất 100%")
+    expect(card).to_contain_text("Bài kiểm tra: đạt 10/10")
     page.get_by_role("link", name="Kết quả kiểm tra của tôi").click()
     expect(page.locator("ul.list li")).to_have_count(2)
 
