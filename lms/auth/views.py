@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import (
     Blueprint,
     Response,
@@ -106,9 +108,14 @@ def print_card(household_id: int, kind: str = "html") -> Response | tuple[str, i
         link=link,
         qr=Markup(qr_svg(link)),  # noqa: S704 - segno writes this SVG from our own URL
         expires=cards.card_expiry(),
+        # the same stylesheet: served to the browser, read from its folder for the PDF
+        stylesheet="login-card.css"
+        if kind == "pdf"
+        else url_for("static", filename="login-card/login-card.css"),
     )
     if kind == "pdf":
-        return download(html_to_pdf(html), f"the-dang-nhap-{household.id}.pdf")
+        folder = Path(current_app.static_folder) / "login-card"
+        return download(html_to_pdf(html, folder), f"the-dang-nhap-{household.id}.pdf")
     return html
 
 

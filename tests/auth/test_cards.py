@@ -162,8 +162,22 @@ def test_a_household_without_a_phone_is_refused(world):
 def test_the_card_pdf_holds_the_name_and_the_pin(world, client_for):
     response = client_for(world.admin).post(f"/households/{world.household_a.id}/card.pdf")
     assert response.mimetype == "application/pdf"
-    text = PdfReader(io.BytesIO(response.data)).pages[0].extract_text()
+    page = PdfReader(io.BytesIO(response.data)).pages[0]
+    text = page.extract_text()
     assert "Nguyễn Thị Hương" in text and re.search(r"\b\d{6}\b", text)
+    # the card's stylesheet was read: A6 landscape (148 × 105 mm)
+    size = (float(page.mediabox.width), float(page.mediabox.height))
+    assert tuple(round(v / 72 * 25.4) for v in size) == (148, 105)
+
+
+def test_the_card_page_in_a_browser_gets_its_stylesheet(world, client_for):
+    """The CSP refuses inline styles: the page links the stylesheet instead."""
+    page = client_for(world.trainer_x).post(f"/households/{world.household_a.id}/card")
+    body = page.get_data(as_text=True)
+    assert "<style" not in body
+    assert 'href="/static/login-card/login-card.css"' in body
+    css = client_for().get("/static/login-card/login-card.css")
+    assert css.status_code == 200 and "flex-wrap: wrap" in css.get_data(as_text=True)
 
 
 def test_an_official_cannot_print_cards(world, client_for):
