@@ -300,3 +300,128 @@ def test_cli_loads_and_reports(app, tmp_path):
     result = runner.invoke(args=["courses", "load", str(tmp_path)])
     assert result.exit_code == 1 and "thanh-toan-an-toan/quiz.toml:1:" in result.output
     assert "nothing was loaded" in result.output
+
+
+def _questions(folder: Path, transform) -> None:
+    """Rewrite the quiz file's questions through ``transform(number, block) -> block``."""
+    path = folder / "quiz.toml"
+    blocks = path.read_text(encoding="utf-8").split("[[questions]]\n")[1:]
+    path.write_text(
+        "".join(f"[[questions]]\n{transform(n, b)}" for n, b in enumerate(blocks, start=1)),
+        encoding="utf-8",
+    )
+
+
+def test_a_quiz_whose_right_option_is_mostly_the_longest_is_loaded_with_a_warning(app, tmp_path):
+    folder = write_course(tmp_path)
+
+    def longest_right(n: int, block: str) -> str:  # 12 of 24: half the questions
+        return (
+            block.replace('"Phương án hai"]', '"Phương án hai, dài hơn hẳn"]')
+            if n % 2 == 0
+            else block
+        )
+
+    _questions(folder, longest_right)
+    report = load_courses(tmp_path)
+    assert report.ok and report.loaded == [("thu-nghiem", 1)]
+    assert [str(w) for w in report.warnings] == [
+        "thu-nghiem/quiz.toml: Trong 12 trên 24 câu một đáp án, đáp án đúng là phương án dài "
+        "nhất: người học có thể đạt chỉ nhờ chọn câu dài nhất. Chỉ nên để nhiều nhất một phần ba."
+    ]
+    result = app.test_cli_runner().invoke(args=["courses", "load", str(tmp_path)])
+    assert "thu-nghiem: unchanged" in result.output
+
+
+def test_a_third_of_longest_right_options_passes_without_a_warning(app, tmp_path):
+    folder = write_course(tmp_path)
+
+    def some_longest(n: int, block: str) -> str:  # 8 of 24: a third
+        return (
+            block.replace('"Phương án hai"]', '"Phương án hai, dài hơn hẳn"]')
+            if n % 6 == 0 or n % 6 == 2
+            else block
+        )
+
+    _questions(folder, some_longest)
+    report = load_courses(tmp_path)
+    assert report.ok and report.warnings == []
+
+
+def test_the_loader_warns_on_another_voice_a_pass_mark_and_a_said_number_of_answers(app, tmp_path):
+    folder = write_course(tmp_path)
+    lesson = folder / "lessons" / "02-bai-2.md"
+    lesson.write_text(
+        lesson.read_text(encoding="utf-8") + "\nBà con cần trả lời đúng từ 70% số câu.\n",
+        encoding="utf-8",
+    )
+    _questions(
+        folder,
+        lambda n, b: (
+            b.replace('text = "Câu 5?"', 'text = "Câu 5? (chọn 2 câu đúng)"').replace(
+                "answers = [1]", "answers = [1, 2]"
+            )
+            if n == 5
+            else b
+        ),
+    )
+    report = load_courses(tmp_path)
+    assert report.ok
+    warnings = {(w.path, w.line, w.message) for w in report.warnings}
+    line = len(lesson.read_text(encoding="utf-8").splitlines())
+    assert warnings == {
+        (
+            "thu-nghiem/lessons/02-bai-2.md",
+            line,
+            "Bài học xưng hô với hộ là “bạn”, không dùng “bà con”.",
+        ),
+        (
+            "thu-nghiem/lessons/02-bai-2.md",
+            line,
+            "Không ghi điểm đạt trong bài học: chương trình đặt điểm đạt và trang bài kiểm tra hiển thị nó.",
+        ),
+        (
+            "thu-nghiem/quiz.toml",
+            29,
+            "Câu 5: không cần ghi phải chọn mấy đáp án; bài kiểm tra đã nói điều đó.",
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda n, b: b.replace("lesson = 4", "lesson = 1"), "Chưa có câu hỏi nào về bài 4."),
+        (
+            lambda n, b: b.replace("lesson = 4", "lesson = 9") if n == 4 else b,
+            "thu-nghiem/quiz.toml:22: Câu 4: “lesson” là số thứ tự của một bài học trong khóa (từ 1 đến 4).",
+        ),
+        (
+            lambda n, b: b.replace("lesson = 4\n", "") if n == 4 else b,
+            "thu-nghiem/quiz.toml:22: Câu 4 cần có lesson.",
+        ),
+    ],
+    ids=["a-lesson-without-questions", "no-such-lesson", "no-lesson"],
+)
+def test_a_bank_must_ask_about_every_lesson(app, tmp_path, change, message):
+    folder = write_course(tmp_path)
+    _questions(folder, change)
+    problems = [str(p) for p in load_courses(tmp_path).problems]
+    assert any(message in p for p in problems), problems
+    assert counts() == (0, 0)
+
+
+def test_an_attempt_draws_between_one_per_lesson_and_the_whole_bank(app, tmp_path):
+    folder = write_course(tmp_path)
+    manifest = folder / "course.toml"
+    manifest.write_text(manifest.read_text(encoding="utf-8") + "questions = 3\n", encoding="utf-8")
+    problems = [str(p) for p in load_courses(tmp_path).problems]
+    assert problems == [
+        "thu-nghiem/course.toml: Mỗi lần làm bài rút 3 câu: ít nhất một câu cho mỗi bài (4 bài) "
+        "và nhiều nhất bằng số câu trong ngân hàng (24 câu)."
+    ]
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8").replace("= 3", "= 12"), encoding="utf-8"
+    )
+    assert load_courses(tmp_path).ok
+    assert db.session.scalar(select(CourseVersion.questions_per_attempt)) == 12
