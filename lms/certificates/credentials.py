@@ -32,7 +32,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -390,7 +390,6 @@ class BadgeFacts:
     salt: str
     status_list_url: str
     status_list_index: int
-    courses: list[dict[str, Any]] = field(default_factory=list)
 
 
 def open_badge(facts: BadgeFacts, key: Ed25519PrivateKey) -> dict[str, Any]:

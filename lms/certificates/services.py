@@ -296,16 +296,19 @@ def find_by_serial(serial: str) -> Certificate | None:
 # ---------------------------------------------------------------- rendering
 
 
+def public_url(endpoint: str, **values) -> str:
+    """An absolute link on PUBLIC_BASE_URL when set (stable, and known outside a request),
+    else on the host of the current request."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if base:
+        return base.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
 def verification_url(certificate: Certificate) -> str:
     """The link in the QR code: on PUBLIC_BASE_URL when set (printed in batches, outside a
     request), else on the host of the current request."""
-    path = url_for("verify.token", token=token_for(certificate))
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    return (
-        base.rstrip("/") + path
-        if base
-        else url_for("verify.token", token=token_for(certificate), _external=True)
-    )
+    return public_url("verify.token", token=token_for(certificate))
 
 
 def page_of(certificate: Certificate) -> CertificatePage:
@@ -429,15 +432,6 @@ def bundle_zip(certificates: list[Certificate]) -> tuple[bytes, list[Unprintable
 # ---------------------------------------------------------------- Open Badges 3.0
 
 
-def public_url(endpoint: str, **values) -> str:
-    """An absolute link on PUBLIC_BASE_URL when set (stable, and known outside a request),
-    else on the host of the current request."""
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
-
-
 def _stable_id(kind: str, name: str) -> str:
     """A ``urn:uuid`` that names the same thing in every download (and only for this key)."""
     issuer = credentials.did_key(private_key().public_key())
@@ -447,10 +441,8 @@ def _stable_id(kind: str, name: str) -> str:
 def identity_salt(certificate: Certificate) -> str:
     """The salt of the holder's hashed name: the same in every download of this
     certificate, and unguessable without the programme's private key."""
-    secret = private_key().private_bytes_raw()
-    return hmac.new(secret, b"ob3-identity|" + certificate.serial.encode(), "sha256").hexdigest()[
-        :24
-    ]
+    message = b"ob3-identity|" + certificate.serial.encode()
+    return hmac.new(private_key().private_bytes_raw(), message, "sha256").hexdigest()[:24]
 
 
 def status_list_url(number: int) -> str:
