@@ -32,7 +32,13 @@ from lms.core.audit import record_event, snapshot
 from lms.core.errors import RuleViolation, flush_unique, rollback_on_violation
 from lms.core.models import today, utcnow
 from lms.core.permissions import check_can_decide_activation
-from lms.core.text import clean, fold, normalize_national_id, normalize_phone
+from lms.core.text import (
+    clean,
+    fold,
+    normalize_national_id,
+    normalize_phone,
+    vietnamese_sort_key,
+)
 from lms.extensions import db
 from lms.households.models import Household
 from lms.products.models import Listing, Marketplace, PartnerKind, Product
@@ -399,7 +405,10 @@ def _flag_review(household_id: int, flag: bool) -> None:
 def partners() -> list[Marketplace]:
     """Marketplaces first, then payment providers; only those open for accounts."""
     statement = select(Marketplace).where(Marketplace.is_active)
-    return sorted(db.session.scalars(statement), key=lambda m: (m.kind != "marketplace", m.name))
+    return sorted(
+        db.session.scalars(statement),
+        key=lambda m: (m.kind != "marketplace", vietnamese_sort_key(m.name)),
+    )
 
 
 def find_household(

@@ -13,6 +13,7 @@ from sqlalchemy import case, select
 from lms.areas.models import Area, AreaLevel
 from lms.auth.models import User
 from lms.core.audit import record_event, snapshot
+from lms.core.database import vietnamese
 from lms.core.errors import RuleViolation, flush_unique, rollback_on_violation
 from lms.core.scope import visible_areas
 from lms.core.text import clean, fold
@@ -63,7 +64,11 @@ def list_areas(user: User) -> list[Area]:
     level_order = case(
         {level.value: rank for rank, level in enumerate(AreaLevel)}, value=Area.level
     )
-    statement = select(Area).where(visible_areas(user)).order_by(level_order, Area.name)
+    statement = (
+        select(Area)
+        .where(visible_areas(user))
+        .order_by(level_order, vietnamese(Area.name), Area.id)
+    )
     return list(db.session.scalars(statement))
 
 

@@ -28,7 +28,7 @@ from lms.attendance.models import AttendanceMark, ClassSession, EnrolmentSource,
 from lms.auth.models import Role, User
 from lms.core import throttle
 from lms.core.audit import record_event, snapshot
-from lms.core.database import paginate
+from lms.core.database import paginate, vietnamese
 from lms.core.errors import RuleViolation, rollback_on_violation
 from lms.core.events import progress_changed
 from lms.core.models import utcnow
@@ -83,7 +83,7 @@ def co_trainers_for(user: User) -> list[User]:
             User.organisation_id == user.organisation_id,
             User.id != user.id,
         )
-        .order_by(User.full_name)
+        .order_by(vietnamese(User.full_name), User.id)
     )
     return list(db.session.scalars(statement))
 
@@ -268,7 +268,9 @@ def find_households(actor: User, query: str, limit: int = 20) -> list[Household]
     statement = (
         select(Household).where(visible_households(actor), search_clause(query)).limit(limit)
     )
-    return list(db.session.scalars(statement.order_by(Household.head_name)))
+    return list(
+        db.session.scalars(statement.order_by(vietnamese(Household.head_name), Household.id))
+    )
 
 
 def untrained_in_commune(actor: User, session: ClassSession, limit: int = 200) -> list[Household]:
@@ -288,7 +290,7 @@ def untrained_in_commune(actor: User, session: ClassSession, limit: int = 200) -
             not_(attended),
             not_(on_roster),
         )
-        .order_by(Household.head_name)
+        .order_by(vietnamese(Household.head_name), Household.id)
         .limit(limit)
     )
     return list(db.session.scalars(statement))

@@ -17,7 +17,7 @@ from lms.areas.models import Area
 from lms.auth.models import Role, User
 from lms.core import throttle
 from lms.core.audit import record_event, snapshot
-from lms.core.database import paginate
+from lms.core.database import paginate, vietnamese
 from lms.core.errors import LoginLocked, RuleViolation, flush_unique, rollback_on_violation
 from lms.core.models import utcnow
 from lms.core.text import clean, normalize_phone
@@ -246,5 +246,8 @@ def list_users(actor: User, page: int):
     from lms.core.scope import visible_users
 
     return paginate(
-        select(User).where(visible_users(actor)).order_by(User.role, User.full_name), page
+        select(User)
+        .where(visible_users(actor))
+        .order_by(User.role, vietnamese(User.full_name), User.id),
+        page,
     )

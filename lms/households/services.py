@@ -267,7 +267,9 @@ def find_classification(index: dict[str, int], text: str) -> int | None:
 
 
 def active_classes(model: type[ScaleClass] | type[ProductGroup]) -> Sequence:
-    statement = select(model).where(model.is_active).order_by(model.position, model.name)
+    statement = (
+        select(model).where(model.is_active).order_by(model.position, vietnamese(model.name))
+    )
     return db.session.scalars(statement).all()
 
 

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from lms.auth.models import Role
-from lms.core.database import paginate, paginate_list
+from lms.core.database import paginate, paginate_list, vietnamese
 from lms.core.errors import RuleViolation
 from lms.core.forms import attach_error, flash_form_errors
 from lms.core.permissions import (
@@ -326,7 +326,9 @@ def classifications(kind: str, record_id: int | None = None) -> Response | tuple
         else:
             flash(_("%(name)s was saved.", name=form.name.data), "success")
             return redirect(url_for("households.classifications", kind=kind))
-    records = db.session.scalars(select(model).order_by(model.position, model.name)).all()
+    records = db.session.scalars(
+        select(model).order_by(model.position, vietnamese(model.name))
+    ).all()
     status = 400 if request.method == "POST" else 200
     return render_template(
         "households/classifications.html", kind=kind, records=records, record=record, form=form

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from lms.areas.models import Area
 from lms.auth.models import User
 from lms.core.audit import record_event, snapshot
+from lms.core.database import vietnamese
 from lms.core.errors import RuleViolation, flush_unique, rollback_on_violation
 from lms.core.scope import visible_organisations
 from lms.core.text import clean
@@ -21,7 +22,11 @@ AUDITED_FIELDS = ("code", "name", "kind", "area_id", "is_active", "partner_ids")
 
 
 def list_organisations(user: User) -> list[Organisation]:
-    statement = select(Organisation).where(visible_organisations(user)).order_by(Organisation.name)
+    statement = (
+        select(Organisation)
+        .where(visible_organisations(user))
+        .order_by(vietnamese(Organisation.name))
+    )
     return list(db.session.scalars(statement))
 
 
@@ -61,7 +66,9 @@ def save_organisation(
 def all_partners() -> list[Marketplace]:
     """Every marketplace and payment service, open or not: an organisation may run either."""
     return list(
-        db.session.scalars(select(Marketplace).order_by(Marketplace.kind, Marketplace.name))
+        db.session.scalars(
+            select(Marketplace).order_by(Marketplace.kind, vietnamese(Marketplace.name))
+        )
     )
 
 
@@ -70,7 +77,7 @@ def partners_run_by(organisation: Organisation) -> list[Marketplace]:
         select(Marketplace)
         .join(partner_operators)
         .where(partner_operators.c.organisation_id == organisation.id)
-        .order_by(Marketplace.name)
+        .order_by(vietnamese(Marketplace.name))
     )
     return list(db.session.scalars(statement))
 

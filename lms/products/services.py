@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, exists, or_, select
 
 from lms.auth.models import User
 from lms.core.audit import record_event, snapshot
+from lms.core.database import vietnamese
 from lms.core.errors import RuleViolation, rollback_on_violation
 from lms.core.models import today
 from lms.core.permissions import check_can_edit_household
@@ -52,7 +53,7 @@ def marketplaces() -> list[Marketplace]:
     statement = select(Marketplace).where(
         Marketplace.kind == PartnerKind.MARKETPLACE, Marketplace.is_active
     )
-    return list(db.session.scalars(statement.order_by(Marketplace.name)))
+    return list(db.session.scalars(statement.order_by(vietnamese(Marketplace.name))))
 
 
 @rollback_on_violation

@@ -36,6 +36,7 @@ from sqlalchemy.orm import selectinload
 from lms.areas.models import Area, AreaLevel
 from lms.auth.models import User
 from lms.core.audit import record_event
+from lms.core.database import vietnamese
 from lms.core.errors import RuleViolation, rollback_on_violation
 from lms.core.models import today, utcnow
 from lms.core.scope import visible_households
@@ -319,7 +320,7 @@ def load(actor: User | None, token: str) -> Reconciliation | None:
 
 def marketplaces() -> list[Marketplace]:
     statement = select(Marketplace).where(Marketplace.kind == PartnerKind.MARKETPLACE)
-    return list(db.session.scalars(statement.order_by(Marketplace.name)))
+    return list(db.session.scalars(statement.order_by(vietnamese(Marketplace.name))))
 
 
 def marketplace_by_code(code: str) -> Marketplace | None:
