@@ -247,9 +247,11 @@ def measure_xlsx(stream: IO[bytes], max_rows: int) -> str | None:
                         return "corrupt"
                     # every r="…" in the text bounds the grid, inside a tag or not: a tag
                     # cut by a ">" in an attribute cannot hide its reference
-                    for letters, number in CELL_REFERENCE.findall(text):
-                        rows = max(rows, int(number))
-                        columns = max(columns, _column_number(letters) if letters else 1)
+                    if references := CELL_REFERENCE.findall(text):
+                        rows = max(rows, *(int(number) for _letters, number in references))
+                        # columns sort as (length, letters): only the widest is converted
+                        widest = max((r[0].upper() for r in references), key=lambda c: (len(c), c))
+                        columns = max(columns, _column_number(widest) if widest else 1)
                     for tag in CELL_OR_ROW.finditer(text):
                         is_cell = tag.group(1) == b"c"
                         cells += is_cell

@@ -52,7 +52,9 @@ def _typed_digits(raw: str | None) -> str:
     """The text with every decimal digit as ASCII (full-width ``０``, Arabic-Indic ``٠`` …) and
     without invisible format characters (zero-width space, joiners, BOM, direction marks),
     which arrive pasted from chat apps and would otherwise sit inside a number."""
-    text = unicodedata.normalize("NFKC", raw or "")
+    if not raw or raw.isascii():  # as most are typed: nothing to convert
+        return raw or ""
+    text = unicodedata.normalize("NFKC", raw)
     return "".join(
         str(unicodedata.decimal(char)) if char.isdecimal() else char
         for char in text

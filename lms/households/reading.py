@@ -33,7 +33,7 @@ from lms.core.legacy_text import (
 )
 from lms.core.models import today
 from lms.core.scope import visible_areas
-from lms.core.spreadsheets import HEADER_SEARCH_ROWS, Sheet, cell_text, has_data, header_key
+from lms.core.spreadsheets import HEADER_SEARCH_ROWS, Sheet, cell_text, header_key
 from lms.core.text import clean, fold, normalize_national_id, normalize_phones
 from lms.extensions import db
 from lms.households.models import OutreachChannel, ProductGroup, ScaleClass
@@ -106,6 +106,8 @@ TEXT_FIELDS = (
     "informed_channel",
 )
 LEGACY_DECODERS = {"tcvn3": tcvn3_to_unicode, "vni": vni_to_unicode}
+#: how many rows of a sheet decide the legacy encoding of its columns
+ENCODING_SAMPLE_ROWS = 500
 
 
 class RowStatus(StrEnum):
@@ -210,16 +212,18 @@ def standardise(
         context = context or _Context(actor)
         context.column_encodings = _column_encodings(sheet_rows[header_index + 1 :], columns)
         group: dict[str, str] = {}  # the village and commune of the last heading rows
+        informed_column = next((i for i, name in columns.items() if name == "informed_on"), -1)
         for offset, cells in enumerate(sheet_rows[header_index + 1 :], start=header_index + 2):
             if progress:
                 progress(1)
-            if not has_data(cells):
+            texts = [cell_text(value) for value in cells]
+            if not any(texts):
                 continue
             place = f"{sheet_name} {offset}" if sheet_name else str(offset)
-            if is_footer(cells):
+            if is_footer(texts):
                 footers.append(place)
                 continue
-            if heading := _heading(cells, columns, context):
+            if heading := _heading(texts, columns, context):
                 kind, text = heading
                 group[kind] = text
                 if kind == "commune":
@@ -228,12 +232,13 @@ def standardise(
                 continue
             typed = cells if layout is None else _in_layout(cells, layout, len(analysis.headers))
             row = ImportRow(base + offset, typed, sheet=sheet_name, sheet_line=offset)
-            record = {name: cells[i] for i, name in columns.items() if name and i < len(cells)}
-            if group.get("village") and not cell_text(record.get("village")):
+            # each field's text, but a date as Excel holds it
+            record = {name: texts[i] for i, name in columns.items() if name and i < len(texts)}
+            if record.get("informed_on"):
+                record["informed_on"] = cells[informed_column]
+            if group.get("village") and not record.get("village"):
                 record["village"] = group["village"]
-            if group.get("commune") and not (
-                cell_text(record.get("commune")) or cell_text(record.get("commune_code"))
-            ):
+            if group.get("commune") and not (record.get("commune") or record.get("commune_code")):
                 record["commune"] = group["commune"]
             _standardise(row, record, context)
             analysis.rows.append(row)
@@ -323,11 +328,11 @@ def _in_layout(cells: list[Any], layout: dict[int, int], width: int) -> list[Any
     return placed
 
 
-def is_footer(cells: list[Any]) -> bool:
+def is_footer(texts: list[str]) -> bool:
     """A row below the households that is not one: "Tổng cộng: 12 hộ", "Người lập biểu",
     "(Ký, ghi rõ họ tên)", "Nghệ An, ngày 5 tháng 3 năm 2025". Such a row fills at most
-    three cells, and one of them starts with a footer word or is a place-and-date line."""
-    texts = [cell_text(value) for value in cells]
+    three cells, and one of them starts with a footer word or is a place-and-date line.
+    ``texts``: the row's cells as text (``cell_text``)."""
     texts = [text for text in texts if text]
     if not texts or len(texts) > 3 or any(normalize_phones(text) for text in texts):
         return False
@@ -341,21 +346,22 @@ def is_footer(cells: list[Any]) -> bool:
 
 
 def _heading(
-    cells: list[Any], columns: dict[int, str | None], context: _Context
+    texts: list[str], columns: dict[int, str | None], context: _Context
 ) -> tuple[str, str] | None:
     """A row inside the list that heads a group of households rather than being one:
     "II | Xóm 2", "Tổ 5" or "Xã Quỳnh Lưu", with a roman numeral or a letter at most beside
-    it (households are numbered 1, 2, 3…), and a commune filled down beside a village. Returns ("village" | "commune", the text as
-    typed, which the rows below are read with as if they had it in their own cell)."""
-    numbers = [
-        cell_text(cells[i]) for i, name in columns.items() if name == "number" and i < len(cells)
-    ]
+    it (households are numbered 1, 2, 3…), and a commune filled down beside a village.
+    ``texts``: the row's cells as text. Returns ("village" | "commune", the text as typed,
+    which the rows below are read with as if they had it in their own cell)."""
+    if sum(map(bool, texts)) > 3:
+        return None
+    numbers = [texts[i] for i, name in columns.items() if name == "number" and i < len(texts)]
     if any(number.isdigit() for number in numbers):  # households are numbered 1, 2, 3…
         return None
     filled = [
         (index, text)
-        for index, value in enumerate(cells)
-        if (text := cell_text(value))
+        for index, text in enumerate(texts)
+        if text
         and columns.get(index) != "number"
         # numbering in a column of its own; in a named one ("D", "0912…") it is data
         and not (columns.get(index) is None and ROW_NUMBER.fullmatch(text))
@@ -376,20 +382,20 @@ def _heading(
 
 
 def _column_encodings(rows: list[list[Any]], columns: dict[int, str | None]) -> dict[str, str]:
-    """The legacy encoding of each text column, judged on the whole column, and else on
-    the whole sheet: a short cell alone ("Hé") can be read either way, a column of them
-    cannot; and a column of "Nghi Léc" reads as Unicode until the names beside it show that
-    the sheet was typed in TCVN3."""
-    encodings, samples = {}, []
+    """The legacy encoding of each text column, judged on the column, and else on the
+    sheet: a short cell alone ("Hé") can be read either way, a column of them cannot; and
+    a column of "Nghi Léc" reads as Unicode until the names beside it show that the sheet
+    was typed in TCVN3. The first ``ENCODING_SAMPLE_ROWS`` rows are judged."""
+    encodings = {}
+    sample = rows[:ENCODING_SAMPLE_ROWS]
     for index, name in columns.items():
         if name in TEXT_FIELDS:
-            sample = "\n".join(cell_text(row[index]) for row in rows[:5000] if index < len(row))
-            samples.append(sample)
-            encoding = detect_legacy_encoding(sample)
+            text = "\n".join(cell_text(row[index]) for row in sample if index < len(row))
+            encoding = detect_legacy_encoding(text)
             if encoding:
                 encodings[name] = encoding
-    sheet_encoding = detect_legacy_encoding("\n".join(samples)) if encodings else None
-    if sheet_encoding:
+    if len(set(encodings.values())) == 1:  # the sheet's, unless its columns disagree
+        sheet_encoding = next(iter(encodings.values()))
         for name in set(columns.values()) & set(TEXT_FIELDS):
             encodings.setdefault(name, sheet_encoding)
     return encodings
@@ -397,14 +403,13 @@ def _column_encodings(rows: list[list[Any]], columns: dict[int, str | None]) -> 
 
 @lru_cache(maxsize=200_000)
 def _fix_text(text: str, column_encoding: str | None) -> tuple[str, str | None]:
-    """Cached: the same village, commune and class names repeat on thousands of rows."""
-    fixed, encoding = fix_legacy_text(text)
-    if encoding or not column_encoding:
-        return fixed, encoding
-    # a cell the column's encoding explains: Latin-1 letters only, some of them not ASCII
-    if not text.isascii() and all(ord(char) < 256 for char in text):
+    """A cell as Unicode, and the legacy encoding it was converted from. In a column of a
+    known encoding, a cell it explains (Latin-1 letters only, some not ASCII) is converted
+    without judging it alone; others are judged alone. Cached: the same village, commune
+    and class names repeat on thousands of rows."""
+    if column_encoding and not text.isascii() and all(ord(char) < 256 for char in text):
         return unicodedata.normalize("NFC", LEGACY_DECODERS[column_encoding](text)), column_encoding
-    return fixed, None
+    return fix_legacy_text(text)
 
 
 def _find_header(rows: list[list[Any]]) -> int | None:
@@ -476,7 +481,7 @@ def _standardise(row: ImportRow, record: dict[str, Any], context: _Context) -> N
     values: dict[str, Any] = {}
     converted = set()
     for name in TEXT_FIELDS:
-        text, encoding = _fix_text(cell_text(record.get(name)), context.column_encodings.get(name))
+        text, encoding = _fix_text(record.get(name, ""), context.column_encodings.get(name))
         if encoding:
             converted.add(encoding.upper())
         values[name] = clean(text)
@@ -491,7 +496,7 @@ def _standardise(row: ImportRow, record: dict[str, Any], context: _Context) -> N
     elif problem := name_problem(values["head_name"]):
         row.refuse(str(problem))
 
-    raw_phone = cell_text(record.get("phone"))
+    raw_phone = record.get("phone", "")
     phones = normalize_phones(raw_phone)
     values["phone"] = phones[0] if phones else None
     if raw_phone and values["phone"] is None:
@@ -511,7 +516,7 @@ def _standardise(row: ImportRow, record: dict[str, Any], context: _Context) -> N
         row, record.get("informed_on"), values.pop("informed_channel")
     )
     values.pop("commune")
-    values["number"] = cell_text(record.get("number")) or None  # the file's STT, shown back
+    values["number"] = record.get("number") or None  # the file's STT, shown back
     row.values = values
     row.notes = len(row.messages)
 
