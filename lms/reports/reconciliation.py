@@ -59,13 +59,16 @@ from lms.reports.targets import has_valid_certificate
 #: the headers marketplaces and people use, folded (no diacritics, lower case)
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "shop_id": ("ma gian hang", "id gian hang", "ma shop", "shop id", "id shop", "shop code",
-                "seller id", "ma nguoi ban", "ma ncc", "store id", "ma cua hang"),
+                "seller id", "ma nguoi ban", "ma ncc", "store id", "ma cua hang",
+                "ma nha cung cap", "supplier id", "supplier code"),
     "seller_name": ("ten nguoi ban", "nguoi ban", "chu gian hang", "ten chu gian hang", "ho ten",
                     "ho va ten", "ten chu ho", "chu ho", "seller", "seller name", "owner",
                     "owner name", "nguoi dai dien", "ten nguoi dai dien", "chu shop",
-                    "ho ten chu shop", "ho ten nguoi ban", "full name"),
+                    "ho ten chu shop", "ho ten nguoi ban", "full name", "nguoi lien he",
+                    "ten nguoi lien he", "contact name", "contact person", "chu so huu"),
     "shop_name": ("ten gian hang", "gian hang", "shop name", "ten shop", "store name",
-                  "ten cua hang", "cua hang", "shop"),
+                  "ten cua hang", "cua hang", "shop", "ten nha cung cap", "nha cung cap",
+                  "ten ncc", "supplier", "supplier name", "ten doanh nghiep", "ten ho kinh doanh"),
     "phone": ("so dien thoai", "sdt", "so dt", "dien thoai", "phone", "phone number", "mobile",
               "sdt lien he", "dien thoai lien he", "so dien thoai lien he", "sdt chu shop",
               "dt", "tel"),
@@ -81,6 +84,7 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "listed_on": ("ngay tham gia", "ngay dang ky", "ngay tao", "ngay mo gian hang", "ngay len san",
                   "ngay kich hoat", "created at", "join date", "created", "registered on"),
     "url": ("link", "url", "duong dan", "link gian hang", "shop url", "link shop"),
+    "status": ("trang thai", "tinh trang", "status", "trang thai gian hang", "trang thai shop"),
 }
 # fmt: on
 HEADERS = {alias: name for name, aliases in HEADER_ALIASES.items() for alias in aliases}
@@ -94,6 +98,7 @@ PRODUCT_MATCH_MIN_LENGTH = 5
 class MatchMethod(StrEnum):
     PHONE = "phone"
     NATIONAL_ID = "national_id"
+    MEMBER_PHONE = "member_phone"
     NAME_COMMUNE = "name_commune"
     NONE = "none"
 
@@ -101,6 +106,7 @@ class MatchMethod(StrEnum):
 METHOD_LABELS: dict[MatchMethod, LazyString] = {
     MatchMethod.PHONE: _l("Phone number"),
     MatchMethod.NATIONAL_ID: _l("National ID (CCCD)"),
+    MatchMethod.MEMBER_PHONE: _l("A member's phone number"),
     MatchMethod.NAME_COMMUNE: _l("Name and commune"),
     MatchMethod.NONE: _l("Not matched"),
 }
@@ -142,6 +148,8 @@ class SellerMatch:
     address: str
     products: list[str]
     shop_name: str = ""
+    #: the shop's status as the file gives it ("Đang hoạt động", "Đã khóa")
+    status: str = ""
     url: str = ""
     listed_on: date | None = None
     method: MatchMethod = MatchMethod.NONE
@@ -373,6 +381,7 @@ def _sellers(rows: list[list[Any]]) -> tuple[list[SellerMatch], list[str]]:
                 national_id=values.get("national_id", ""),
                 address=address,
                 url=values.get("url", "")[:500],
+                status=values.get("status", ""),
                 listed_on=_day(raw.get("listed_on")),
                 products=list(
                     dict.fromkeys(
@@ -418,28 +427,38 @@ def _in_scope(actor: User | None) -> ColumnElement[bool]:
 
 
 def _match(actor: User | None, sellers: list[SellerMatch], record: SellerList) -> None:
-    """Phone, then national ID, then name + commune: each looked up in bulk, in scope; then
-    the identity rule and the other sellers of the file decide whether a match is sure."""
+    """Phone (the household's, else a member's), then national ID, then name + commune:
+    each looked up in bulk, in scope; then the identity rule, the shop's status and the
+    other sellers of the file decide whether a match is sure."""
     phones = {s.line: normalize_phones(s.phone) for s in sellers}
     national_ids = {s.line: normalize_national_id(s.national_id) for s in sellers}
-    by_phone = {
-        h.phone: h
-        for h in _households(actor, Household.phone, {p for ps in phones.values() for p in ps})
-    }
+    all_phones = {p for ps in phones.values() for p in ps}
+    by_phone = {h.phone: h for h in _households(actor, Household.phone, all_phones)}
+    members = _members(actor, all_phones - set(by_phone))
     by_national_id = {
         h.national_id: h
         for h in _households(actor, Household.national_id, {n for n in national_ids.values() if n})
     }
+    names = {s.line: _person_names(s) for s in sellers}
     by_name: dict[str, list[Household]] = defaultdict(list)
-    names = {fold(s.seller_name) for s in sellers if s.seller_name}
-    for household in _households(actor, Household.name_key, names):
+    wanted_names = {key for keys in names.values() for key in keys[0] | keys[1]}
+    for household in _households(actor, Household.name_key, wanted_names):
         by_name[household.name_key].append(household)
     communes = _communes()
     for seller in sellers:
         mentioned = _mentioned(seller.address, communes)
         national_id = national_ids.get(seller.line)
+        person, shop = names[seller.line]
         found = {h.id: h for p in phones[seller.line] if (h := by_phone.get(p)) is not None}
         method = MatchMethod.PHONE if found else MatchMethod.NONE
+        member_names: set[str] = set()
+        if not found:
+            for phone in phones[seller.line]:
+                if phone in members:
+                    household, member_name = members[phone]
+                    found[household.id] = household
+                    member_names.add(fold(member_name))
+                    method = MatchMethod.MEMBER_PHONE
         if national_id and national_id in by_national_id:
             household = by_national_id[national_id]
             if not found:
@@ -452,14 +471,14 @@ def _match(actor: User | None, sellers: list[SellerMatch], record: SellerList) -
             continue
         if found:
             seller.method, seller.household = method, next(iter(found.values()))
-            seller.doubts += _identity_doubts(seller, national_id, mentioned, communes)
+            seller.doubts += _identity_doubts(
+                seller, person, shop, member_names, national_id, mentioned, communes
+            )
             continue
-        if not seller.seller_name:
-            continue
-        named = by_name.get(fold(seller.seller_name), [])
-        candidates = [h for h in named if _commune_of(h.area_id, communes) in mentioned]
+        named = {h.id: h for key in person | shop for h in by_name.get(key, [])}
+        candidates = [h for h in named.values() if _commune_of(h.area_id, communes) in mentioned]
         if not mentioned and len(named) == 1:  # the file names no commune at all
-            candidates = named
+            candidates = list(named.values())
         if len(candidates) == 1:
             seller.method, seller.household = MatchMethod.NAME_COMMUNE, candidates[0]
             seller.doubts.append(
@@ -469,7 +488,13 @@ def _match(actor: User | None, sellers: list[SellerMatch], record: SellerList) -
             )
         elif len(candidates) > 1:
             seller.note = _("%(n)d households have this name in this commune.", n=len(candidates))
-    _flag_shared_households(sellers)
+    _note_outside_scope(actor, sellers, phones)
+    for seller in sellers:
+        if seller.household is not None and _is_closed(seller.status):
+            seller.doubts.append(
+                _("The file gives the shop's status as “%(status)s”.", status=seller.status)
+            )
+    _flag_shared_households(sellers, phones)
     _apply_decisions(sellers, record.decisions or {})
     matched = [s.household.id for s in sellers if s.household is not None]
     certified: set[int] = set()
@@ -488,8 +513,93 @@ def _match(actor: User | None, sellers: list[SellerMatch], record: SellerList) -
             _match_products(seller, placeholder)
 
 
+#: words before a person's name in a seller or shop name: a title, a business form
+NAME_PREFIXES = (
+    "ho kinh doanh ", "hkd ", "ho gia dinh ", "co so san xuat ", "co so ", "cs ", "ong ", "ba ",
+    "anh ", "chi ", "chu ho ", "chu shop ",
+)  # fmt: skip
+#: what a marketplace writes for a shop that no longer sells, folded
+CLOSED_WORDS = (
+    "khoa", "ngung", "dong cua", "da dong", "huy", "tam dung", "inactive", "locked", "closed",
+    "suspended", "banned", "deleted", "disabled",
+)  # fmt: skip
+
+
+def _name_keys(text: str) -> set[str]:
+    """The folded names a seller or shop name may be a person's name as: as typed, without
+    a title or business form before it ("Bà", "Hộ kinh doanh"), and each part of a shop
+    name ("Nguyễn Văn An - Chè Tân Cương", "Chè Tân Cương (Nguyễn Văn An)")."""
+    keys = set()
+    for part in re.split(r"\s+[-–—|]\s+|[()\[\]]", fold(text)):
+        part = " ".join(part.split())
+        if not part:
+            continue
+        keys.add(part)
+        for prefix in NAME_PREFIXES:
+            if part.startswith(prefix) and len(part.removeprefix(prefix).split()) >= 2:
+                keys.add(part.removeprefix(prefix))
+    return keys
+
+
+def _person_names(seller: SellerMatch) -> tuple[set[str], set[str]]:
+    """The folded names a seller may be called by: from the person's name column, and from
+    the shop name (a brand as often as a person's name)."""
+    return _name_keys(seller.seller_name), _name_keys(seller.shop_name)
+
+
+def _is_closed(status: str) -> bool:
+    words = f" {_words(status)} "
+    return any(f" {word} " in words for word in CLOSED_WORDS)
+
+
+def _members(actor: User | None, phones: set[str]) -> dict[str, tuple[Household, str]]:
+    """The households of the members who log in with one of ``phones``, in scope, with the
+    member's name, by phone: a seller often registers with a son's or a wife's phone."""
+    found: dict[str, tuple[Household, str]] = {}
+    ordered = sorted(phones)
+    for start in range(0, len(ordered), 500):
+        statement = (
+            select(User.phone, User.full_name, Household)
+            .join(Household, Household.id == User.household_id)
+            .where(_in_scope(actor), User.phone.in_(ordered[start : start + 500]))
+            .options(selectinload(Household.products), selectinload(Household.area))
+        )
+        for phone, name, household in db.session.execute(statement):
+            found[phone] = (household, name)
+    return found
+
+
+def _note_outside_scope(
+    actor: User | None, sellers: list[SellerMatch], phones: dict[int, list[str]]
+) -> None:
+    """An unmatched seller whose phone or CCCD a household outside the actor's area holds
+    says so (the official of that area reconciles it)."""
+    if actor is None:
+        return
+    unmatched = [s for s in sellers if s.household is None and not s.note]
+    wanted = sorted({p for s in unmatched for p in phones[s.line]})
+    national_ids = sorted(
+        {n for s in unmatched if (n := normalize_national_id(s.national_id)) is not None}
+    )
+    known: set[str] = set()
+    for column, values in ((Household.phone, wanted), (Household.national_id, national_ids)):
+        for start in range(0, len(values), 500):
+            known.update(
+                db.session.scalars(select(column).where(column.in_(values[start : start + 500])))
+            )
+    for seller in unmatched:
+        national_id = normalize_national_id(seller.national_id)
+        if known & set(phones[seller.line]) or (national_id and national_id in known):
+            seller.note = _(
+                "This phone number or CCCD is registered to a household outside your area."
+            )
+
+
 def _identity_doubts(
     seller: SellerMatch,
+    person: set[str],
+    shop: set[str],
+    members: set[str],
     national_id: str | None,
     mentioned: set[int],
     communes: dict[int, tuple[int, set[str]]],
@@ -497,8 +607,10 @@ def _identity_doubts(
     """The registry's identity rule (``lms.households.importing``), for a seller matched by
     phone or CCCD: another name, CCCD or commune says the seller may be another person.
 
-    The certified-name rule is not applied: reconciliation never changes a household's name,
-    so a seller typing it without diacritics is the same person.
+    The name agrees when the person's name column is the household's (or, matched by a
+    member's phone, that member's), diacritics, case and titles aside; a shop name alone, often a
+    brand, agrees when it holds the household's name and is never a disagreement. The
+    certified-name rule is not applied: reconciliation never changes a household's name.
     """
     household = seller.household
     assert household is not None
@@ -507,12 +619,16 @@ def _identity_doubts(
         area_id = household.area_id if mentioned else None
     else:
         area_id = next(iter(sorted(mentioned)))
+    if household.name_key in person | shop or person & members:
+        name = household.head_name
+    else:
+        name = seller.seller_name if person else None
     existing = {
         "head_name": household.head_name,
         "national_id": household.national_id,
         "area_id": household.area_id,
     }
-    values = {"head_name": seller.seller_name, "national_id": national_id, "area_id": area_id}
+    values = {"head_name": name, "national_id": national_id, "area_id": area_id}
     differs = _disagreements(existing, values, is_certified=False)
     if not differs:
         return []
@@ -524,23 +640,33 @@ def _identity_doubts(
     ]
 
 
-def _flag_shared_households(sellers: list[SellerMatch]) -> None:
-    """Several sellers of the file on one household: each needs confirmation."""
+def _flag_shared_households(sellers: list[SellerMatch], phones: dict[int, list[str]]) -> None:
+    """Several sellers of the file on one household: each needs confirmation. Rows of one
+    seller (one row per product is common) are one seller: the same shop code, else the
+    same phone and name."""
     by_household: dict[int, list[SellerMatch]] = defaultdict(list)
     for seller in sellers:
         if seller.household is not None:
             by_household[seller.household.id].append(seller)
     for group in by_household.values():
-        if len(group) > 1:
+        keys = {_seller_key(seller, phones) for seller in group}
+        if len(keys) > 1:
             lines = ", ".join(str(s.line) for s in group)
             for seller in group:
                 seller.doubts.append(
                     _(
                         "%(n)d sellers of the file match this household (lines %(lines)s).",
-                        n=len(group),
+                        n=len(keys),
                         lines=lines,
                     )
                 )
+
+
+def _seller_key(seller: SellerMatch, phones: dict[int, list[str]]) -> tuple[str, ...]:
+    if seller.shop_id:
+        return ("shop", fold(seller.shop_id))
+    first = phones[seller.line][0] if phones[seller.line] else ""
+    return ("seller", first, fold(seller.seller_name or seller.shop_name))
 
 
 def _apply_decisions(sellers: list[SellerMatch], decisions: dict[str, Any]) -> None:
