@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import inspect, select, text
 
+from lms.core.wtforms_i18n import WTFORMS_MESSAGES
 from lms.extensions import db
 from tests.test_access import MATRIX
 
@@ -34,6 +35,13 @@ PAYLOADS = {
     "sql": "Robert'); DROP TABLE households; -- ' OR '1'='1",
 }
 REFUSAL_MARKS = ('class="error"', "flash-error", 'role="alert"', 'class="reason"')
+
+
+def english_messages() -> list[str]:
+    """WTForms' built-in messages as they read in English, up to their first placeholder:
+    the Vietnamese interface shows none of them."""
+    texts = {message.split("%")[0].split("'")[0].strip() for message in WTFORMS_MESSAGES}
+    return sorted(text for text in texts if len(text) >= 8)
 
 
 @dataclass
@@ -103,6 +111,8 @@ def harvest(world, client_for) -> dict[tuple[str, str], Form]:
 def test_every_form_survives_the_bad_input_corpus(matrix_world, client_for):
     forms = harvest(matrix_world, client_for)
     assert len(forms) >= 35, sorted(forms)  # the harvest itself must not silently shrink
+    english_texts = english_messages()
+    assert "Not a valid choice." in english_texts
     problems = []
     for (actor, action), form in sorted(forms.items()):
         for kind, payload in PAYLOADS.items():
@@ -128,6 +138,9 @@ def test_every_form_survives_the_bad_input_corpus(matrix_world, client_for):
                 problems.append(f"{where}: refused without saying why")
             if '<script>alert("xss")' in body or "<img src=x onerror" in body:
                 problems.append(f"{where}: the payload came back unescaped")
+            english = [text for text in english_texts if text in body]
+            if english:
+                problems.append(f"{where}: English in the Vietnamese interface: {english}")
     assert not problems, "\n".join(problems)
 
 

@@ -30,15 +30,26 @@ def _source_messages() -> set[str]:
     return found
 
 
+def _strings(message) -> tuple[str, ...]:
+    """A message's translations: one, or one per plural form."""
+    return message.string if isinstance(message.string, tuple) else (message.string,)
+
+
+def _ids(message) -> tuple[str, ...]:
+    return message.id if isinstance(message.id, tuple) else (message.id,)
+
+
 def test_every_source_message_is_in_the_catalogue():
     catalogue = read_po(CATALOGUE.open("rb"))
-    missing = sorted(_source_messages() - {message.id for message in catalogue if message.id})
+    # a plural entry's id is (singular, plural); the source names it by its singular
+    ids = {m.id if isinstance(m.id, str) else m.id[0] for m in catalogue if m.id}
+    missing = sorted(_source_messages() - ids)
     assert missing == [], "run `make extract-messages` and translate these"
 
 
 def test_every_catalogue_entry_is_translated():
     catalogue = read_po(CATALOGUE.open("rb"))
-    untranslated = [m.id for m in catalogue if m.id and (not m.string or m.fuzzy)]
+    untranslated = [m.id for m in catalogue if m.id and (not all(_strings(m)) or m.fuzzy)]
     assert untranslated == []
     assert not catalogue.fuzzy, "a fuzzy header makes pybabel skip the whole catalogue"
 
@@ -51,7 +62,11 @@ def test_placeholders_survive_translation():
     broken = [
         m.id
         for m in catalogue
-        if m.id and sorted(pattern.findall(m.id)) != sorted(pattern.findall(m.string))
+        if m.id
+        and any(
+            sorted(pattern.findall(_ids(m)[-1])) != sorted(pattern.findall(string))
+            for string in _strings(m)
+        )
     ]
     assert broken == []
 

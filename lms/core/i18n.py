@@ -35,6 +35,9 @@ def format_datetime_vn(value: datetime | None) -> str:
 
 
 def init_app(app: Flask) -> None:
+    from lms.core import wtforms_i18n
+
+    wtforms_i18n.init_app(app)  # WTForms' own messages in the interface's language
     app.jinja_env.filters["date"] = format_date_vn
     app.jinja_env.filters["datetime"] = format_datetime_vn
     app.jinja_env.filters["day"] = format_day

@@ -322,3 +322,16 @@ def test_the_card_page_fits_a_phone_and_nothing_ticked_prints_nothing(running, c
     assert "Hãy chọn ít nhất một hộ" in client.get(response.headers["Location"]).get_data(
         as_text=True
     )
+
+
+def test_wtforms_own_messages_read_in_vietnamese(world, client_for):
+    load_shipped_courses()
+    response = client_for(world.trainer_x).post(
+        "/sessions/new", data={"title": "Lớp", "capacity": "999", "starts_at": "x"}
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Số phải từ 1 đến 500." in body and "Number must be" not in body
+    queue = client_for(world.trainer_x).get("/activation/requests?status=nope")
+    text = queue.get_data(as_text=True)
+    assert "Lựa chọn không hợp lệ" in text and "Not a valid choice" not in text
