@@ -479,6 +479,10 @@ def _match(actor: User | None, sellers: list[SellerMatch], record: SellerList) -
         candidates = [h for h in named.values() if _commune_of(h.area_id, communes) in mentioned]
         if not mentioned and len(named) == 1:  # the file names no commune at all
             candidates = list(named.values())
+        if len(candidates) > 1:  # namesakes in one commune: the village may tell them apart
+            words = f" {_words(seller.address)} "
+            in_village = [h for h in candidates if h.village and f" {_words(h.village)} " in words]
+            candidates = in_village if len(in_village) == 1 else candidates
         if len(candidates) == 1:
             seller.method, seller.household = MatchMethod.NAME_COMMUNE, candidates[0]
             seller.doubts.append(

@@ -251,3 +251,24 @@ def test_a_file_without_headers_is_explained(province, client_for):
     body = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Không tìm thấy dòng tiêu đề" in body
     assert "Ghi nhận lên sàn</button>" not in body
+
+
+def test_decisions_and_the_commit_need_the_page_s_csrf_token(province, client_for, csrf):
+    official, postmart = province.official, marketplace("postmart")
+    province.households["active"].national_id = "040186009999"
+    db.session.commit()
+    token = reconciliation.upload(
+        official, postmart, io.BytesIO(messy_seller_file(province)), "d.xlsx"
+    )
+    client = client_for(official)
+    preview = f"/overview/reconcile/{token}"
+    refused = client.post(f"{preview}/sellers/6", data={"choice": "confirm"})
+    assert refused.status_code == 400
+    assert reconciliation.find(official, token).decisions == {}
+    page = client.get(preview).get_data(as_text=True)
+    csrf_token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    client.post(f"{preview}/sellers/6", data={"choice": "confirm", "csrf_token": csrf_token})
+    assert client.post(preview).status_code == 400
+    assert reconciliation.find(official, token).committed_at is None
+    client.post(preview, data={"csrf_token": csrf_token})
+    assert reconciliation.find(official, token).committed_at is not None

@@ -132,3 +132,19 @@ def test_a_csv_with_semicolons_and_a_title_line(province):
     token = reconciliation.upload(province.official, marketplace("voso"), io.BytesIO(body), "a.csv")
     rows = reconciliation.load(province.official, token).rows
     assert [(row.state, row.products) for row in rows] == [(MatchState.SURE, ["Bưởi Phúc Trạch"])]
+
+
+def test_namesakes_in_one_commune_are_told_apart_by_their_village(province):
+    first = make_household(head_name="Lê Văn Ba", area=province.commune_2, village="Xóm 3")
+    make_household(head_name="Lê Văn Ba", area=province.commune_2, village="Xóm 5")
+    db.session.commit()
+    body = xlsx(
+        [
+            ["Họ tên", "Địa chỉ"],
+            ["Lê Văn Ba", "Xóm 3, xã Yên Thành"],
+            ["Lê Văn Ba", "xã Yên Thành"],
+        ]
+    )
+    rows, _token = _rows(province, body)
+    assert rows[2].household.id == first.id and rows[2].state is MatchState.TO_CONFIRM
+    assert rows[3].household is None and "2 hộ" in rows[3].note
