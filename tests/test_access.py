@@ -64,6 +64,7 @@ SESSION_Y_READERS = {
 }
 OFFICIALS_OK = {"anonymous": LOGIN, "official_1": 200, "official_2": 200, "admin": 200}
 OFFICIALS_NOT_FOUND = {"anonymous": LOGIN, "official_1": 404, "official_2": 404, "admin": 404}
+OFFICIALS_REFUSED = {"anonymous": LOGIN, "official_1": 400, "official_2": 400, "admin": 400}
 #: the certificate of household B (commune 2): the official of commune 1 finds nothing
 OFFICIALS_TRAIL = {"anonymous": LOGIN, "official_1": 200, "official_2": 302, "admin": 302}
 OWN_IMPORT = {"anonymous": LOGIN, "official_1": 404, "official_2": 200, "admin": 200}
@@ -543,6 +544,20 @@ MATRIX = [
         OFFICIALS_OK,
     ),
     ("reports.report", "GET", lambda w: "/overview/report.pdf", OFFICIALS_OK),
+    ("reports.plan_targets_page", "GET", lambda w: "/overview/targets", OFFICIALS_OK),
+    # an empty form changes no commune's targets
+    (
+        "reports.plan_targets_page",
+        "POST",
+        lambda w: "/overview/targets",
+        {**OFFICIALS_OK, "official_1": 302, "official_2": 302, "admin": 302},
+    ),
+    (
+        "reports.import_plan_targets",
+        "POST",
+        lambda w: "/overview/targets/import",
+        OFFICIALS_REFUSED,
+    ),
     ("reports.reconcile", "GET", lambda w: "/overview/reconcile", OFFICIALS_OK),
     # someone else's (or a made-up) upload: nobody may open it
     (

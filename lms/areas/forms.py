@@ -31,11 +31,14 @@ class AreaForm(FlaskForm):
     )
     parent_id = SelectField(_l("Belongs to"), coerce=_optional_id)
     merged_into_id = SelectField(_l("Merged into"), coerce=_optional_id)
+    former_district = StringField(
+        _l("Former district (before the 2025 reform)"), validators=[Length(max=120)]
+    )
 
 
 class AreaImportForm(FlaskForm):
     file = FileField(
-        _l("CSV file (code, name, level, parent_code, merged_into_code)"),
+        _l("CSV file (code, name, level, parent_code, merged_into_code, former_district)"),
         validators=[
             FileRequired(_l("Please choose a file.")),
             FileAllowed(["csv"], _l("Only .csv files can be imported here.")),

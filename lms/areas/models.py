@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.models import Base, TimestampMixin, str_enum
@@ -38,6 +38,9 @@ class Area(TimestampMixin, Base):
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"))
     #: ids from the root down, "/1/7/": a subtree is every path with this prefix
     path: Mapped[str] = mapped_column(String(255), index=True, default="")
+    #: the district a commune belonged to before the 2025 reform removed districts
+    #: ("Huyện Diễn Châu"): officials still group a province's communes by it
+    former_district: Mapped[str] = mapped_column(String(120), default="", server_default="")
 
     parent: Mapped[Area | None] = relationship(
         remote_side=[id], foreign_keys=[parent_id], back_populates="children"
@@ -53,3 +56,29 @@ class Area(TimestampMixin, Base):
 
     def __repr__(self) -> str:
         return f"<Area {self.code} {self.name}>"
+
+
+class PlanTarget(TimestampMixin, Base):
+    """The plan's own counts for one commune and year, entered or imported by officials:
+    the figures are measured against these, not only against the households imported."""
+
+    __tablename__ = "plan_targets"
+    __table_args__ = (
+        UniqueConstraint("area_id", "year"),
+        CheckConstraint("households >= 0", name="households_not_negative"),
+        CheckConstraint("ocop_products >= 0", name="ocop_products_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    year: Mapped[int]
+    #: agricultural production households (hộ SXNN) the plan counts in the commune
+    households: Mapped[int | None]
+    #: OCOP products rated 3 stars or more the plan counts in the commune
+    ocop_products: Mapped[int | None]
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    area: Mapped[Area] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<PlanTarget {self.area_id} {self.year}>"

@@ -21,7 +21,7 @@ from lms.extensions import db
 
 AREA_CODE_TAKEN = _l("Another area already has this code.")
 
-AUDITED_FIELDS = ("code", "name", "level", "parent_id", "merged_into_id")
+AUDITED_FIELDS = ("code", "name", "level", "parent_id", "merged_into_id", "former_district")
 
 #: header names officials use, folded (no diacritics, lower case) → our column
 HEADERS = {
@@ -41,6 +41,10 @@ HEADERS = {
     "merged_into_code": "merged_into_code",
     "sap nhap vao": "merged_into_code",
     "ma sap nhap vao": "merged_into_code",
+    "former_district": "former_district",
+    "huyen cu": "former_district",
+    "huyen truoc sap xep": "former_district",
+    "thuoc huyen cu": "former_district",
 }
 LEVEL_WORDS = {
     "province": AreaLevel.PROVINCE,
@@ -102,6 +106,7 @@ def _apply(area: Area, fields: dict[str, Any]) -> None:
         setattr(area, name, value)
     area.code = clean(area.code)
     area.name = clean(area.name)
+    area.former_district = clean(area.former_district or "")
     if not area.code.isdigit() or len(area.code) > 10:
         raise RuleViolation(_l("The code must be the official number (digits only)."), field="code")
     if not area.name:
@@ -153,6 +158,8 @@ class _Row:
     level: AreaLevel
     parent_code: str
     merged_into_code: str
+    #: None when the file has no such column (an existing area keeps its own)
+    former_district: str | None = None
 
 
 def import_areas_csv(actor: User | None, stream: IO[bytes]) -> ImportReport:
@@ -236,6 +243,7 @@ def _read_rows(stream: IO[bytes], report: ImportReport) -> list[_Row]:
                     level,
                     record.get("parent_code", ""),
                     record.get("merged_into_code", ""),
+                    record.get("former_district"),
                 )
             )
     if not rows and report.ok:
@@ -276,6 +284,8 @@ def _write_rows(actor: User | None, rows: list[_Row], report: ImportReport) -> N
         else:
             report.updated += 1
         area.name, area.level = row.name, row.level
+        if row.former_district is not None:
+            area.former_district = row.former_district
     db.session.flush()
     by_code = {
         **existing,

@@ -96,6 +96,7 @@ def _fields(form: AreaForm) -> dict:
         "level": AreaLevel(form.level.data),
         "parent_id": form.parent_id.data,
         "merged_into_id": form.merged_into_id.data,
+        "former_district": form.former_district.data or "",
     }
 
 

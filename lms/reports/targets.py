@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from flask import current_app
-from flask_babel import LazyString
+from flask_babel import LazyString, format_decimal
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import (
@@ -34,12 +35,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import selectinload
 
 from lms.activation.models import ActivationRequest, ActivationStatus
-from lms.areas.models import Area, AreaLevel
+from lms.areas.models import Area, AreaLevel, PlanTarget
 from lms.attendance.models import AttendanceMark, ClassSession, MarkStatus
 from lms.auth.models import User
 from lms.core.database import paginate, read_concurrently, vietnamese
-from lms.core.models import today
-from lms.core.scope import visible_areas, visible_households
+from lms.core.models import PROGRAMME_TIMEZONE, today
+from lms.core.scope import subtree_ids, visible_areas, visible_households
 from lms.courses.models import QuizAttempt
 from lms.extensions import db
 from lms.households.models import Household
@@ -53,9 +54,17 @@ Clause = ColumnElement[bool]
 # ---------------------------------------------------------------- the household facts
 
 
-def has_valid_certificate() -> Clause:
-    """SQL: the household holds a valid (not revoked) certificate: trained. Kept on the
-    household by the certificates' services (``Household.certified_on``)."""
+def end_of(day: date) -> datetime:
+    """The first instant after ``day`` ends in Vietnam, as a UTC timestamp (for ``*_at``)."""
+    return datetime.combine(day + timedelta(days=1), time(), PROGRAMME_TIMEZONE)
+
+
+def has_valid_certificate(until: date | None = None) -> Clause:
+    """SQL: the household holds a valid (not revoked) certificate: trained (issued on or
+    before ``until``, when given). Kept on the household by the certificates' services
+    (``Household.certified_on``)."""
+    if until is not None:
+        return Household.certified_on <= until
     return Household.certified_on.is_not(None)
 
 
@@ -67,22 +76,29 @@ def _partners(kind: PartnerKind, marketplace_id: int | None = None) -> Select:
     return partners
 
 
-def _listed_now(marketplace_id: int | None = None) -> list[Clause]:
-    """SQL, about ``Listing``: on a marketplace now (any, or the one given)."""
-    return [
-        Listing.delisted_on.is_(None),
-        Listing.marketplace_id.in_(_partners(PartnerKind.MARKETPLACE, marketplace_id)),
-    ]
+def _listed_now(marketplace_id: int | None = None, until: date | None = None) -> list[Clause]:
+    """SQL, about ``Listing``: on a marketplace now (any, or the one given), or at the end of
+    the day ``until``."""
+    partners = Listing.marketplace_id.in_(_partners(PartnerKind.MARKETPLACE, marketplace_id))
+    if until is not None:
+        return [
+            Listing.listed_on <= until,
+            or_(Listing.delisted_on.is_(None), Listing.delisted_on > until),
+            partners,
+        ]
+    return [Listing.delisted_on.is_(None), partners]
 
 
-def _current_listing(marketplace_id: int | None = None) -> Clause:
+def _current_listing(marketplace_id: int | None = None, until: date | None = None) -> Clause:
     """SQL, about ``Product``: listed now on a marketplace (any, or the one given)."""
-    return exists().where(Listing.product_id == Product.id, *_listed_now(marketplace_id))
+    return exists().where(Listing.product_id == Product.id, *_listed_now(marketplace_id, until))
 
 
-def has_ocop_product(listed: bool, marketplace_id: int | None = None) -> Clause:
+def has_ocop_product(
+    listed: bool, marketplace_id: int | None = None, until: date | None = None
+) -> Clause:
     """SQL: the household has an OCOP 3★+ product that is listed now (or is not)."""
-    listing = _current_listing(marketplace_id)
+    listing = _current_listing(marketplace_id, until)
     return exists().where(
         Product.household_id == Household.id,
         Product.ocop_stars >= MIN_OCOP_STARS,
@@ -90,48 +106,56 @@ def has_ocop_product(listed: bool, marketplace_id: int | None = None) -> Clause:
     )
 
 
-def listed_holders(marketplace_id: int | None = None) -> Select:
+def listed_holders(marketplace_id: int | None = None, until: date | None = None) -> Select:
     """SQL: the ids of the households with a product listed now (on the marketplace given),
     read from the listings (tens of thousands) to their products, not from every product."""
     return (
         select(Product.household_id)
         .join(Listing, Listing.product_id == Product.id)
-        .where(*_listed_now(marketplace_id))
+        .where(*_listed_now(marketplace_id, until))
     )
 
 
-def has_listed_product(marketplace_id: int | None = None) -> Clause:
+def has_listed_product(marketplace_id: int | None = None, until: date | None = None) -> Clause:
     """SQL: the household has a product listed now (the same rule, about one household)."""
-    return listed_holders(marketplace_id).where(Product.household_id == Household.id).exists()
+    holders = listed_holders(marketplace_id, until)
+    return holders.where(Product.household_id == Household.id).exists()
 
 
-def activated_holders(kind: PartnerKind, marketplace_id: int | None = None) -> Select:
+def activated_holders(
+    kind: PartnerKind, marketplace_id: int | None = None, until: date | None = None
+) -> Select:
     """SQL: the ids of the households with an activated shop (``MARKETPLACE``) or payment
-    account (on the marketplace given, for shops)."""
-    return select(ActivationRequest.household_id).where(
+    account (on the marketplace given, for shops; activated by the end of ``until``)."""
+    statement = select(ActivationRequest.household_id).where(
         ActivationRequest.status == ActivationStatus.ACTIVATED,
         ActivationRequest.marketplace_id.in_(_partners(kind, marketplace_id)),
     )
+    if until is not None:
+        statement = statement.where(ActivationRequest.activated_at < end_of(until))
+    return statement
 
 
-def has_activated(kind: PartnerKind, marketplace_id: int | None = None) -> Clause:
+def has_activated(
+    kind: PartnerKind, marketplace_id: int | None = None, until: date | None = None
+) -> Clause:
     """SQL: the household has an activated shop or payment account (about one household)."""
-    holders = activated_holders(kind, marketplace_id)
+    holders = activated_holders(kind, marketplace_id, until)
     return holders.where(ActivationRequest.household_id == Household.id).exists()
 
 
-def is_selling(marketplace_id: int | None = None) -> Clause:
+def is_selling(marketplace_id: int | None = None, until: date | None = None) -> Clause:
     """SQL: the household sells online: a product listed now, or an activated shop.
 
     Stated as membership of one small set (the households of the listings and of the
     activated shops, a few percent of all), which both databases build once per query."""
-    shops = activated_holders(PartnerKind.MARKETPLACE, marketplace_id)
-    return Household.id.in_(listed_holders(marketplace_id).union(shops))
+    shops = activated_holders(PartnerKind.MARKETPLACE, marketplace_id, until)
+    return Household.id.in_(listed_holders(marketplace_id, until).union(shops))
 
 
-def listed_not_trained(marketplace_id: int | None = None) -> Clause:
+def listed_not_trained(marketplace_id: int | None = None, until: date | None = None) -> Clause:
     """SQL: sells online without a valid certificate; the plan says nobody may."""
-    return and_(is_selling(marketplace_id), not_(has_valid_certificate()))
+    return and_(is_selling(marketplace_id, until), not_(has_valid_certificate(until)))
 
 
 def trained_by(organisation_id: int) -> Clause:
@@ -157,11 +181,33 @@ class TargetFilter(HouseholdFilter):
     marketplace_id: int | None = None
     #: households that attended a class of this organisation
     organisation_id: int | None = None
+    #: the figures as they stood at the end of this day (None: today)
+    as_of: date | None = None
+    #: the first day of the period the certificates per week or month are counted from
+    date_from: date | None = None
+    #: "week" or "month": how the certificates issued in the period are counted
+    period: str = "week"
+
+    @property
+    def until(self) -> date | None:
+        """The as-of day when it is in the past (today's figures need no date condition)."""
+        return self.as_of if self.as_of is not None and self.as_of < today() else None
+
+    @property
+    def last_day(self) -> date:
+        return self.as_of or today()
+
+    @property
+    def year(self) -> int:
+        """The plan year the figures are measured against: the as-of day's."""
+        return self.last_day.year
 
     def apply(self, statement: Select) -> Select:
         statement = super().apply(statement)
         if self.organisation_id:
             statement = statement.where(trained_by(self.organisation_id))
+        if self.until is not None:  # in the registry by then
+            statement = statement.where(Household.created_at < end_of(self.until))
         return statement
 
 
@@ -174,10 +220,10 @@ FactClause = Callable[[TargetFilter], Clause]
 FACTS: dict[str, FactClause] = {
     "informed": lambda f: Household.is_informed,
     "standardised": lambda f: is_standardised(),
-    "certified": lambda f: has_valid_certificate(),
-    "listed": lambda f: has_listed_product(f.marketplace_id),
-    "shop": lambda f: has_activated(PartnerKind.MARKETPLACE, f.marketplace_id),
-    "payment": lambda f: has_activated(PartnerKind.PAYMENT_PROVIDER),
+    "certified": lambda f: has_valid_certificate(f.until),
+    "listed": lambda f: has_listed_product(f.marketplace_id, f.until),
+    "shop": lambda f: has_activated(PartnerKind.MARKETPLACE, f.marketplace_id, f.until),
+    "payment": lambda f: has_activated(PartnerKind.PAYMENT_PROVIDER, None, f.until),
 }
 
 
@@ -190,6 +236,9 @@ class Figure:
     label: LazyString
     part: tuple[str, ...]
     whole: tuple[str, ...] = ()
+    #: measured against the plan's count of households where the commune has one (the
+    #: plan says 100% of its households), not only against the households imported
+    against_target: bool = False
 
     def clause(self, filters: TargetFilter, missing: bool = False) -> Clause:
         """SQL: the households counted (or, ``missing``, those of the whole not counted)."""
@@ -201,7 +250,7 @@ class Figure:
 
 
 FIGURES: tuple[Figure, ...] = (
-    Figure("informed", _l("Households informed"), ("informed",)),
+    Figure("informed", _l("Households informed"), ("informed",), against_target=True),
     Figure("standardised", _l("Household records standardised"), ("standardised",)),
     Figure(
         "listed_trained",
@@ -209,7 +258,7 @@ FIGURES: tuple[Figure, ...] = (
         ("listed", "certified"),
         ("listed",),
     ),
-    Figure("trained", _l("Households trained (certified)"), ("certified",)),
+    Figure("trained", _l("Households trained (certified)"), ("certified",), against_target=True),
     Figure(
         "shops",
         _l("Trained households with an activated shop"),
@@ -228,6 +277,24 @@ FIGURES_BY_CODE = {figure.code: figure for figure in FIGURES}
 LISTED_NOT_TRAINED = "listed_not_trained"
 
 
+def format_percent(part: int, whole: int) -> str:
+    """A share as officials read it, on the screen, in exports and in the PDF alike: one
+    decimal; never "0%" for a share above zero ("< 0,1%"), never "100%" short of the whole
+    ("> 99,9%"); "—" when there is nothing to measure against."""
+    if not whole:
+        return "—"
+    if part <= 0:
+        return "0%"
+    percent = 100 * part / whole
+    if percent < 0.1:
+        return "< " + format_decimal(0.1, "0.0") + "%"
+    if part < whole and percent >= 99.95:
+        return "> " + format_decimal(99.9, "0.0") + "%"
+    if part == whole:
+        return "100%"
+    return format_decimal(percent, "#,##0.0") + "%"
+
+
 @dataclass
 class Share:
     part: int = 0
@@ -236,6 +303,11 @@ class Share:
     @property
     def percent(self) -> float | None:
         return 100 * self.part / self.whole if self.whole else None
+
+    @property
+    def text(self) -> str:
+        """The share as printed: ``format_percent``."""
+        return format_percent(self.part, self.whole)
 
     def __iadd__(self, other: Share) -> Share:
         self.part += other.part
@@ -250,9 +322,28 @@ class AreaFigures:
     area: Area | None
     households: int = 0
     shares: dict[str, Share] = field(default_factory=dict)
-    #: OCOP 3★+ products listed on a marketplace, of all OCOP 3★+ products
+    #: OCOP 3★+ products listed on a marketplace, of the plan's count of them (of those in
+    #: the registry where the commune has no target)
     ocop: Share = field(default_factory=Share)
     listed_not_trained: int = 0
+    #: the commune has sent its household list (some household of it is in the registry)
+    has_list: bool = True
+    #: the plan's counts for the year (None: not entered)
+    target_households: int | None = None
+    target_ocop: int | None = None
+    #: households in the registry, of the plan's count (whole 0: no target entered)
+    coverage: Share = field(default_factory=Share)
+    #: OCOP 3★+ products in the registry (listed or not)
+    ocop_products: int = 0
+    #: communes counted (for a total or a former district)
+    communes: int = 0
+    #: of those, communes that sent no list, and communes with no target entered
+    without_list: int = 0
+    without_target: int = 0
+
+    @property
+    def name(self) -> str:
+        return self.area.name if self.area else _("Total")
 
     def add(self, other: AreaFigures) -> None:
         self.households += other.households
@@ -261,6 +352,14 @@ class AreaFigures:
             self.shares[code] += share
         self.ocop += other.ocop
         self.listed_not_trained += other.listed_not_trained
+        self.coverage += other.coverage
+        self.ocop_products += other.ocop_products
+        self.communes += other.communes
+        self.without_list += other.without_list
+        self.without_target += other.without_target
+        for name in ("target_households", "target_ocop"):
+            if getattr(other, name) is not None:
+                setattr(self, name, (getattr(self, name) or 0) + getattr(other, name))
 
 
 @dataclass
@@ -270,10 +369,21 @@ class Dashboard:
     area: Area | None
     rows: list[AreaFigures]
     total: AreaFigures
-    #: (Monday, valid certificates issued that week), oldest first
+    #: (first day, valid certificates issued in that week or month), oldest first
     weeks: list[tuple[date, int]] = field(default_factory=list)
     #: listings still on a marketplace whose product is no longer eligible
     ineligible_listings: int = 0
+    #: the period the figures cover: its first day (None: from the start) and the as-of day
+    date_from: date | None = None
+    as_of: date | None = None
+    #: "week" or "month"
+    period: str = "week"
+    #: the plan year the targets are read for
+    year: int = 0
+
+    @property
+    def certificates_in_period(self) -> int:
+        return sum(count for _day, count in self.weeks)
 
 
 #: facts only a few households have (they sell online): counted from those households alone
@@ -298,12 +408,12 @@ def dashboard(user: User, filters: TargetFilter, weeks: int = 12) -> Dashboard:
     }
     sellers = [c for c in combinations if set(c) & set(SELLER_FACTS)] + [_LISTED_NOT_TRAINED]
     everyone = sorted(c for c in combinations if not set(c) & set(SELLER_FACTS))
-    first_week = _first_monday(weeks)
+    starts = _period_starts(filters, weeks)
     statements = [
         _households_query(user, filters, everyone),
         _sellers_query(user, filters, sellers),
         _ocop_query(user, filters),
-        _weekly_query(user, filters, first_week),
+        _weekly_query(user, filters, starts[0], filters.last_day),
         _ineligible_count_query(user, filters),
     ]
     household_rows, seller_rows, ocop_rows, weekly_rows, ineligible = read_concurrently(
@@ -332,23 +442,88 @@ def dashboard(user: User, filters: TargetFilter, weeks: int = 12) -> Dashboard:
         rows[key] = figures
     for area_id, listed, every in ocop_rows:
         rows.setdefault(commune_of[area_id], AreaFigures(area=None)).ocop += Share(listed, every)
+    shown = db.session.get(Area, filters.area_id) if filters.area_id else user.area
+    communes = _communes_shown(user, shown)
+    for area in communes:
+        rows.setdefault(area.id, AreaFigures(area=None))
     areas = {
         area.id: area for area in db.session.scalars(select(Area).where(Area.id.in_(list(rows))))
     }
+    with_list = _communes_with_list(list(rows))
+    plan = _plan_targets(list(rows), filters.year)
     total = AreaFigures(area=None)
     for key, figures in rows.items():
         figures.area = areas[key]
+        _measure_against_plan(figures, plan.get(key), has_list=key in with_list)
         total.add(figures)
     ordered = sorted(rows.values(), key=lambda row: _sort_key(row.area))
-    shown = db.session.get(Area, filters.area_id) if filters.area_id else user.area
     return Dashboard(
         filters=filters,
         area=shown,
         rows=ordered,
         total=total,
-        weeks=_weeks(weekly_rows, first_week, weeks),
+        weeks=_periods(weekly_rows, starts, filters.period),
         ineligible_listings=ineligible[0][0],
+        date_from=filters.date_from,
+        as_of=filters.last_day,
+        period=filters.period,
+        year=filters.year,
     )
+
+
+def _communes_shown(user: User, shown: Area | None) -> list[Area]:
+    """Every current commune of the area shown, within the user's scope: each is listed,
+    households or not (a commune that sent no list says so instead of being left out)."""
+    statement = select(Area).where(
+        visible_areas(user), Area.level == AreaLevel.COMMUNE, Area.merged_into_id.is_(None)
+    )
+    if shown is not None:
+        statement = statement.where(Area.id.in_(subtree_ids(shown)))
+    return list(db.session.scalars(statement))
+
+
+def _communes_with_list(commune_ids: list[int]) -> set[int]:
+    """Those of the communes (their legacy communes included) with a household in the
+    registry, whatever the filters: one index probe per area."""
+    if not commune_ids:
+        return set()
+    commune = func.coalesce(Area.merged_into_id, Area.id)
+    statement = select(commune).where(
+        or_(Area.id.in_(commune_ids), Area.merged_into_id.in_(commune_ids)),
+        exists().where(Household.area_id == Area.id),
+    )
+    return set(db.session.scalars(statement))
+
+
+def _plan_targets(commune_ids: list[int], year: int) -> dict[int, PlanTarget]:
+    if not commune_ids:
+        return {}
+    statement = select(PlanTarget).where(
+        PlanTarget.year == year, PlanTarget.area_id.in_(commune_ids)
+    )
+    return {target.area_id: target for target in db.session.scalars(statement)}
+
+
+def _measure_against_plan(row: AreaFigures, plan: PlanTarget | None, has_list: bool) -> None:
+    """Put the plan's counts under a commune's figures: coverage is the registry ÷ the plan's
+    households; informed and trained are measured against the plan's households, the OCOP
+    target against its products (where the plan has no count, against the registry)."""
+    row.communes = 1
+    row.has_list = has_list
+    row.without_list = int(not has_list)
+    row.ocop_products = row.ocop.whole
+    households = plan.households if plan else None
+    ocop = plan.ocop_products if plan else None
+    row.target_households, row.target_ocop = households, ocop
+    row.without_target = int(households is None)
+    for figure in FIGURES:
+        row.shares.setdefault(figure.code, Share())
+        if figure.against_target and households is not None:
+            row.shares[figure.code] = Share(row.shares[figure.code].part, households)
+    if households is not None:
+        row.coverage = Share(row.households, households)
+    if ocop is not None:
+        row.ocop = Share(row.ocop.part, ocop)
 
 
 def standardisation_gaps(user: User, filters: TargetFilter) -> list[tuple[QualityCheck, int]]:
@@ -363,7 +538,7 @@ def standardisation_gaps(user: User, filters: TargetFilter) -> list[tuple[Qualit
 
 def _holds(filters: TargetFilter, facts: tuple[str, ...]) -> Clause:
     if facts == _LISTED_NOT_TRAINED:
-        return listed_not_trained(filters.marketplace_id)
+        return listed_not_trained(filters.marketplace_id, filters.until)
     return and_(*(FACTS[name](filters) for name in facts))
 
 
@@ -385,11 +560,11 @@ def _sellers_query(user: User, filters: TargetFilter, wanted: list[tuple[str, ..
     """The households that sell online or have an activated payment account (a few percent
     of households): each set of holders is read once, tagged with its fact, and gathered
     per household (materialised); then the combinations are counted per area."""
-    marketplace_id = filters.marketplace_id
+    marketplace_id, until = filters.marketplace_id, filters.until
     holders = {
-        "listed": listed_holders(marketplace_id),
-        "shop": activated_holders(PartnerKind.MARKETPLACE, marketplace_id),
-        "payment": activated_holders(PartnerKind.PAYMENT_PROVIDER),
+        "listed": listed_holders(marketplace_id, until),
+        "shop": activated_holders(PartnerKind.MARKETPLACE, marketplace_id, until),
+        "payment": activated_holders(PartnerKind.PAYMENT_PROVIDER, None, until),
     }
     tagged = union_all(
         *(
@@ -408,7 +583,7 @@ def _sellers_query(user: User, filters: TargetFilter, wanted: list[tuple[str, ..
         select(
             Household.area_id,
             *((sellers.c[name] == 1).label(name) for name in SELLER_FACTS),
-            has_valid_certificate().label("certified"),
+            has_valid_certificate(until).label("certified"),
         )
         .select_from(sellers)
         .join(Household, Household.id == sellers.c.household_id)
@@ -437,7 +612,7 @@ def _ocop_query(user: User, filters: TargetFilter) -> Select:
     products = (
         select(
             Product.household_id,
-            _current_listing(filters.marketplace_id).label("listed"),
+            _current_listing(filters.marketplace_id, filters.until).label("listed"),
         )
         .where(Product.ocop_stars >= MIN_OCOP_STARS)
         .cte("ocop_products")
@@ -453,28 +628,60 @@ def _ocop_query(user: User, filters: TargetFilter) -> Select:
     return filters.apply(statement)
 
 
-def _first_monday(weeks: int) -> date:
-    monday = today() - timedelta(days=today().weekday())
-    return monday - timedelta(weeks=weeks - 1)
+#: the most weeks or months a chart shows (a longer period starts at its last ones)
+MAX_PERIODS = 53
 
 
-def _weekly_query(user: User, filters: TargetFilter, first: date) -> Select:
-    """Valid certificates issued per day since ``first`` (the days are put in weeks after),
-    read from the households they certify (``Household.certified_on``): one each."""
+def _period_start(day: date, period: str) -> date:
+    if period == "month":
+        return day.replace(day=1)
+    return day - timedelta(days=day.weekday())
+
+
+def _next_period(start: date, period: str) -> date:
+    if period == "month":
+        return (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return start + timedelta(weeks=1)
+
+
+def _period_starts(filters: TargetFilter, count: int) -> list[date]:
+    """The first day of each week (Monday) or month of the period, oldest first: from
+    ``date_from`` (the last ``count`` ones when none is given) to the as-of day."""
+    last = _period_start(filters.last_day, filters.period)
+    starts = [last]
+    first = _period_start(filters.date_from, filters.period) if filters.date_from else None
+    while len(starts) < (MAX_PERIODS if first else count):
+        previous = _period_start(starts[-1] - timedelta(days=1), filters.period)
+        if first and previous < first:
+            break
+        starts.append(previous)
+    starts.reverse()
+    return starts
+
+
+def _weekly_query(user: User, filters: TargetFilter, first: date, last: date) -> Select:
+    """Valid certificates issued per day from ``first`` to ``last`` (the days are put in
+    weeks or months after), read from the households they certify
+    (``Household.certified_on``): one each."""
+    first = max(first, filters.date_from) if filters.date_from else first
     statement = (
         select(Household.certified_on, func.count())
-        .where(visible_households(user), Household.certified_on >= first)
+        .where(
+            visible_households(user),
+            Household.certified_on >= first,
+            Household.certified_on <= last,
+        )
         .group_by(Household.certified_on)
     )
     return filters.apply(statement)
 
 
-def _weeks(rows, first: date, weeks: int) -> list[tuple[date, int]]:
-    counts = {first + timedelta(weeks=n): 0 for n in range(weeks)}
+def _periods(rows, starts: list[date], period: str) -> list[tuple[date, int]]:
+    counts = dict.fromkeys(starts, 0)
     for day, count in rows:
-        monday = day - timedelta(days=day.weekday())
-        if monday in counts:
-            counts[monday] += count
+        start = _period_start(day, period)
+        if start in counts:
+            counts[start] += count
     return list(counts.items())
 
 
@@ -494,20 +701,22 @@ def household_lists() -> dict[str, HouseholdList]:
         LISTED_NOT_TRAINED: HouseholdList(
             LISTED_NOT_TRAINED,
             _l("Listed but not trained"),
-            lambda f: listed_not_trained(f.marketplace_id),
+            lambda f: listed_not_trained(f.marketplace_id, f.until),
         ),
         "not_trained": HouseholdList(
-            "not_trained", _l("Households not yet trained"), lambda f: not_(has_valid_certificate())
+            "not_trained",
+            _l("Households not yet trained"),
+            lambda f: not_(has_valid_certificate(f.until)),
         ),
         "ocop": HouseholdList(
             "ocop",
             _l("Households with an OCOP 3★+ product listed"),
-            lambda f: has_ocop_product(True, f.marketplace_id),
+            lambda f: has_ocop_product(True, f.marketplace_id, f.until),
         ),
         "ocop_missing": HouseholdList(
             "ocop_missing",
             _l("Households with an OCOP 3★+ product not listed"),
-            lambda f: has_ocop_product(False, f.marketplace_id),
+            lambda f: has_ocop_product(False, f.marketplace_id, f.until),
         ),
     }
     for figure in FIGURES:
@@ -621,3 +830,68 @@ def area_in_scope(user: User, area_id: int | None) -> int | None:
 def _ineligible_count_query(user: User, filters: TargetFilter) -> Select:
     statement = ineligible_listings_query(user, filters).options().order_by(None)
     return select(func.count()).select_from(statement.subquery())
+
+
+# ---------------------------------------------------------------- groupings of the figures
+
+
+@dataclass
+class Group:
+    """Figures summed over a group of rows: a former district's communes, a village's
+    households."""
+
+    name: str
+    figures: AreaFigures
+    rows: list[AreaFigures] = field(default_factory=list)
+
+
+def former_districts(board: Dashboard) -> list[Group]:
+    """The communes of the board grouped by the district each belonged to before the 2025
+    reform (officials still reason by them), in Vietnamese order; communes with no former
+    district recorded last. Empty when there is nothing to group (one commune, or none
+    recorded)."""
+    from lms.core.text import vietnamese_sort_key
+
+    if len(board.rows) < 2 or not any(row.area and row.area.former_district for row in board.rows):
+        return []
+    groups: dict[str, Group] = {}
+    for row in board.rows:
+        name = (row.area.former_district if row.area else "") or ""
+        group = groups.setdefault(name, Group(name, AreaFigures(area=None)))
+        group.figures.add(row)
+        group.rows.append(row)
+    return sorted(groups.values(), key=lambda g: (not g.name, vietnamese_sort_key(g.name)))
+
+
+#: the village figures: the facts kept on the household, and listed but not trained
+VILLAGE_FIGURES = ("informed", "standardised", "trained")
+
+
+def villages(user: User, filters: TargetFilter, board: Dashboard) -> list[Group]:
+    """Inside one commune: its households per thôn/xóm (as the registry spells the village),
+    with the figures kept on the household and the listed-but-not-trained count. Empty
+    unless the board shows a commune."""
+    from lms.core.text import vietnamese_sort_key
+
+    if board.area is None or board.area.level is not AreaLevel.COMMUNE:
+        return []
+    counts = [
+        func.count().filter(_holds(filters, FIGURES_BY_CODE[code].part)) for code in VILLAGE_FIGURES
+    ]
+    statement = filters.apply(
+        select(
+            Household.village,
+            func.count(),
+            *counts,
+            func.count().filter(listed_not_trained(filters.marketplace_id, filters.until)),
+        )
+        .where(visible_households(user))
+        .group_by(Household.village)
+    )
+    groups = []
+    for village, households, *values, unlisted in db.session.execute(statement):
+        figures = AreaFigures(area=None, households=households, listed_not_trained=unlisted)
+        for code, part in zip(VILLAGE_FIGURES, values, strict=True):
+            figures.shares[code] = Share(part, households)
+        groups.append(Group(village or "", figures))
+    return sorted(groups, key=lambda g: (not g.name, vietnamese_sort_key(g.name)))

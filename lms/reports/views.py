@@ -21,7 +21,7 @@ from lms.areas.models import Area
 from lms.core.database import paginate
 from lms.core.errors import RuleViolation
 from lms.core.forms import attach_error, select_choices
-from lms.core.pdf import html_to_pdf
+from lms.core.models import today
 from lms.core.permissions import OFFICIALS
 from lms.core.scope import get_or_404, role_required
 from lms.core.spreadsheets import export_filename, export_response
@@ -31,9 +31,16 @@ from lms.households.forms import fill_household_choices
 from lms.households.models import Household
 from lms.products.forms import marketplace_choices
 from lms.products.models import Marketplace
-from lms.reports import charts, exporting, reconciliation, targets
+from lms.reports import document, exporting, plan_targets, reconciliation, targets
 from lms.reports import trail as trail_module
-from lms.reports.forms import SellerListForm, TargetFilterForm, TrailSearchForm
+from lms.reports.forms import (
+    PlanTargetsForm,
+    PlanTargetsImportForm,
+    ReportForm,
+    SellerListForm,
+    TargetFilterForm,
+    TrailSearchForm,
+)
 from lms.reports.targets import TargetFilter
 
 bp = Blueprint("reports", __name__, url_prefix="/overview")
@@ -58,8 +65,17 @@ def _filters() -> tuple[TargetFilterForm, TargetFilter]:
         product_group_id=form.product_group_id.data,
         marketplace_id=form.marketplace_id.data,
         organisation_id=form.organisation_id.data,
+        as_of=form.as_of.data,
+        date_from=form.date_from.data,
+        period=form.period.data or "week",
     )
     return form, filters
+
+
+@bp.app_template_filter("percent")
+def percent_filter(share: targets.Share) -> str:
+    """``{{ share | percent }}``: one rule for every share printed (``format_percent``)."""
+    return share.text
 
 
 def _download(body: bytes, kind: str, name: str) -> Response:
@@ -86,7 +102,7 @@ def overview() -> str:
     form, filters = _filters()
     board = targets.dashboard(current_user, filters)
     chart = request.args.get("chart", "trained")
-    if chart not in targets.FIGURES_BY_CODE and chart != "ocop":
+    if chart not in targets.FIGURES_BY_CODE and chart not in ("ocop", "coverage"):
         chart = "trained"
     return render_template(
         "reports/overview.html",
@@ -95,10 +111,11 @@ def overview() -> str:
         filters=filters,
         figures=targets.FIGURES,
         chart=chart,
-        bars=charts.commune_bars(board, chart),
-        weekly=charts.weekly_columns(board.weeks),
-        sizes=charts.SIZES,
+        **document.chart_context(board, chart),
+        districts=targets.former_districts(board),
+        villages=targets.villages(current_user, filters, board),
         gaps=targets.standardisation_gaps(current_user, filters),
+        report_form=ReportForm(request.args),
     )
 
 
@@ -165,24 +182,68 @@ def export_ineligible(kind: str) -> Response:
     return _export(rows, kind, "san-pham-het-dieu-kien", title, _caption(title, filters))
 
 
-@bp.get("/report.pdf")
+@bp.get("/report.<any(pdf, docx):kind>")
 @role_required(*OFFICIALS)
-def report_pdf() -> Response:
-    """One page for the area shown, then one page per commune: targets, chart, exceptions."""
+def report(kind: str) -> Response:
+    """ "Báo cáo kết quả thực hiện kế hoạch": the dashboard's figures for the area and period
+    chosen, laid out as an administrative document (PDF, or .docx to edit before signing)."""
     _form, filters = _filters()
     board = targets.dashboard(current_user, filters)
-    html = render_template(
-        "reports/report_pdf.html",
-        board=board,
-        figures=targets.FIGURES,
-        caption=exporting.describe(filters, _area_name(board.area)),
-        bars=charts.commune_bars(board, "trained"),
-        target_bars=charts.target_bars,
-        weekly=charts.weekly_columns(board.weeks),
-        sizes=charts.SIZES,
-        ineligible=board.ineligible_listings,
-    )
-    return _download(html_to_pdf(html), "pdf", "bao-cao-tong-quan")
+    header = document.ReportHeader.from_form(ReportForm(request.args), board)
+    caption = exporting.describe(filters, _area_name(board.area))
+    if kind == "docx":
+        body = document.report_docx(board, header, caption)
+    else:
+        body = document.report_pdf(board, header, caption)
+    return _download(body, kind, "bao-cao-ket-qua-thuc-hien-ke-hoach")
+
+
+@bp.route("/targets", methods=["GET", "POST"])
+@role_required(*OFFICIALS)
+def plan_targets_page() -> Response | tuple[str, int]:
+    """The plan's targets per commune for a year: typed in the table, or imported."""
+    year = request.values.get("year", type=int) or today().year
+    form = PlanTargetsForm(year=year)
+    upload = PlanTargetsImportForm(year=year)
+    errors: list[str] = []
+    if form.validate_on_submit():
+        values, errors = plan_targets.typed_targets(request.form, current_user)
+        if not errors:
+            try:
+                changed = plan_targets.save_targets(current_user, form.year.data, values)
+            except RuleViolation as error:
+                errors = [str(error.message)]
+            else:
+                flash(_("Targets saved: %(n)d communes changed.", n=changed), "success")
+                return redirect(url_for("reports.plan_targets_page", year=form.year.data))
+    lines = plan_targets.list_targets(current_user, form.year.data or year)
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "reports/targets.html", form=form, upload=upload, lines=lines, errors=errors
+    ), status
+
+
+@bp.post("/targets/import")
+@role_required(*OFFICIALS)
+def import_plan_targets() -> Response | tuple[str, int]:
+    form = PlanTargetsImportForm()
+    errors: list[str] = []
+    if form.validate_on_submit():
+        result = plan_targets.import_targets(
+            current_user, form.year.data, form.file.data.stream, form.file.data.filename
+        )
+        if not result.errors:
+            flash(_("Targets imported: %(n)d communes changed.", n=result.changed), "success")
+            return redirect(url_for("reports.plan_targets_page", year=form.year.data))
+        errors = result.errors
+    year = form.year.data or today().year
+    return render_template(
+        "reports/targets.html",
+        form=PlanTargetsForm(year=year),
+        upload=form,
+        lines=plan_targets.list_targets(current_user, year),
+        errors=errors,
+    ), 400
 
 
 @bp.route("/reconcile", methods=["GET", "POST"])

@@ -1,5 +1,5 @@
-"""Officials' screens: the dashboard, its lists, exports read back with openpyxl, the PDF
-read back with pypdf, drill-down, scope, and the trail."""
+"""Officials' screens: the dashboard, its lists, exports read back with openpyxl, drill-down,
+scope, and the trail (the PDF report: test_report.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import csv
 import io
 
 from openpyxl import load_workbook
-from pypdf import PdfReader
 
 from lms.reports import targets
 from lms.reports.targets import TargetFilter
@@ -86,16 +85,6 @@ def test_listed_but_not_trained_shows_phones_and_exports(province, client_for):
 
 def test_an_unknown_list_is_not_found(province, client_for):
     assert client_for(province.official).get("/overview/households/nope").status_code == 404
-
-
-def test_the_pdf_report_has_a_page_per_area(province, client_for):
-    response = client_for(province.official).get("/overview/report.pdf")
-    assert response.status_code == 200
-    reader = PdfReader(io.BytesIO(response.data))
-    assert len(reader.pages) == 3  # the province, then each commune
-    first = reader.pages[0].extract_text()
-    assert "Tỉnh Nghệ An" in first and "Đã lên sàn nhưng chưa được đào tạo" in first
-    assert "Xã Yên Thành" in reader.pages[2].extract_text()
 
 
 def test_the_trail_shows_a_household_s_whole_story(province, client_for):
