@@ -129,6 +129,12 @@ class Product(TimestampMixin, Base):
         back_populates="product", cascade="all, delete-orphan"
     )
 
+    @property
+    def is_from_reconciliation(self) -> bool:
+        """Created from a marketplace's seller export: its rating and certifications are
+        still to be added by an official."""
+        return self.source is ProductSource.RECONCILIATION
+
 
 class Certification(Base):
     __tablename__ = "certifications"

@@ -339,6 +339,22 @@ def marketplace_by_code(code: str) -> Marketplace | None:
     )
 
 
+#: the preview's views of the sellers: every one, the doubtful ones, those not matched
+SHOWN = {
+    "doubtful": lambda row: row.is_doubtful,
+    "to_confirm": lambda row: row.state is MatchState.TO_CONFIRM,
+    "unmatched": lambda row: row.state is MatchState.UNMATCHED,
+    "uncertified": lambda row: row.is_recorded and not row.certified,
+}
+
+
+def shown_rows(reconciliation: Reconciliation, show: str) -> list[SellerMatch]:
+    """The sellers the preview shows: those needing confirmation first when all are shown."""
+    if show in SHOWN:
+        return [row for row in reconciliation.rows if SHOWN[show](row)]
+    return sorted(reconciliation.rows, key=lambda row: row.state is not MatchState.TO_CONFIRM)
+
+
 # ---------------------------------------------------------------- reading
 
 

@@ -18,7 +18,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from lms.areas.models import Area
-from lms.core.database import paginate
+from lms.core.database import paginate, paginate_list
 from lms.core.errors import RuleViolation
 from lms.core.forms import attach_error, select_choices
 from lms.core.models import today
@@ -277,9 +277,13 @@ def _reconciliation(token: str) -> reconciliation.Reconciliation:
 @bp.get("/reconcile/<token>")
 @role_required(*OFFICIALS)
 def reconcile_preview(token: str) -> str:
+    result = _reconciliation(token)
+    show = request.args.get("show", "")
     return render_template(
         "reports/reconcile_preview.html",
-        result=_reconciliation(token),
+        result=result,
+        show=show,
+        page=paginate_list(reconciliation.shown_rows(result, show)),
         methods=reconciliation.METHOD_LABELS,
         states=reconciliation.STATE_LABELS,
         form=ConfirmForm(),
@@ -307,7 +311,10 @@ def reconcile_decide(token: str, line: int) -> Response:
             reconciliation.decide(current_user, result, line, request.form.get("choice", ""))
         except RuleViolation as error:
             flash(str(error.message), "error")
-    return redirect(url_for("reports.reconcile_preview", token=token, _anchor=f"seller-{line}"))
+    back = {name: request.args[name] for name in ("show", "page") if request.args.get(name)}
+    return redirect(
+        url_for("reports.reconcile_preview", token=token, _anchor=f"seller-{line}", **back)
+    )
 
 
 @bp.get("/reconcile/<token>/report.<any(xlsx, csv):kind>")

@@ -142,6 +142,8 @@ def test_untrained_sellers_whose_products_are_not_registered_become_listed_not_t
     assert created[0].listings[0].listed_on.isoformat() == "2026-11-15"
     placeholder = db.session.scalars(select(Product).where(Product.household_id == em.id)).one()
     assert placeholder.name == "Sản phẩm trên Postmart"  # a seller naming no product
+    detail = client.get(f"/households/{dung.id}").get_data(as_text=True)
+    assert "Ghi nhận từ danh sách người bán của sàn: cần bổ sung xếp hạng OCOP" in detail
 
     # a second post (another tab, a double click) records nothing more
     listings = _listings()
@@ -202,8 +204,15 @@ def test_doubtful_matches_are_confirmed_or_rejected_before_the_commit(province, 
     assert "Còn 1 người bán cần xác nhận" in client.get(preview).get_data(as_text=True)
     assert reconciliation.find(province.official, token).committed_at is None
 
-    response = client.post(f"/overview/reconcile/{token}/sellers/6", data={"choice": "confirm"})
-    assert response.status_code == 302
+    doubtful = client.get(f"{preview}?show=to_confirm").get_data(as_text=True)
+    assert 'id="seller-6"' in doubtful and 'id="seller-4"' not in doubtful
+    response = client.post(
+        f"/overview/reconcile/{token}/sellers/6?show=to_confirm", data={"choice": "confirm"}
+    )
+    assert response.status_code == 302 and "show=to_confirm" in response.headers["Location"]
+    assert "Không có người bán nào trong mục này." in client.get(
+        f"{preview}?show=to_confirm"
+    ).get_data(as_text=True)
     page = client.get(preview).get_data(as_text=True)
     assert "Đã xác nhận" in page and 'Cần xác nhận: <strong class="tag ok">0</strong>' in page
     # a sure match needs nothing
