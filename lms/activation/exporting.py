@@ -10,7 +10,6 @@ from flask_babel import gettext as _
 from lms.activation.models import STATUS_LABELS
 from lms.activation.services import RequestFilter, requests_query
 from lms.auth.models import User
-from lms.core.i18n import format_datetime_vn
 from lms.extensions import db
 
 
@@ -41,8 +40,8 @@ def export_rows(user: User, filters: RequestFilter) -> Iterator[list]:
             request.household.area.name,
             request.marketplace.name,
             str(STATUS_LABELS[request.status]),
-            format_datetime_vn(request.requested_at),
-            format_datetime_vn(request.decided_at),
+            request.requested_at,
+            request.decided_at,
             request.refusal_reason or "",
             request.account_id,
             request.account_url,

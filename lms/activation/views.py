@@ -29,7 +29,6 @@ from lms.auth.models import Role
 from lms.core.database import paginate
 from lms.core.errors import RuleViolation
 from lms.core.forms import commune_choices, select_choices
-from lms.core.models import today
 from lms.core.permissions import (
     STAFF,
     TRAINERS,
@@ -38,8 +37,7 @@ from lms.core.permissions import (
     require,
 )
 from lms.core.scope import get_or_404, role_required
-from lms.core.spreadsheets import write_csv, write_xlsx
-from lms.core.web import download
+from lms.core.spreadsheets import export_response
 from lms.extensions import db
 from lms.households.models import Household
 from lms.products.models import Marketplace
@@ -136,8 +134,8 @@ def queue() -> str:
 def export(kind: str) -> Response:
     _form, filters = _filters()
     rows = exporting.export_rows(current_user, filters)
-    body = write_csv(rows) if kind == "csv" else write_xlsx(rows, _("Activation requests"))
-    return download(body, f"yeu-cau-kich-hoat-{today():%Y%m%d}.{kind}")
+    title = _("Activation requests")
+    return export_response(rows, kind, title, title)
 
 
 @bp.get("/activation/requests/<int:request_id>")

@@ -160,3 +160,15 @@ def test_large_exports_are_written_as_the_rows_come(app, tmp_path):
     chunks = stream_csv(counted())
     next(chunks), next(chunks)  # the BOM, then the first rows
     assert len(consumed) <= 1000
+
+
+def test_the_activation_export_is_named_and_dated_like_the_others(province, client_for):
+    response = client_for(province.official).get("/activation/requests.xlsx")
+    assert (
+        f"yeu-cau-kich-hoat-{today().isoformat()}.xlsx" in response.headers["Content-Disposition"]
+    )
+    sheet = _book(response.data).active
+    asked = [row[6] for row in sheet.iter_rows(min_row=2)]
+    assert asked and all(
+        cell.is_date and cell.number_format == "dd/mm/yyyy hh:mm" for cell in asked
+    )
