@@ -2,7 +2,8 @@
 then committed.
 
 ``analyse`` standardises the rows (``reading.py``) and decides what each would become (new,
-update, duplicate, error) by matching phones and CCCDs against the registry, writing nothing;
+update, duplicate, conflict, error) by matching phones and CCCDs against the registry (and,
+for rows with neither, name, commune and village), writing nothing;
 ``start_import`` keeps the uploaded file and that preview; ``commit_import`` matches the
 previewed rows again and writes every accepted row in one transaction.
 """
