@@ -35,7 +35,8 @@ IMAGE_TYPES = {
 }
 MAX_IMAGE_BYTES = 60 * 1024
 LESSONS_PER_COURSE = range(4, 7)
-WORDS_PER_LESSON = range(250, 751)
+#: about five minutes on a phone: at most five screens of a 360-pixel-wide phone
+WORDS_PER_LESSON = range(250, 651)
 #: a quiz is a bank: an attempt draws ``questions`` of them (10 unless the manifest says)
 MIN_QUESTIONS = 24
 QUESTIONS_PER_ATTEMPT = 10
@@ -341,7 +342,10 @@ def _parse_lesson(
         problem(
             path,
             None,
-            _("A lesson has 250 to 750 words (about 5 minutes' reading), not %(n)d.", n=words),
+            _(
+                "A lesson has 250 to 650 words (about 5 minutes on a phone), not %(n)d.",
+                n=words,
+            ),
         )
     tokens = markdown.parse("\n".join(lines[1:]))
     return ParsedLesson(position, slug, lines[0][2:].strip(), tokens, words)

@@ -129,3 +129,21 @@ def test_reading_and_knowing_completes_the_programme_and_earns_the_certificate(
         expect(card).to_contain_text("Đã học xong cả 5 bài")
         expect(card).to_contain_text("Bài kiểm tra: đạt 10/10")
         expect(card).to_contain_text("Đã hoàn thành")
+
+
+def test_every_lesson_fits_five_phone_screens(courses, world, server_url, page: Page):
+    """About five minutes on a phone: a lesson's text and pictures take at most five screens
+    of a 360×740 phone (the page's header and buttons aside)."""
+    log_in(page, server_url)
+    heights = {}
+    for course in courses:
+        for lesson in course.current.lessons:
+            page.goto(f"{server_url}/learn/{course.slug}/{lesson.position}")
+            page.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # lazy pictures
+            page.wait_for_load_state("networkidle")
+            heights[course.slug, lesson.position] = page.evaluate(
+                "document.querySelector('article.lesson').getBoundingClientRect().height"
+            )
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    too_long = {key: round(h / 740, 1) for key, h in heights.items() if h > 5 * 740}
+    assert too_long == {}
