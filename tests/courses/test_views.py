@@ -320,6 +320,30 @@ def test_admin_edits_the_programme(courses, world, client_for):
     assert "Tự chọn" in page
 
 
+def test_admin_sets_the_failed_attempts_a_day_of_the_programme(courses, world, client_for):
+    from lms.courses.models import Programme
+
+    programme = db.session.scalar(select(Programme))
+    data = {"name": programme.name, "area_id": str(world.province.id), "year": "2026"}
+    for course in courses:
+        data[f"include-{course.id}"] = data[f"required-{course.id}"] = "1"
+    admin = client_for(world.admin)
+    url = f"/learn/admin/programmes/{programme.id}"
+    refused = admin.post(url, data=data | {"failed_attempts_per_day": "0"})
+    assert refused.status_code == 400
+    assert "Vui lòng nhập một số từ 1 đến 10." in refused.get_data(as_text=True)
+    assert admin.post(url, data=data | {"failed_attempts_per_day": "1"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Programme, programme.id).failed_attempts_per_day == 1
+    household = client_for(world.member_a)
+    assert "sau 1 lần chưa đạt" in household.get(f"/learn/{courses[0].slug}/quiz").get_data(
+        as_text=True
+    )
+    submit(household, courses[0], right=False)
+    closed = household.get(f"/learn/{courses[0].slug}/quiz").get_data(as_text=True)
+    assert "1 lần mà chưa đạt" in closed and 'name="nonce"' not in closed
+
+
 LESSON_BUDGET = 30 * 1024
 
 
