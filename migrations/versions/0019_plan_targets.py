@@ -18,6 +18,79 @@ down_revision = '0018'
 branch_labels = None
 depends_on = None
 
+#: the district each current Nghệ An commune belonged to before the reform, by official code
+#: (a frozen copy of lms/areas/data/nghe_an.csv): a database seeded before this revision
+#: gets them; a commune whose former district is already set keeps it
+FORMER_DISTRICTS = {
+    'Thành phố Vinh': (
+        '16681', '16690', '16702', '16708', '17920',
+    ),
+    'Thị xã Cửa Lò': (
+        '16732',
+    ),
+    'Huyện Quế Phong': (
+        '16738', '16744', '16750', '16756', '16774',
+    ),
+    'Huyện Quỳ Châu': (
+        '16777', '16792', '16801', '16804',
+    ),
+    'Huyện Kỳ Sơn': (
+        '16813', '16816', '16819', '16822', '16828', '16831', '16834', '16837',
+        '16849', '16855', '16858', '16870',
+    ),
+    'Huyện Tương Dương': (
+        '16876', '16882', '16885', '16903', '16906', '16909', '16912', '16933',
+        '16936',
+    ),
+    'Thị xã Thái Hòa': (
+        '16939', '17011', '17017',
+    ),
+    'Huyện Nghĩa Đàn': (
+        '16941', '16951', '16969', '16972', '16975', '17029', '17032',
+    ),
+    'Huyện Quỳ Hợp': (
+        '17035', '17044', '17056', '17059', '17071', '17077', '17089',
+    ),
+    'Thị xã Hoàng Mai': (
+        '17110', '17125', '17128',
+    ),
+    'Huyện Quỳnh Lưu': (
+        '17143', '17149', '17170', '17176', '17179', '17212', '17224',
+    ),
+    'Huyện Con Cuông': (
+        '17230', '17239', '17242', '17248', '17254', '17263',
+    ),
+    'Huyện Tân Kỳ': (
+        '17266', '17272', '17278', '17284', '17287', '17305', '17326',
+    ),
+    'Huyện Anh Sơn': (
+        '17329', '17335', '17344', '17357', '17365', '17380',
+    ),
+    'Huyện Diễn Châu': (
+        '17395', '17416', '17419', '17443', '17464', '17476', '17479', '17488',
+    ),
+    'Huyện Yên Thành': (
+        '17506', '17515', '17521', '17524', '17530', '17560', '17569', '17605',
+        '17611',
+    ),
+    'Huyện Đô Lương': (
+        '17623', '17641', '17662', '17677', '17689', '17707',
+    ),
+    'Huyện Thanh Chương': (
+        '17713', '17722', '17728', '17743', '17759', '17770', '17779', '17791',
+        '17818',
+    ),
+    'Huyện Nghi Lộc': (
+        '17827', '17833', '17842', '17854', '17857', '17866', '17878',
+    ),
+    'Huyện Nam Đàn': (
+        '17935', '17944', '17950', '17971', '17989',
+    ),
+    'Huyện Hưng Nguyên': (
+        '18001', '18007', '18028', '18040',
+    ),
+}
+
 
 def upgrade():
     with op.batch_alter_table('areas', schema=None) as batch_op:
@@ -46,6 +119,13 @@ def upgrade():
         sa.UniqueConstraint('area_id', 'year', name=op.f('uq_plan_targets_area_id')),
     )
     op.create_index(op.f('ix_plan_targets_area_id'), 'plan_targets', ['area_id'], unique=False)
+    areas = sa.table('areas', sa.column('code', sa.String), sa.column('former_district', sa.String))
+    for district, codes in FORMER_DISTRICTS.items():
+        op.execute(
+            areas.update()
+            .where(areas.c.code.in_(codes), areas.c.former_district == '')
+            .values(former_district=district)
+        )
 
 
 def downgrade():

@@ -21,6 +21,7 @@ from lms.reports import plan_targets, targets
 from lms.reports.targets import TargetFilter, format_percent
 from tests.builders import make_area, make_household
 from tests.reports.conftest import certify
+from tests.test_migrations import empty_database_url as empty_database_url
 
 YEAR = today().year
 
@@ -349,3 +350,40 @@ def test_the_seeded_province_keeps_its_former_districts(app):
         .where(Area.former_district != "", Area.merged_into_id.is_(None), Area.level == "commune")
     )
     assert recorded == 130
+
+
+def test_migration_0019_fills_the_former_districts_of_a_seeded_province(
+    tmp_path_factory, empty_database_url
+):
+    """A database seeded before 0019 gets the former district of each Nghệ An commune; a
+    commune whose district was already typed keeps it."""
+    import flask_migrate
+    from sqlalchemy import text
+
+    from tests.conftest import make_test_app
+
+    app = make_test_app(tmp_path_factory, SQLALCHEMY_DATABASE_URI=empty_database_url)
+    with app.app_context():
+        flask_migrate.upgrade()
+        flask_migrate.downgrade(revision="0018")
+        with db.engine.begin() as connection:
+            for code, name in (
+                ("40", "Tỉnh Nghệ An"),
+                ("17464", "Xã Diễn Châu"),
+                ("99999", "Xã Khác"),
+            ):
+                connection.execute(
+                    text(
+                        "INSERT INTO areas (code, name, level, path, created_at, updated_at)"
+                        " VALUES (:code, :name, 'commune', '/', :now, :now)"
+                    ),
+                    {"code": code, "name": name, "now": utcnow().replace(tzinfo=None)},
+                )
+        flask_migrate.upgrade()
+        with db.engine.connect() as connection:
+            districts = dict(
+                connection.execute(text("SELECT code, former_district FROM areas")).all()
+            )
+        assert districts == {"40": "", "17464": "Huyện Diễn Châu", "99999": ""}
+        db.session.remove()
+        db.engine.dispose()
