@@ -55,6 +55,8 @@ def reconcile_command(
     assert result is not None
     for problem in result.problems:
         click.echo(f"file: {problem}", err=True)
+    for notice in result.notices:
+        click.echo(f"file: {notice}", err=True)
     for seller in result.rows:
         click.echo(_line(seller))
     click.echo(
@@ -77,7 +79,7 @@ def reconcile_command(
         # the doubtful sellers are left out of this commit: rejected, with the reason kept
         for seller in result.to_confirm:
             assert seller.household is not None
-            reconciliation.decide(actor, result, seller.line, "reject")
+            reconciliation.decide(actor, result, seller.number, "reject")
         click.echo(
             f"{len(result.doubtful)} doubtful matches were not recorded: upload the file on the "
             "reconciliation screen to confirm them one by one."
@@ -95,7 +97,7 @@ def reconcile_command(
 def _line(seller: reconciliation.SellerMatch) -> str:
     state = str(STATE_LABELS[seller.state])
     who = seller.seller_name or seller.shop_name or seller.shop_id or "?"
-    text = f"line {seller.line}: {who} ({seller.phone or '-'}) — {state}"
+    text = f"line {seller.where}: {who} ({seller.phone or '-'}) — {state}"
     if seller.household is not None:
         household = seller.household
         certified = "certified" if seller.certified else "NOT certified"

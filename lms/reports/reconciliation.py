@@ -40,7 +40,14 @@ from lms.core.database import vietnamese
 from lms.core.errors import RuleViolation, rollback_on_violation
 from lms.core.models import today, utcnow
 from lms.core.scope import visible_households
-from lms.core.spreadsheets import HEADER_SEARCH_ROWS, cell_text, has_data, header_key, read_table
+from lms.core.spreadsheets import (
+    HEADER_SEARCH_ROWS,
+    cell_text,
+    has_data,
+    header_key,
+    read_table,
+    read_workbook,
+)
 from lms.core.text import clean, fold, normalize_national_id, normalize_phones
 from lms.extensions import db
 from lms.households.importing import _disagreements, field_label
@@ -140,6 +147,7 @@ STATE_LABELS: dict[MatchState, LazyString] = {
 
 @dataclass
 class SellerMatch:
+    #: the line of the file (of its sheet, for a workbook of several)
     line: int
     shop_id: str
     seller_name: str
@@ -166,6 +174,15 @@ class SellerMatch:
     certified: bool = False
     #: why a seller is not matched, or what else the official should know
     note: str = ""
+    #: 1, 2, 3 … in the file, across its sheets: what decisions are kept by
+    number: int = 0
+    #: the sheet's name, for a workbook with sellers on several sheets
+    sheet: str = ""
+
+    @property
+    def where(self) -> str:
+        """Where the official finds the seller in the file: the line, and the sheet."""
+        return f"{self.sheet} {self.line}" if self.sheet else str(self.line)
 
     @property
     def state(self) -> MatchState:
@@ -199,6 +216,8 @@ class Reconciliation:
     record: SellerList
     rows: list[SellerMatch]
     problems: list[str]
+    #: what the reading passed over (hidden sheets, sheets that are no seller list)
+    notices: list[str] = field(default_factory=list)
 
     @property
     def token(self) -> str:
@@ -312,7 +331,12 @@ def find(actor: User | None, token: str) -> SellerList | None:
 
 
 def load(actor: User | None, token: str) -> Reconciliation | None:
-    """Read the actor's seller list again and match every seller (writes nothing)."""
+    """Read the actor's seller list again and match every seller (writes nothing).
+
+    Every visible sheet is read: a sheet without the columns of a seller list (a cover
+    page, notes, totals) is passed over with a notice; the file is refused only when no
+    sheet has them.
+    """
     record = find(actor, token)
     if record is None:
         return None
@@ -320,10 +344,31 @@ def load(actor: User | None, token: str) -> Reconciliation | None:
     if not path.exists():
         return None
     with path.open("rb") as stream:
-        rows, problems = read_table(stream, path.name)
-    sellers, more = _sellers(rows)
+        sheets, problems, notices = read_workbook(stream, path.name)
+    sellers: list[SellerMatch] = []
+    headerless: list[str] = []
+    found = [(sheet, *_sellers(sheet.rows)) for sheet in sheets]
+    several = sum(1 for _sheet, rows, more in found if not more) > 1
+    for sheet, rows, more in found:
+        if more:
+            headerless.append(sheet.name)
+            continue
+        for row in rows:
+            row.number = len(sellers) + 1
+            row.sheet = sheet.name if several else ""
+            sellers.append(row)
+    if found and len(headerless) == len(found):
+        problems = [*problems, *found[0][2]]
+    elif headerless and len(found) > 1:
+        notices = [
+            *notices,
+            _(
+                "Sheets without the columns of a seller list were not read: %(names)s.",
+                names=", ".join(f"“{name}”" for name in headerless),
+            ),
+        ]
     _match(actor, sellers, record)
-    return Reconciliation(record, sellers, problems + more)
+    return Reconciliation(record, sellers, problems, notices)
 
 
 def marketplaces() -> list[Marketplace]:
@@ -446,8 +491,8 @@ def _match(actor: User | None, sellers: list[SellerMatch], record: SellerList) -
     """Phone (the household's, else a member's), then national ID, then name + commune:
     each looked up in bulk, in scope; then the identity rule, the shop's status and the
     other sellers of the file decide whether a match is sure."""
-    phones = {s.line: normalize_phones(s.phone) for s in sellers}
-    national_ids = {s.line: normalize_national_id(s.national_id) for s in sellers}
+    phones = {s.number: normalize_phones(s.phone) for s in sellers}
+    national_ids = {s.number: _national_id(s.national_id) for s in sellers}
     all_phones = {p for ps in phones.values() for p in ps}
     by_phone = {h.phone: h for h in _households(actor, Household.phone, all_phones)}
     members = _members(actor, all_phones - set(by_phone))
@@ -455,7 +500,7 @@ def _match(actor: User | None, sellers: list[SellerMatch], record: SellerList) -
         h.national_id: h
         for h in _households(actor, Household.national_id, {n for n in national_ids.values() if n})
     }
-    names = {s.line: _person_names(s) for s in sellers}
+    names = {s.number: _person_names(s) for s in sellers}
     by_name: dict[str, list[Household]] = defaultdict(list)
     wanted_names = {key for keys in names.values() for key in keys[0] | keys[1]}
     for household in _households(actor, Household.name_key, wanted_names):
@@ -463,13 +508,13 @@ def _match(actor: User | None, sellers: list[SellerMatch], record: SellerList) -
     communes = _communes()
     for seller in sellers:
         mentioned = _mentioned(seller.address, communes)
-        national_id = national_ids.get(seller.line)
-        person, shop = names[seller.line]
-        found = {h.id: h for p in phones[seller.line] if (h := by_phone.get(p)) is not None}
+        national_id = national_ids.get(seller.number)
+        person, shop = names[seller.number]
+        found = {h.id: h for p in phones[seller.number] if (h := by_phone.get(p)) is not None}
         method = MatchMethod.PHONE if found else MatchMethod.NONE
         member_names: set[str] = set()
         if not found:
-            for phone in phones[seller.line]:
+            for phone in phones[seller.number]:
                 if phone in members:
                     household, member_name = members[phone]
                     found[household.id] = household
@@ -531,6 +576,15 @@ def _match(actor: User | None, sellers: list[SellerMatch], record: SellerList) -
         if seller.household is not None:
             seller.certified = seller.household.id in certified
             _match_products(seller, placeholder)
+
+
+def _national_id(text: str) -> str | None:
+    """A CCCD as a seller file gives it; Excel drops the leading zero of one typed as a
+    number (every CCCD starts with 0), as the household import also reads it."""
+    digits = re.sub(r"[\s.]", "", text or "")
+    if re.fullmatch(r"[1-9]\d{10}", digits):
+        digits = "0" + digits
+    return normalize_national_id(digits)
 
 
 #: words before a person's name in a seller or shop name: a title, a business form
@@ -597,10 +651,8 @@ def _note_outside_scope(
     if actor is None:
         return
     unmatched = [s for s in sellers if s.household is None and not s.note]
-    wanted = sorted({p for s in unmatched for p in phones[s.line]})
-    national_ids = sorted(
-        {n for s in unmatched if (n := normalize_national_id(s.national_id)) is not None}
-    )
+    wanted = sorted({p for s in unmatched for p in phones[s.number]})
+    national_ids = sorted({n for s in unmatched if (n := _national_id(s.national_id)) is not None})
     known: set[str] = set()
     for column, values in ((Household.phone, wanted), (Household.national_id, national_ids)):
         for start in range(0, len(values), 500):
@@ -608,8 +660,8 @@ def _note_outside_scope(
                 db.session.scalars(select(column).where(column.in_(values[start : start + 500])))
             )
     for seller in unmatched:
-        national_id = normalize_national_id(seller.national_id)
-        if known & set(phones[seller.line]) or (national_id and national_id in known):
+        national_id = _national_id(seller.national_id)
+        if known & set(phones[seller.number]) or (national_id and national_id in known):
             seller.note = _(
                 "This phone number or CCCD is registered to a household outside your area."
             )
@@ -671,7 +723,7 @@ def _flag_shared_households(sellers: list[SellerMatch], phones: dict[int, list[s
     for group in by_household.values():
         keys = {_seller_key(seller, phones) for seller in group}
         if len(keys) > 1:
-            lines = ", ".join(str(s.line) for s in group)
+            lines = ", ".join(s.where for s in group)
             for seller in group:
                 seller.doubts.append(
                     _(
@@ -685,7 +737,7 @@ def _flag_shared_households(sellers: list[SellerMatch], phones: dict[int, list[s
 def _seller_key(seller: SellerMatch, phones: dict[int, list[str]]) -> tuple[str, ...]:
     if seller.shop_id:
         return ("shop", fold(seller.shop_id))
-    first = phones[seller.line][0] if phones[seller.line] else ""
+    first = phones[seller.number][0] if phones[seller.number] else ""
     return ("seller", first, fold(seller.seller_name or seller.shop_name))
 
 
@@ -693,7 +745,7 @@ def _apply_decisions(sellers: list[SellerMatch], decisions: dict[str, Any]) -> N
     """An official's decision holds while the seller still matches the household decided
     on; a seller that now matches another needs a new one."""
     for seller in sellers:
-        decision = decisions.get(str(seller.line))
+        decision = decisions.get(str(seller.number))
         if (
             decision
             and seller.household is not None
@@ -784,7 +836,7 @@ def _match_products(seller: SellerMatch, placeholder: str) -> None:
 
 
 @rollback_on_violation
-def decide(actor: User | None, reconciliation: Reconciliation, line: int, choice: str) -> None:
+def decide(actor: User | None, reconciliation: Reconciliation, number: int, choice: str) -> None:
     """Confirm or reject one doubtful match.
 
     Rule: only before the commit, only a seller that needs confirmation; the decision is
@@ -796,20 +848,24 @@ def decide(actor: User | None, reconciliation: Reconciliation, line: int, choice
         raise RuleViolation(_l("This seller list has already been recorded."))
     if choice not in (Decision.CONFIRM, Decision.REJECT):
         raise RuleViolation(_l("Please confirm or reject the match."))
-    seller = next((row for row in reconciliation.rows if row.line == line), None)
+    seller = next((row for row in reconciliation.rows if row.number == number), None)
     if seller is None or not seller.is_doubtful:
         raise RuleViolation(_l("This seller needs no confirmation."))
     assert seller.household is not None
     record.decisions = {
         **(record.decisions or {}),
-        str(line): {"choice": str(choice), "household_id": seller.household.id},
+        str(number): {"choice": str(choice), "household_id": seller.household.id},
     }
     seller.decision = Decision(choice)
     record_event(
         actor,
         "reconciliation.decide",
         record,
-        after={"line": line, "choice": str(choice), "household_id": seller.household.id},
+        after={
+            "line": seller.where,
+            "choice": str(choice),
+            "household_id": seller.household.id,
+        },
     )
     db.session.commit()
 
@@ -931,7 +987,7 @@ def report_rows(reconciliation: Reconciliation) -> list[list]:
         household = seller.household
         rows.append(
             [
-                seller.line,
+                seller.where if seller.sheet else seller.line,
                 seller.shop_id or seller.shop_name,
                 seller.seller_name,
                 seller.phone,

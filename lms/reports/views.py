@@ -302,18 +302,18 @@ def reconcile_commit(token: str) -> Response:
     return redirect(url_for("reports.reconcile_preview", token=token))
 
 
-@bp.post("/reconcile/<token>/sellers/<int:line>")
+@bp.post("/reconcile/<token>/sellers/<int:number>")
 @role_required(*OFFICIALS)
-def reconcile_decide(token: str, line: int) -> Response:
+def reconcile_decide(token: str, number: int) -> Response:
     result = _reconciliation(token)
     if ConfirmForm().validate_on_submit():
         try:
-            reconciliation.decide(current_user, result, line, request.form.get("choice", ""))
+            reconciliation.decide(current_user, result, number, request.form.get("choice", ""))
         except RuleViolation as error:
             flash(str(error.message), "error")
     back = {name: request.args[name] for name in ("show", "page") if request.args.get(name)}
     return redirect(
-        url_for("reports.reconcile_preview", token=token, _anchor=f"seller-{line}", **back)
+        url_for("reports.reconcile_preview", token=token, _anchor=f"seller-{number}", **back)
     )
 
 

@@ -205,9 +205,9 @@ def test_doubtful_matches_are_confirmed_or_rejected_before_the_commit(province, 
     assert reconciliation.find(province.official, token).committed_at is None
 
     doubtful = client.get(f"{preview}?show=to_confirm").get_data(as_text=True)
-    assert 'id="seller-6"' in doubtful and 'id="seller-4"' not in doubtful
+    assert 'id="seller-3"' in doubtful and 'id="seller-1"' not in doubtful
     response = client.post(
-        f"/overview/reconcile/{token}/sellers/6?show=to_confirm", data={"choice": "confirm"}
+        f"/overview/reconcile/{token}/sellers/3?show=to_confirm", data={"choice": "confirm"}
     )
     assert response.status_code == 302 and "show=to_confirm" in response.headers["Location"]
     assert "Không có người bán nào trong mục này." in client.get(
@@ -216,7 +216,7 @@ def test_doubtful_matches_are_confirmed_or_rejected_before_the_commit(province, 
     page = client.get(preview).get_data(as_text=True)
     assert "Đã xác nhận" in page and 'Cần xác nhận: <strong class="tag ok">0</strong>' in page
     # a sure match needs nothing
-    client.post(f"/overview/reconcile/{token}/sellers/4", data={"choice": "reject"})
+    client.post(f"/overview/reconcile/{token}/sellers/1", data={"choice": "reject"})
     assert "Người bán này không cần xác nhận." in client.get(preview).get_data(as_text=True)
 
     client.post(preview)
@@ -233,7 +233,7 @@ def test_a_rejected_match_records_nothing_for_that_seller(province):
     token = reconciliation.upload(
         official, postmart, io.BytesIO(messy_seller_file(province)), "c.xlsx"
     )
-    reconciliation.decide(official, reconciliation.load(official, token), 6, "reject")
+    reconciliation.decide(official, reconciliation.load(official, token), 3, "reject")
     summary = reconciliation.commit(official, reconciliation.load(official, token))
     assert summary["recorded"] == 2 and summary["rejected"] == 1
     binh = province.households["revoked"]
@@ -249,7 +249,7 @@ def test_someone_else_s_upload_is_not_found(province, client_for):
     assert client_for(province.official_1).get(preview).status_code == 404
     token = _token(preview)
     response = client_for(province.official_1).post(
-        f"/overview/reconcile/{token}/sellers/6", data={"choice": "confirm"}
+        f"/overview/reconcile/{token}/sellers/3", data={"choice": "confirm"}
     )
     assert response.status_code == 404
 
@@ -271,12 +271,12 @@ def test_decisions_and_the_commit_need_the_page_s_csrf_token(province, client_fo
     )
     client = client_for(official)
     preview = f"/overview/reconcile/{token}"
-    refused = client.post(f"{preview}/sellers/6", data={"choice": "confirm"})
+    refused = client.post(f"{preview}/sellers/3", data={"choice": "confirm"})
     assert refused.status_code == 400
     assert reconciliation.find(official, token).decisions == {}
     page = client.get(preview).get_data(as_text=True)
     csrf_token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    client.post(f"{preview}/sellers/6", data={"choice": "confirm", "csrf_token": csrf_token})
+    client.post(f"{preview}/sellers/3", data={"choice": "confirm", "csrf_token": csrf_token})
     assert client.post(preview).status_code == 400
     assert reconciliation.find(official, token).committed_at is None
     client.post(preview, data={"csrf_token": csrf_token})

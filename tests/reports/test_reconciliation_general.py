@@ -148,3 +148,31 @@ def test_namesakes_in_one_commune_are_told_apart_by_their_village(province):
     rows, _token = _rows(province, body)
     assert rows[2].household.id == first.id and rows[2].state is MatchState.TO_CONFIRM
     assert rows[3].household is None and "2 hộ" in rows[3].note
+
+
+def test_every_sheet_of_a_workbook_is_read_past_a_cover_sheet(province):
+    from openpyxl import Workbook
+
+    h = province.households
+    workbook = Workbook()
+    cover = workbook.active
+    cover.title = "Hướng dẫn"
+    cover.append(["Danh sách người bán gửi Sở Công Thương, mỗi xã một trang."])
+    for title, household in (("Yên Thành", h["nothing"]), ("Diễn Châu", h["listed_trained"])):
+        sheet = workbook.create_sheet(title)
+        sheet.append(["Họ tên", "SĐT", "CCCD"])
+        sheet.append([household.head_name, household.phone, None])
+    workbook["Yên Thành"].append(["Hà", "", 40186009999])  # a CCCD typed as a number
+    h["active"].national_id = "040186009999"
+    db.session.commit()
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    _rows_by_line, token = _rows(province, buffer.getvalue())
+    result = reconciliation.load(province.official, token)
+    assert [(row.number, row.where, row.state) for row in result.rows] == [
+        (1, "Yên Thành 2", MatchState.SURE),
+        (2, "Yên Thành 3", MatchState.SURE),
+        (3, "Diễn Châu 2", MatchState.SURE),
+    ]
+    assert result.rows[1].method is MatchMethod.NATIONAL_ID
+    assert any("“Hướng dẫn”" in notice for notice in result.notices)
