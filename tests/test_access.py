@@ -93,6 +93,12 @@ MATRIX = [
         lambda w: "/login/staff",
         {"anonymous": 200, **dict.fromkeys(ACTORS[1:], 302)},
     ),
+    (
+        "auth.change_pin",
+        "GET",
+        lambda w: "/account/pin",
+        {"anonymous": LOGIN, "member_a": 200, "member_b": 200},
+    ),
     ("auth.logout", "POST", lambda w: "/logout", dict.fromkeys(ACTORS, 302)),
     ("auth.users", "GET", lambda w: "/users", {"anonymous": LOGIN, "admin": 200}),
     ("auth.create_user", "GET", lambda w: "/users/new", {"anonymous": LOGIN, "admin": 200}),
@@ -679,7 +685,8 @@ MATRIX = [
 #: as the GET does, except for who may send it: a new record's form comes back with its
 #: errors (400); an edit form without fields keeps the record as it is (302)
 FORMS = {
-    "auth.login", "auth.login_staff", "auth.create_user", "areas.create", "areas.import_csv",
+    "auth.login", "auth.login_staff", "auth.change_pin", "auth.create_user", "areas.create",
+    "areas.import_csv",
     "organisations.create", "households.create", "households.import_upload",
     "households.classifications", "products.create", "attendance.create", "attendance.edit",
     "attendance.marks", "checkin.checkin", "courses.quiz", "courses.programme",

@@ -79,6 +79,7 @@ def _issue(actor: User | None, household: Household) -> LoginCard:
     secret_hash = hash_secret(pin)
     member = _member(household) or _new_member(actor, household, secret_hash)
     member.password_hash = secret_hash
+    member.must_change_pin = True  # whoever printed the card has seen the PIN
     # counted in the database: of two cards printed at once, the later one is the newer card
     version = db.session.scalar(
         update(User)

@@ -13,10 +13,19 @@ from wtforms import (
     StringField,
     TelField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from lms.auth.models import ROLE_LABELS
 from lms.core.forms import PersonalDataField, select_choices
+from lms.core.text import normalize_phone
 
 
 class HouseholdLoginForm(FlaskForm):
@@ -32,6 +41,45 @@ class HouseholdLoginForm(FlaskForm):
             Regexp(r"^\d{6}$", message=_l("The PIN must be exactly 6 digits.")),
         ],
         render_kw={"inputmode": "numeric", "autocomplete": "current-password", "maxlength": 6},
+    )
+    next = HiddenField()
+
+    def validate_phone(self, field: TelField) -> None:
+        """A number that cannot be a phone gets a hint about its form, not "wrong PIN"."""
+        if normalize_phone(field.data) is None:
+            digits = sum(ch.isdigit() for ch in field.data or "")
+            raise ValidationError(
+                _l(
+                    "This is not a phone number: you typed %(n)d digits; a mobile number has "
+                    "10, starting with 0, e.g. 0912 345 678.",
+                    n=digits,
+                )
+            )
+
+
+class ChangePinForm(FlaskForm):
+    """A household member replaces the PIN printed on its card with one only it knows."""
+
+    current = PasswordField(
+        _l("Current PIN (the one on your card)"),
+        validators=[DataRequired(_l("Please enter your PIN."))],
+        render_kw={"inputmode": "numeric", "autocomplete": "current-password", "maxlength": 6},
+    )
+    new = PasswordField(
+        _l("New PIN: 6 digits only you know"),
+        validators=[
+            DataRequired(_l("Please enter the new PIN.")),
+            Regexp(r"^\d{6}$", message=_l("The PIN must be exactly 6 digits.")),
+        ],
+        render_kw={"inputmode": "numeric", "autocomplete": "new-password", "maxlength": 6},
+    )
+    again = PasswordField(
+        _l("New PIN again"),
+        validators=[
+            DataRequired(_l("Please type the new PIN again.")),
+            EqualTo("new", message=_l("The two new PINs are not the same.")),
+        ],
+        render_kw={"inputmode": "numeric", "autocomplete": "new-password", "maxlength": 6},
     )
     next = HiddenField()
 

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.areas.models import Area
@@ -66,6 +66,9 @@ class User(UserMixin, TimestampMixin, Base):
     #: raised to end every open session (logout, a new card or secret, a deactivation); a
     #: session cookie holds the version it was opened at, and an older one logs no one in
     session_version: Mapped[int] = mapped_column(default=0)
+    #: the PIN was printed on a card (someone else has seen it): the member is asked to
+    #: choose its own at the next login
+    must_change_pin: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     area: Mapped[Area | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()

@@ -19,10 +19,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup
 
 from lms.areas.forms import area_choices
-from lms.auth import cards, services
-from lms.auth.forms import HouseholdLoginForm, StaffLoginForm, UserForm
+from lms.auth import cards, pins, services
+from lms.auth.forms import ChangePinForm, HouseholdLoginForm, StaffLoginForm, UserForm
 from lms.auth.models import Role, User, role_label
-from lms.core.errors import RuleViolation
+from lms.core.errors import LoginLocked, RuleViolation
 from lms.core.forms import attach_error, select_choices
 from lms.core.pdf import html_to_pdf, qr_svg
 from lms.core.permissions import TRAINERS, can_print_card, require
@@ -67,13 +67,45 @@ def _login(form, template: str, authenticate) -> Response | tuple[str, int] | st
         credentials = [field.data for field in form if field.name not in ("next", "csrf_token")]
         try:
             user = authenticate(*credentials)
+        except LoginLocked as error:
+            help_ = _(
+                "Forgotten your PIN? Your trainer can print you a new login card; the commune "
+                "office can help too."
+            )
+            flash(f"{error.message} {help_}", "error")
         except RuleViolation as error:
             flash(str(error.message), "error")
         else:
             login_user(user, remember=False)
-            return redirect(safe_next(form.next.data) or home_url_for(user))
+            target = safe_next(form.next.data) or home_url_for(user)
+            if pins.should_change_pin(user, credentials[-1]):
+                return redirect(url_for("auth.change_pin", next=target, asked=1))
+            return redirect(target)
     status = 400 if request.method == "POST" else 200
     return render_template(template, form=form), status
+
+
+@bp.route("/account/pin", methods=["GET", "POST"])
+@role_required(Role.HOUSEHOLD)
+def change_pin() -> Response | tuple[str, int]:
+    """A household member chooses its own PIN (asked after logging in with a printed one)."""
+    form = ChangePinForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        try:
+            pins.change_pin(current_user, form.current.data, form.new.data)
+        except RuleViolation as error:
+            attach_error(form, error)
+        else:
+            member = current_user._get_current_object()
+            login_user(member, remember=False)  # its other sessions end, not this one
+            flash(_("Your new PIN is saved. Log in with it from now on."), "success")
+            return redirect(safe_next(form.next.data) or home_url_for(member))
+    status = 400 if request.method == "POST" else 200
+    asked = request.args.get("asked") == "1"
+    later = safe_next(form.next.data) or home_url_for(current_user)
+    return render_template("auth/change_pin.html", form=form, asked=asked, later=later), status
 
 
 @bp.get("/card/<token>")

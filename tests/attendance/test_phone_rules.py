@@ -165,7 +165,7 @@ def test_a_batch_of_cards_gives_imported_and_walk_in_households_a_login(roster_y
     for household, card in batch.cards:
         assert card.member.household_id == household.id and card.member.phone == household.phone
         response = client_for().post("/login", data={"phone": household.phone, "pin": card.pin})
-        assert response.headers["Location"] == "/learn/"
+        assert response.headers["Location"] == "/account/pin?next=/learn/&asked=1"
 
 
 def test_a_batch_refuses_a_household_the_trainer_may_not_change(roster_y):

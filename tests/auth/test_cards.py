@@ -30,9 +30,10 @@ def test_a_trainer_prints_a_card_whose_link_logs_the_household_in(world, client_
     login = phone_client.get(f"/card/{_token(response)}")
     assert login.headers["Location"] == "/learn/"
     assert "Khóa học của tôi" in phone_client.get("/learn/").get_data(as_text=True)
+    # the printed PIN logs in too, and the member is asked to choose its own
     assert (
         client_for().post("/login", data={"phone": "0912345678", "pin": pin}).headers["Location"]
-        == "/learn/"
+        == "/account/pin?next=/learn/&asked=1"
     )
 
 
@@ -69,7 +70,7 @@ def test_revoking_the_cards_voids_the_printed_pin_until_a_new_card(world, client
         assert "Số điện thoại hoặc mã PIN không đúng." in refused.get_data(as_text=True)
     new_pin = _pin(trainer.post(card))
     login = client_for().post("/login", data={"phone": "0912345678", "pin": new_pin})
-    assert login.headers["Location"] == "/learn/"
+    assert login.headers["Location"] == "/account/pin?next=/learn/&asked=1"
 
 
 REFUSALS = {"replaced": "đã được thay bằng thẻ mới hơn", "revoked": "đã bị hủy"}
