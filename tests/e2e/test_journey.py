@@ -67,7 +67,7 @@ def test_from_the_communes_list_to_a_verified_certificate(
     official = staff_page(browser, server_url, world.official_1.email)
     official.get_by_role("link", name="Hộ", exact=True).click()
     official.get_by_role("link", name="Nhập từ Excel").click()
-    official.get_by_label("Tệp Excel (.xlsx) hoặc CSV").set_input_files(
+    official.get_by_label("Tệp Excel (.xlsx, .xls), OpenDocument (.ods) hoặc CSV").set_input_files(
         tmp_path / "ds-dien-chau.xlsx"
     )
     official.get_by_role("button", name="Xem trước").click()

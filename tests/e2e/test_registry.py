@@ -33,7 +33,7 @@ def test_official_imports_an_excel_list_and_finds_a_household(world, server_url,
     page.get_by_role("button", name="Đăng nhập").click()
     page.get_by_role("link", name="Hộ", exact=True).click()
     page.get_by_role("link", name="Nhập từ Excel").click()
-    page.get_by_label("Tệp Excel (.xlsx) hoặc CSV").set_input_files(path)
+    page.get_by_label("Tệp Excel (.xlsx, .xls), OpenDocument (.ods) hoặc CSV").set_input_files(path)
     page.get_by_role("button", name="Xem trước").click()
 
     expect(page.get_by_role("heading", name="Xem trước: ds-ho-dien-chau.xlsx")).to_be_visible()
