@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -134,7 +135,10 @@ def save_targets(actor: User, year: int, values: dict[int, tuple[int | None, int
         for count in counts:
             if count is not None and not 0 <= count <= MAX_COUNT:
                 raise RuleViolation(
-                    _("A count must be a whole number from 0 to %(n)s.", n=f"{MAX_COUNT:,}")
+                    _(
+                        "A count must be a whole number from 0 to %(n)s.",
+                        n=format_decimal(MAX_COUNT),
+                    )
                 )
     existing = targets_by_commune(list(values), year)
     changed = 0
@@ -203,10 +207,10 @@ def import_targets(actor: User, year: int, stream: IO[bytes], filename: str) -> 
         where = _("Line %(n)d", n=number)
         if "year" in record and cell_text(record["year"]) not in ("", str(year)):
             continue
+        if _is_totals(record):
+            continue
         area = _find(record, by_code, by_name, merged)
         if isinstance(area, str):
-            if fold(area).startswith(("tong", "cong")):  # a totals line
-                continue
             result.errors.append(f"{where}: {area}")
             continue
         try:
@@ -231,6 +235,14 @@ def import_targets(actor: User, year: int, stream: IO[bytes], filename: str) -> 
         return result
     result.changed = save_targets(actor, year, result.values)
     return result
+
+
+#: what a totals line says in its commune column, folded
+TOTALS = ("tong", "tong cong", "cong", "tong so", "toan tinh", "total")
+
+
+def _is_totals(record: dict) -> bool:
+    return not cell_text(record.get("code")) and fold(cell_text(record.get("name"))) in TOTALS
 
 
 def _header(rows: list[list[Any]]) -> tuple[int | None, dict[int, str]]:
@@ -299,11 +311,7 @@ def _find(record, by_code, by_name, merged) -> Area | str:
         return _("“%(name)s” matches several communes: use the commune code.", name=name)
     if any(key in merged for key in keys):
         return _("%(name)s is a former commune: enter the commune it is now part of.", name=name)
-    return (
-        name
-        if fold(name).startswith(("tong", "cong"))
-        else _("The commune “%(name)s” was not found in your area.", name=name)
-    )
+    return _("The commune “%(name)s” was not found in your area.", name=name)
 
 
 def typed_targets(
