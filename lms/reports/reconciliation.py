@@ -911,7 +911,7 @@ def commit(actor: User | None, reconciliation: Reconciliation) -> dict[str, int]
         raise RuleViolation(_l("No seller of the file matches a household: nothing to record."))
     marketplace = reconciliation.marketplace
     wanted: dict[int, tuple[Product, SellerMatch]] = {}
-    created: dict[tuple[int, str], Product] = {}
+    created: dict[tuple[int, str], tuple[Product, SellerMatch]] = {}
     for seller in recorded:
         assert seller.household is not None
         for product in seller.matched_products:
@@ -919,14 +919,16 @@ def commit(actor: User | None, reconciliation: Reconciliation) -> dict[str, int]
         for name in seller.unknown_products:
             key = (seller.household.id, fold(name))
             if key not in created:
-                created[key] = Product(
+                product = Product(
                     household_id=seller.household.id,
                     name=name[:160],
                     source=ProductSource.RECONCILIATION,
                 )
-                db.session.add(created[key])
-                db.session.flush()
-                wanted[created[key].id] = (created[key], seller)
+                created[key] = (product, seller)
+    db.session.add_all(product for product, _seller in created.values())
+    db.session.flush()
+    for product, seller in created.values():
+        wanted[product.id] = (product, seller)
     existing = {
         listing.product_id: listing
         for listing in db.session.scalars(
