@@ -83,6 +83,7 @@ UPDATABLE = (
 
 def _match(rows: list[ImportRow], actor: User | None) -> None:
     """Duplicates inside the file, then matches against the registry by phone or CCCD."""
+    label = {name: field_label(name) for name in FIELD_LABELS}  # translated once, not per row
     first_line: dict[tuple[str, str], int] = {}
     for row in rows:
         if row.status is RowStatus.ERROR:
@@ -94,7 +95,7 @@ def _match(rows: list[ImportRow], actor: User | None) -> None:
                 row.messages.append(
                     _(
                         "Same %(what)s as line %(line)d.",
-                        what=field_label(key),
+                        what=label[key],
                         line=first_line[key, value],
                     )
                 )
@@ -139,13 +140,13 @@ def _match(rows: list[ImportRow], actor: User | None) -> None:
                 row.messages.append(
                     _(
                         "Matches a registered household but differs on: %(fields)s.",
-                        fields=", ".join(field_label(f) for f in disagreements),
+                        fields=", ".join(label[f] for f in disagreements),
                     )
                 )
             elif changes:
                 row.status = RowStatus.UPDATE
                 row.messages.append(
-                    _("Updates: %(fields)s.", fields=", ".join(field_label(f) for f in changes))
+                    _("Updates: %(fields)s.", fields=", ".join(label[f] for f in changes))
                 )
             else:
                 row.status = RowStatus.DUPLICATE
