@@ -158,6 +158,8 @@ class SellerMatch:
     shop_name: str = ""
     #: the shop's status as the file gives it ("Đang hoạt động", "Đã khóa")
     status: str = ""
+    #: the commune column, when the file has one (it is in ``address`` too)
+    commune: str = ""
     url: str = ""
     listed_on: date | None = None
     method: MatchMethod = MatchMethod.NONE
@@ -443,6 +445,7 @@ def _sellers(rows: list[list[Any]]) -> tuple[list[SellerMatch], list[str]]:
                 address=address,
                 url=values.get("url", "")[:500],
                 status=values.get("status", ""),
+                commune=values.get("commune", ""),
                 listed_on=_day(raw.get("listed_on")),
                 products=list(
                     dict.fromkeys(
@@ -507,7 +510,7 @@ def _match(actor: User | None, sellers: list[SellerMatch], record: SellerList) -
         by_name[household.name_key].append(household)
     communes = _communes()
     for seller in sellers:
-        mentioned = _mentioned(seller.address, communes)
+        mentioned = _named_commune(seller.commune, communes) or _mentioned(seller.address, communes)
         national_id = national_ids.get(seller.number)
         person, shop = names[seller.number]
         found = {h.id: h for p in phones[seller.number] if (h := by_phone.get(p)) is not None}
@@ -811,6 +814,16 @@ def _mentioned(address: str, communes: dict[int, tuple[int, set[str]]]) -> set[i
     return {
         current for current, names in communes.values() if any(f" {n} " in words for n in names)
     }
+
+
+def _named_commune(text: str, communes: dict[int, tuple[int, set[str]]]) -> set[int]:
+    """The current commune a commune column names, the whole cell read as one name
+    ("Yên Thành", "Xã Yên Thành", "xa yen thanh"); empty when it names none."""
+    name = _words(text)
+    if not name:
+        return set()
+    names = {name} | {name.removeprefix(p) for p in COMMUNE_PREFIXES}
+    return {current for current, known in communes.values() if names & known}
 
 
 def _match_products(seller: SellerMatch, placeholder: str) -> None:

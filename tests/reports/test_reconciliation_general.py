@@ -176,3 +176,20 @@ def test_every_sheet_of_a_workbook_is_read_past_a_cover_sheet(province):
     ]
     assert result.rows[1].method is MatchMethod.NATIONAL_ID
     assert any("“Hướng dẫn”" in notice for notice in result.notices)
+
+
+def test_a_commune_column_is_read_whole_before_the_address(province):
+    """The address names a commune the registry does not know ("xã Diễn Kỷ", merged away
+    and not registered); the commune column says Yên Thành, which Dũng's record agrees with,
+    and Diễn Châu, which Giang's does not."""
+    dung, giang = province.households["nothing"], province.households["unlisted"]
+    body = xlsx(
+        [
+            ["Họ tên", "SĐT", "Địa chỉ", "Phường/Xã"],
+            ["Dũng", dung.phone, "Thôn 3, xã Diễn Kỷ", "Yên Thành"],
+            ["Giang", giang.phone, "Thôn 3, xã Diễn Kỷ", "Xã Diễn Châu"],
+        ]
+    )
+    rows, _token = _rows(province, body)
+    assert rows[2].state is MatchState.SURE
+    assert rows[3].state is MatchState.TO_CONFIRM and rows[3].doubts[0].endswith(": xã, phường.")
