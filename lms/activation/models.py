@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.models import Base, TimestampMixin, str_enum, utcnow
@@ -40,6 +40,8 @@ STATUS_LABELS = {
     ActivationStatus.REFUSED: _l("Refused"),
     ActivationStatus.CLOSED: _l("Closed"),
 }
+#: how a gate's answer reads: not yet possible, and why (never "refused")
+NOT_YET_LABEL = _l("Not yet possible")
 
 
 class ActivationRequest(TimestampMixin, Base):
@@ -71,6 +73,9 @@ class ActivationRequest(TimestampMixin, Base):
     account_url: Mapped[str] = mapped_column(String(500), default="")
     #: set when the household's certificate was revoked while the account was active
     needs_review: Mapped[bool] = mapped_column(default=False, index=True)
+    #: refused by the gate as the household (or a trainer for it) asked: an answer saying
+    #: what is missing, not a request anyone refused; it waits in no one's queue
+    answered_by_gate: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     household: Mapped[Household] = relationship()
     marketplace: Mapped[Marketplace] = relationship()

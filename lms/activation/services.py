@@ -171,9 +171,12 @@ def _move(
         request.requested_at, request.requested_by_id = now, who
         request.decided_at = request.decided_by_id = request.refusal_reason = None
         request.activated_at, request.account_id, request.account_url = None, "", ""
+    request.answered_by_gate = False
     if target in GATED:
         reasons = stored_reasons(request.household, request.marketplace)
         if reasons:
+            # refused as it is asked: an answer, not a request for anyone to decide
+            request.answered_by_gate = target is Status.REQUESTED
             target, reason = Status.REFUSED, "\n".join(reasons)
     request.status = target
     if target is not Status.REQUESTED:
@@ -465,6 +468,12 @@ def identify_household(
     return household
 
 
+def readiness(household: Household) -> tuple[Certificate | None, list[Product]]:
+    """What the gate looks at, for the household's own page: its valid certificate (or None)
+    and its products eligible to list."""
+    return valid_certificate(household.id), [p for p in household.products if is_eligible(p)]
+
+
 def requests_of(household: Household) -> dict[int, ActivationRequest]:
     """The household's requests by partner id."""
     statement = select(ActivationRequest).where(ActivationRequest.household_id == household.id)
@@ -480,11 +489,16 @@ class RequestFilter:
 
 
 def requests_query(user: User, filters: RequestFilter) -> Select:
-    """Requests in the user's scope that pass the filters, waiting ones first, oldest first."""
+    """Requests in the user's scope that pass the filters, waiting ones first, oldest first.
+    The gate's answers to households that asked too early are not requests: left out."""
     from lms.areas.models import Area
     from lms.core.scope import subtree_ids, visible_activation_requests
 
-    statement = select(ActivationRequest).join(Household).where(visible_activation_requests(user))
+    statement = (
+        select(ActivationRequest)
+        .join(Household)
+        .where(visible_activation_requests(user), ActivationRequest.answered_by_gate.is_(False))
+    )
     if filters.area_id:
         area = db.session.get(Area, filters.area_id)
         statement = statement.where(Household.area_id.in_(subtree_ids(area)))

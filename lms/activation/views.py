@@ -24,7 +24,12 @@ from lms.activation.forms import (
     RefuseForm,
     partner_choices,
 )
-from lms.activation.models import STATUS_LABELS, ActivationRequest, ActivationStatus
+from lms.activation.models import (
+    NOT_YET_LABEL,
+    STATUS_LABELS,
+    ActivationRequest,
+    ActivationStatus,
+)
 from lms.auth.models import Role
 from lms.core.database import paginate
 from lms.core.errors import RuleViolation
@@ -49,7 +54,15 @@ bp = Blueprint("activation", __name__)
 def inject_activation() -> dict:
     return {
         "activation_status_label": lambda status: str(STATUS_LABELS[ActivationStatus(status)]),
+        "activation_label": _label,
     }
+
+
+def _label(activation: ActivationRequest) -> str:
+    """How a request's state reads: a gate's answer is "not yet possible", never "refused"."""
+    if activation.answered_by_gate:
+        return str(NOT_YET_LABEL)
+    return str(STATUS_LABELS[activation.status])
 
 
 @bp.get("/activation/")
@@ -57,8 +70,11 @@ def inject_activation() -> dict:
 def mine() -> str:
     """The household's page: each marketplace and payment provider, what it asked, why not."""
     household = current_user.household
+    certificate, eligible = services.readiness(household)
     return render_template(
         "activation/mine.html",
+        certificate=certificate,
+        eligible=eligible,
         household=household,
         partners=services.partners(),
         requests=services.requests_of(household),
@@ -91,7 +107,15 @@ def _flash_outcome(activation: ActivationRequest) -> None:
         ActivationStatus.ACTIVATED: _("The account was marked activated."),
         ActivationStatus.CLOSED: _("The account was marked closed."),
     }
-    if activation.status is ActivationStatus.REFUSED:
+    if activation.answered_by_gate:  # the reasons are on the page, once
+        flash(
+            _(
+                "Not yet possible for %(name)s: what is missing, and what to do, is below.",
+                name=activation.marketplace.name,
+            ),
+            "info",
+        )
+    elif activation.status is ActivationStatus.REFUSED:
         flash(
             _("Not yet possible for %(name)s:", name=activation.marketplace.name)
             + " "

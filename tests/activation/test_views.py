@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from datetime import date
 
 import pytest
 from openpyxl import load_workbook
@@ -197,10 +196,10 @@ def test_officials_watch_the_queue_but_do_not_decide(ready, client_for):
 
 def test_the_queue_filters_by_commune_and_marketplace_and_exports(ready, client_for):
     make_certificate(ready.household_b)
-    ready.certification_b.expires_on = date(2020, 1, 1)  # B's one product is no longer eligible
     db.session.commit()
     services.request_activation(ready.member_a, ready.household_a, marketplace())
-    services.request_activation(ready.member_b, ready.household_b, marketplace("voso"))
+    voso = services.request_activation(ready.member_b, ready.household_b, marketplace("voso"))
+    services.refuse(ready.trainer_y, voso, "Chưa có sản phẩm chụp ảnh rõ")
     client = client_for(ready.admin)
     both = client.get("/activation/requests").get_data(as_text=True)
     assert "Nguyễn Thị Hương" in both and "Trần Văn Đức" in both
@@ -215,7 +214,7 @@ def test_the_queue_filters_by_commune_and_marketplace_and_exports(ready, client_
     ).active
     rows = list(sheet.values)
     assert rows[0][1] == "Chủ hộ" and [row[1] for row in rows[1:]] == ["Trần Văn Đức"]
-    assert "Chưa có sản phẩm" in rows[1][8]
+    assert "Chưa có sản phẩm chụp ảnh rõ" in rows[1][8]
     csv = client.get("/activation/requests.csv").data
     assert csv.startswith(b"\xef\xbb\xbf") and "Nguyễn Thị Hương".encode() in csv
 
@@ -289,3 +288,31 @@ def test_the_demo_shows_a_queue(app, client_for):
     client = client_for()
     client.post("/login/staff", data={"email": "giangvien.vnpost@demo.vn", "password": "demo12345"})
     assert "Hồ Sỹ Quang" in client.get("/activation/requests").get_data(as_text=True)
+
+
+def test_a_gate_answer_reads_as_not_yet_and_waits_in_no_queue(world, client_for):
+    """Asking too early (no certificate yet) is answered with what is missing and what to do,
+    once; it is not a refusal for the household nor a refused request for the trainers."""
+    household = client_for(world.member_a)
+    asked = ask(household, world.household_a)
+    body = asked.get_data(as_text=True)
+    assert "Chưa thể mở Postmart: còn thiếu gì" in body
+    assert "chưa học xong" in body.lower() or "chưa có giấy chứng nhận" in body.lower()
+    assert "Từ chối" not in body and "Chưa thể mở" in body
+    request = the_request(world)
+    assert request.status is Status.REFUSED and request.answered_by_gate
+    queue = client_for(world.trainer_x).get("/activation/requests?status=refused")
+    assert "Nguyễn Thị Hương" not in queue.get_data(as_text=True)
+
+
+def test_the_households_page_shows_its_certificate_products_and_then_its_shop(ready, client_for):
+    household = client_for(ready.member_a)
+    page = household.get("/activation/").get_data(as_text=True)
+    assert ready.certificate_a.serial in page and "Nhút Thanh Chương" in page
+    request = services.request_activation(ready.member_a, ready.household_a, marketplace())
+    services.approve(ready.trainer_x, request)
+    services.mark_activated(ready.trainer_x, request, "PM-7", "https://postmart.vn/shop/pm-7")
+    page = household.get("/activation/").get_data(as_text=True)
+    assert (
+        "Địa chỉ gian hàng hoặc tài khoản:" in page and "https://postmart.vn/shop/pm-7</a>" in page
+    )
