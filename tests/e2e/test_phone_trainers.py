@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -257,3 +258,29 @@ def test_the_card_page_fits_360_px_and_the_roster_cards_page_too(
     expect(card.locator(".pin")).to_have_text(re.compile(r"^\d{6}$"))
     width = card.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, width
+
+
+def test_the_activation_queue_is_stacked_cards_on_a_phone(world, server_url, page: Page):
+    from lms.activation import services as activation
+    from tests.builders import make_certificate, make_product, marketplace
+
+    make_certificate(world.household_a)
+    make_product(household=world.household_a, name="Nhút", ocop_stars=4, ocop_year=2024)
+    db.session.commit()
+    activation.request_activation(world.member_a, world.household_a, marketplace())
+    log_in(page, server_url, world.trainer_x.email)
+    page.goto(f"{server_url}/activation/requests")
+    row = page.locator("table.stack-on-phone tbody tr").first
+    expect(row).to_contain_text("Nguyễn Thị Hương")
+    # nothing scrolls sideways, inside its box or the page
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    wrap = page.locator(".table-wrap")
+    assert wrap.evaluate("e => e.scrollWidth <= e.clientWidth")
+    cells = row.locator("td")
+    boxes = [cells.nth(i).bounding_box() for i in range(cells.count())]
+    assert all(b["x"] == boxes[0]["x"] for b in boxes)  # one above the other
+    assert all(a["y"] < b["y"] for a, b in pairwise(boxes))
+    label = cells.nth(1).evaluate("e => getComputedStyle(e, '::before').content")
+    assert "Xã / phường" in label
+    link = row.get_by_role("link", name="Nguyễn Thị Hương").bounding_box()
+    assert link["height"] >= 44
