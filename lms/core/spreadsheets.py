@@ -565,26 +565,23 @@ def _xlsx_cell(sheet: Any, value: Any, font: Any = None) -> Any:
 def export_response(
     rows: Iterable[Sequence[Any]], kind: str, name: str, title: str, caption: str | None = None
 ) -> Any:
-    """An export to download, streamed: a .csv row by row as the response is sent; an .xlsx
-    written to a temporary file (spilled to disk past a few megabytes) and sent from it.
-    Named by ``export_filename(name, kind)``."""
+    """An export to download, never whole in memory: the .csv written row by row and the
+    .xlsx streamed by openpyxl, both into a temporary file (spilled to disk past a few
+    megabytes) that the response is sent from. The rows are read while the request is
+    still open (its database session, its language). Named by ``export_filename``."""
     import tempfile
 
-    from flask import Response, send_file, stream_with_context
+    from flask import send_file
 
-    filename = export_filename(name, kind)
-    if kind == "csv":
-        return Response(
-            stream_with_context(stream_csv(rows)),
-            mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-        )
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 2**20)  # noqa: SIM115 (send_file closes it)
-    save_xlsx(rows, spool, title, caption)
+    if kind == "csv":
+        for chunk in stream_csv(rows):
+            spool.write(chunk)
+        mimetype = "text/csv"
+    else:
+        save_xlsx(rows, spool, title, caption)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     spool.seek(0)
     return send_file(
-        spool,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        as_attachment=True,
-        download_name=filename,
+        spool, mimetype=mimetype, as_attachment=True, download_name=export_filename(name, kind)
     )

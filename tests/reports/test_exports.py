@@ -67,7 +67,7 @@ def test_the_listed_not_trained_export_opens_ready_to_filter(province, client_fo
     assert by_name["Em"][9].value == "Postmart" and by_name["Em"][10].value is None
 
 
-def test_the_csv_export_streams_with_dates_as_excel_reads_them(province, client_for):
+def test_the_csv_export_is_sent_from_a_file_with_dates_as_excel_reads_them(province, client_for):
     response = client_for(province.official).get(f"{LIST}.csv")
     assert response.is_streamed
     assert "da-len-san-chua-dao-tao-" in response.headers["Content-Disposition"]
