@@ -408,8 +408,9 @@ def shown_rows(reconciliation: Reconciliation, show: str) -> list[SellerMatch]:
 def _sellers(rows: list[list[Any]]) -> tuple[list[SellerMatch], list[str]]:
     header_row = None
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        fields = {HEADERS.get(header_key(cell_text(value))) for value in row}
-        if fields & {"phone", "national_id", "seller_name"} and len(fields - {None}) >= 2:
+        fields = {_field(value) for value in row}
+        wanted = {"phone", "national_id", "seller_name", "shop_name"}
+        if fields & wanted and len(fields - {None}) >= 2:
             header_row = index
             break
     if header_row is None:
@@ -419,7 +420,7 @@ def _sellers(rows: list[list[Any]]) -> tuple[list[SellerMatch], list[str]]:
                 "and “Tên người bán”."
             )
         ]
-    columns = {i: HEADERS.get(header_key(cell_text(h))) for i, h in enumerate(rows[header_row])}
+    columns = {i: _field(header) for i, header in enumerate(rows[header_row])}
     sellers = []
     for number, row in enumerate(rows[header_row + 1 :], start=header_row + 2):
         if not has_data(row):
@@ -457,6 +458,24 @@ def _sellers(rows: list[list[Any]]) -> tuple[list[SellerMatch], list[str]]:
             )
         )
     return sellers, []
+
+
+#: headers that begin with one of these (of two words or more, or "sdt") and go on are
+#: read as it: "SĐT người bán", "Tên sản phẩm chính", "Địa chỉ lấy hàng mặc định"
+PREFIX_ALIASES = sorted(
+    (alias for alias in HEADERS if " " in alias or alias == "sdt"), key=len, reverse=True
+)
+
+
+def _field(header: Any) -> str | None:
+    """The seller field a header names: one of the usual wordings, or a longer header
+    beginning with one (an e-mail column is never an address)."""
+    key = header_key(cell_text(header))
+    if key in HEADERS:
+        return HEADERS[key]
+    if not key or "mail" in key:
+        return None
+    return next((HEADERS[alias] for alias in PREFIX_ALIASES if key.startswith(f"{alias} ")), None)
 
 
 def _day(value: Any) -> date | None:
@@ -595,10 +614,11 @@ NAME_PREFIXES = (
     "ho kinh doanh ", "hkd ", "ho gia dinh ", "co so san xuat ", "co so ", "cs ", "ong ", "ba ",
     "anh ", "chi ", "chu ho ", "chu shop ",
 )  # fmt: skip
-#: what a marketplace writes for a shop that no longer sells, folded
+#: what a marketplace writes for a shop that does not sell (closed, or not yet approved), folded
 CLOSED_WORDS = (
     "khoa", "ngung", "dong cua", "da dong", "huy", "tam dung", "inactive", "locked", "closed",
-    "suspended", "banned", "deleted", "disabled",
+    "suspended", "banned", "deleted", "disabled", "cho duyet", "chua duyet", "tu choi", "pending",
+    "rejected",
 )  # fmt: skip
 
 

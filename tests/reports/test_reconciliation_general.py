@@ -193,3 +193,19 @@ def test_a_commune_column_is_read_whole_before_the_address(province):
     rows, _token = _rows(province, body)
     assert rows[2].state is MatchState.SURE
     assert rows[3].state is MatchState.TO_CONFIRM and rows[3].doubts[0].endswith(": xã, phường.")
+
+
+def test_longer_headers_are_read_by_the_usual_wording_they_begin_with(province):
+    dung = province.households["nothing"]
+    body = xlsx(
+        [
+            ["Họ và tên người bán", "Địa chỉ email", "SĐT người bán (*)", "Tên sản phẩm chính",
+             "Trạng thái duyệt"],
+            ["Dũng", "dung@example.vn", dung.phone, "Mật ong rừng", "Chờ duyệt"],
+        ]
+    )  # fmt: skip
+    rows, _token = _rows(province, body)
+    seller = rows[2]
+    assert (seller.seller_name, seller.address, seller.products) == ("Dũng", "", ["Mật ong rừng"])
+    assert seller.household.id == dung.id and seller.state is MatchState.TO_CONFIRM
+    assert "“Chờ duyệt”" in seller.doubts[0]
