@@ -48,11 +48,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
 
-    from lms.core import i18n, permissions, security, web
+    from lms.core import assets, i18n, permissions, security, web
 
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.init_app(app)
     security.init_app(app)
+    assets.init_app(app)
     web.init_app(app)
     permissions.init_app(app)
     _register_domains(app)

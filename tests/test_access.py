@@ -86,6 +86,7 @@ FOREIGN = {
 MATRIX = [
     ("core.index", "GET", lambda w: "/", dict.fromkeys(ACTORS, 302)),
     ("core.set_language", "GET", lambda w: "/language/en", dict.fromkeys(ACTORS, 302)),
+    ("favicon", "GET", lambda w: "/favicon.ico", dict.fromkeys(ACTORS, 200)),
     ("auth.login", "GET", lambda w: "/login", {"anonymous": 200, **dict.fromkeys(ACTORS[1:], 302)}),
     (
         "auth.login_staff",
