@@ -60,7 +60,9 @@ def upgrade():
         batch_op.create_index(
             batch_op.f('ix_quiz_draws_course_version_id'), ['course_version_id'], unique=False
         )
-        batch_op.create_index(batch_op.f('ix_quiz_draws_household_id'), ['household_id'], unique=False)
+        batch_op.create_index(
+            batch_op.f('ix_quiz_draws_household_id'), ['household_id'], unique=False
+        )
 
 
 def downgrade():
