@@ -251,13 +251,21 @@ def _progress(household: Household, lesson: Lesson) -> LessonProgress:
     return row
 
 
+#: how often reading a lesson again records it as the one to resume: a page read over
+#: and over (the most opened page of all) makes no write in between
+SEEN_EVERY = timedelta(minutes=5)
+
+
 def open_lesson(household: Household, lesson: Lesson) -> None:
     """Remember the lesson the household is reading, to resume there; the first time its
-    page is served, its reading clock starts."""
+    page is served, its reading clock starts. Written at most once per ``SEEN_EVERY``."""
     row = _progress(household, lesson)
-    row.last_seen_at = utcnow()
+    now = utcnow()
+    if row.served_at is not None and now - row.last_seen_at < SEEN_EVERY:
+        return
+    row.last_seen_at = now
     if row.served_at is None:
-        row.served_at = row.last_seen_at
+        row.served_at = now
     db.session.commit()
 
 

@@ -282,3 +282,34 @@ def test_save_programme_rules(courses, world):
         (courses[0].id, True, 80),
         (courses[1].id, False, None),
     ]
+
+
+def test_reading_a_lesson_again_writes_nothing_for_a_while(courses, world):
+    """The page households open most: a re-read within ``SEEN_EVERY`` makes no write, so
+    forty phones in a class do not queue behind one another's UPDATE and COMMIT."""
+    from sqlalchemy import event
+
+    from lms.courses.models import LessonProgress
+
+    household, lesson = world.household_a, courses[0].current.lessons[0]
+    services.open_lesson(household, lesson)
+    writes = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        if statement.lstrip().upper().startswith(("UPDATE", "INSERT", "DELETE")):
+            writes.append(statement)
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        for _ in range(3):
+            services.open_lesson(household, lesson)
+        assert writes == []
+        row = db.session.scalar(select(LessonProgress))
+        row.last_seen_at -= services.SEEN_EVERY
+        db.session.commit()
+        writes.clear()
+        services.open_lesson(household, lesson)  # after a while: the resume point moves on
+        assert len(writes) == 1 and writes[0].lstrip().upper().startswith("UPDATE")
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
