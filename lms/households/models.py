@@ -61,6 +61,8 @@ class Household(TimestampMixin, Base):
             "product_group_id",
             "phone",
             "national_id",
+            # the figures as of a past day count the households registered by then
+            "created_at",
         ),
         # certificates per week, in scope
         Index("ix_households_certified_on", "certified_on", "area_id"),

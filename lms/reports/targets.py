@@ -30,6 +30,7 @@ from sqlalchemy import (
     not_,
     or_,
     select,
+    true,
     union_all,
 )
 from sqlalchemy.orm import selectinload
@@ -202,11 +203,14 @@ class TargetFilter(HouseholdFilter):
         """The plan year the figures are measured against: the as-of day's."""
         return self.last_day.year
 
-    def apply(self, statement: Select) -> Select:
+    def apply(self, statement: Select, registered: bool = True) -> Select:
+        """The filters on a statement over households; ``registered``: only households in
+        the registry by the as-of day (a statement whose rows imply it, such as a
+        certificate issued by then, leaves it out and keeps to its index)."""
         statement = super().apply(statement)
         if self.organisation_id:
             statement = statement.where(trained_by(self.organisation_id))
-        if self.until is not None:  # in the registry by then
+        if registered and self.until is not None:
             statement = statement.where(Household.created_at < end_of(self.until))
         return statement
 
@@ -615,6 +619,9 @@ def _ocop_query(user: User, filters: TargetFilter) -> Select:
             _current_listing(filters.marketplace_id, filters.until).label("listed"),
         )
         .where(Product.ocop_stars >= MIN_OCOP_STARS)
+        .where(
+            Product.created_at < end_of(filters.until) if filters.until is not None else true()
+        )
         .cte("ocop_products")
         .prefix_with("MATERIALIZED")
     )
@@ -625,7 +632,7 @@ def _ocop_query(user: User, filters: TargetFilter) -> Select:
         .where(visible_households(user))
         .group_by(Household.area_id)
     )
-    return filters.apply(statement)
+    return filters.apply(statement, registered=False)  # products registered by then
 
 
 #: the most weeks or months a chart shows (a longer period starts at its last ones)
@@ -673,7 +680,7 @@ def _weekly_query(user: User, filters: TargetFilter, first: date, last: date) ->
         )
         .group_by(Household.certified_on)
     )
-    return filters.apply(statement)
+    return filters.apply(statement, registered=False)  # certified by then: registered
 
 
 def _periods(rows, starts: list[date], period: str) -> list[tuple[date, int]]:
