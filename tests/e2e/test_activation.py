@@ -26,9 +26,12 @@ def test_ask_refused_finish_ask_again_approved_activated(
     page.get_by_role("button", name="Đăng nhập").click()
     page.get_by_role("link", name="Đăng ký mở gian hàng").first.click()
     page.get_by_role("button", name="Đăng ký mở · Postmart").click()
-    expect(page.get_by_role("alert")).to_contain_text("Chưa thể mở Postmart")
+    # an answer, not a rejection: said once, on the partner's card, never "Từ chối"
+    expect(page.get_by_role("status").first).to_contain_text("Chưa thể mở Postmart")
     reasons = page.locator("#partner-postmart .reasons")
     expect(reasons).to_contain_text("Hộ chưa hoàn thành khóa học: Bán hàng trực tuyến")
+    expect(page.locator("#partner-postmart .tag")).to_have_text("Chưa thể mở")
+    assert page.get_by_text("Hộ chưa hoàn thành khóa học").count() == 1
 
     complete(world, courses=courses)  # lessons read and quizzes passed: the certificate is issued
     page.reload()
