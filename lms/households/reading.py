@@ -442,6 +442,15 @@ class _Context:
                 self.by_name.setdefault(key, []).append(area)
         self.scale_classes = _class_index(ScaleClass)
         self.product_groups = _class_index(ProductGroup)
+        self._converted: dict[str, str] = {}
+
+    def converted_message(self, encodings: str) -> str:
+        """ "Converted from TCVN3 to Unicode.", translated once per file, not per row."""
+        if encodings not in self._converted:
+            self._converted[encodings] = _(
+                "Converted from %(encoding)s to Unicode.", encoding=encodings
+            )
+        return self._converted[encodings]
 
 
 def _name_keys(name: str) -> set[str]:
@@ -482,18 +491,17 @@ def _standardise(row: ImportRow, record: dict[str, Any], context: _Context) -> N
     converted = set()
     for name in TEXT_FIELDS:
         text, encoding = _fix_text(record.get(name, ""), context.column_encodings.get(name))
-        if encoding:
+        if encoding:  # a converted text is cleaned again; a cell's text is clean already
             converted.add(encoding.upper())
-        values[name] = clean(text)
+            text = clean(text)
+        values[name] = text
     if converted:
-        row.messages.append(
-            _("Converted from %(encoding)s to Unicode.", encoding=", ".join(sorted(converted)))
-        )
+        row.messages.append(context.converted_message(", ".join(sorted(converted))))
 
     values["head_name"] = _name_case(values["head_name"])
     if not values["head_name"]:
         row.refuse(_("The name of the head of household is missing."))
-    elif problem := name_problem(values["head_name"]):
+    elif problem := _name_problem(values["head_name"]):
         row.refuse(str(problem))
 
     raw_phone = record.get("phone", "")
@@ -519,6 +527,10 @@ def _standardise(row: ImportRow, record: dict[str, Any], context: _Context) -> N
     values["number"] = record.get("number") or None  # the file's STT, shown back
     row.values = values
     row.notes = len(row.messages)
+
+
+#: the same names recur over a province's lists: each is checked once
+_name_problem = lru_cache(maxsize=100_000)(name_problem)
 
 
 def _name_case(name: str) -> str:
