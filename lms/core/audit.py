@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from flask import has_request_context, request
-from sqlalchemy import JSON, ForeignKey, String, insert
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.models import Base, utcnow
@@ -74,20 +75,29 @@ def record_events(
 ) -> None:
     """Insert one audit event per ``(target_id, before, after)`` in bulk: the events of a
     write of thousands of records (an import's new households), without loading them."""
-    common = {
-        "actor_id": actor.id if actor is not None else None,
-        "action": action,
-        "target_type": target_type.__name__,
-        "ip_address": request.remote_addr if has_request_context() else None,
-        "created_at": utcnow(),
-    }
+    connection = db.session.connection()
+    created_at = AuditEvent.__table__.c.created_at.type.bind_processor(connection.dialect)
+    actor_id = actor.id if actor is not None else None
+    ip_address = request.remote_addr if has_request_context() else None
+    now = created_at(utcnow()) if created_at else utcnow()  # stored as the ORM stores it
     rows = [
-        {**common, "target_id": target_id, "before": before, "after": after}
+        (
+            actor_id, action, target_type.__name__, target_id,
+            None if before is None else json.dumps(before, ensure_ascii=False),
+            None if after is None else json.dumps(after, ensure_ascii=False),
+            ip_address, now,
+        )
         for target_id, before, after in events
-    ]
-    connection = db.session.connection()  # Core: the ORM's bulk path doubles the time
+    ]  # fmt: skip
+    # the driver's own executemany: SQLAlchemy's processing of each row's parameters costs
+    # more than writing it
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    json_mark = mark if connection.dialect.name == "sqlite" else f"CAST({mark} AS JSON)"
+    marks = ", ".join([mark] * 4 + [json_mark] * 2 + [mark] * 2)
+    columns = "actor_id, action, target_type, target_id, before, after, ip_address, created_at"
+    statement = f"INSERT INTO audit_events ({columns}) VALUES ({marks})"  # noqa: S608 - no value
     for start in range(0, len(rows), 5000):
-        connection.execute(insert(AuditEvent.__table__), rows[start : start + 5000])
+        connection.exec_driver_sql(statement, rows[start : start + 5000])
 
 
 def _jsonable(value: Any) -> Any:
