@@ -43,8 +43,9 @@ def test_every_route_answers_with_the_security_headers(matrix_world, client_for)
         assert headers.get("Referrer-Policy") == "same-origin", endpoint
 
 
-#: lesson images: course content, the same for every learner, kept for good on purpose
-KEPT = {"courses.media"}
+#: lesson images (course content, the same for every learner) and the favicon: kept for good
+#: on purpose
+KEPT = {"courses.media", "favicon"}
 
 
 def test_no_page_or_file_a_logged_in_actor_opens_is_kept_by_the_browser(matrix_world, client_for):
