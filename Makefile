@@ -5,13 +5,20 @@ BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 CATALOGUES := $(wildcard lms/translations/*/LC_MESSAGES/messages.po)
 
+#: the web server's port (make run PORT=5001)
+PORT ?= 5000
+
 .PHONY: run test lint format translations extract-messages system-deps clean
 
 run: $(VENV)/.app translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask courses load
 	$(BIN)/flask demo load
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	@# the jobs' worker (and its hourly purge) beside the web server, stopped with it
+	$(BIN)/celery -A lms.jobs.worker:celery_app worker --beat --pool=solo --loglevel=WARNING \
+	  --schedule "$${LMS_INSTANCE_PATH:-instance}/celerybeat-schedule" & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 # the tests run in one process per core (pytest-xdist), a module's tests in the same one;
 # PYTEST_WORKERS=0 runs them all in this process

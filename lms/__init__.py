@@ -57,6 +57,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     web.init_app(app)
     permissions.init_app(app)
     _register_domains(app)
+    from lms.jobs.worker import celery_init_app
+
+    celery_init_app(app)
     return app
 
 
@@ -73,6 +76,7 @@ def _import_models() -> None:
     import lms.core.throttle
     import lms.courses.models
     import lms.households.models
+    import lms.jobs.models
     import lms.organisations.models
     import lms.products.models  # noqa: F401
 
@@ -99,6 +103,8 @@ def _register_domains(app: Flask) -> None:
     from lms.demo.cli import cli as demo_cli
     from lms.households.cli import cli as households_cli
     from lms.households.views import bp as households_bp
+    from lms.jobs.cli import cli as jobs_cli
+    from lms.jobs.views import bp as jobs_bp
     from lms.organisations.views import bp as organisations_bp
     from lms.products.views import bp as products_bp
     from lms.reports.cli import cli as reports_cli
@@ -118,6 +124,7 @@ def _register_domains(app: Flask) -> None:
         courses_bp,
         reports_bp,
         activation_bp,
+        jobs_bp,
         api_bp,
     ):
         app.register_blueprint(blueprint)
@@ -130,6 +137,7 @@ def _register_domains(app: Flask) -> None:
         certificates_cli,
         activation_cli,
         reports_cli,
+        jobs_cli,
     ):
         app.cli.add_command(group)
     progress_changed.connect(on_progress_changed)

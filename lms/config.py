@@ -79,6 +79,17 @@ class Config:
     #: trusted: a client's own X-Forwarded-For is ignored, and the rate limits and the audit
     #: trail see the address that connected
     TRUSTED_PROXIES = 0
+    #: the Celery broker: Redis where the product spans machines (redis://127.0.0.1:6379/0);
+    #: None: kombu's SQLAlchemy transport on a SQLite file in the instance folder (no server)
+    CELERY_BROKER_URL = None
+    #: Celery's own result store (jobs keep their state in their row; None: none)
+    CELERY_RESULT_BACKEND = None
+    #: the queue the jobs go to
+    CELERY_QUEUE = "lms"
+    #: days a job's result file (a bundle, an export) is kept before it is removed
+    JOB_RESULT_DAYS = 7
+    #: where result files are written (default: the instance folder's jobs/)
+    JOB_FOLDER = None
 
 
 class DevelopmentConfig(Config):

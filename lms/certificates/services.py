@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import io
 import re
 import uuid
 from collections.abc import Callable, Iterable
@@ -397,36 +396,107 @@ def render_missing(certificates: list[Certificate], progress=None) -> RenderRepo
     return RenderReport(len(missing) - len(skipped), skipped)
 
 
-def list_certificates(user: User, area_id: int | None = None) -> list[Certificate]:
-    """Certificates in the user's scope, newest first, within a commune when given."""
+def certificates_statement(user: User, area_id: int | None = None, what=Certificate):
+    """The certificates (or ``what`` of them) in the user's scope, newest first, within a
+    commune when given."""
     from lms.core.scope import subtree_ids, visible_certificates
 
-    statement = select(Certificate).where(visible_certificates(user))
+    statement = select(what).where(visible_certificates(user))
     if area_id:
         area = db.session.get(Area, area_id)
         statement = statement.join(Household).where(Household.area_id.in_(subtree_ids(area)))
-    return list(db.session.scalars(statement.order_by(Certificate.id.desc())))
+    return statement.order_by(Certificate.id.desc())
+
+
+def list_certificates(user: User, area_id: int | None = None) -> list[Certificate]:
+    """Certificates in the user's scope, newest first, within a commune when given."""
+    return list(db.session.scalars(certificates_statement(user, area_id)))
 
 
 #: the note a ZIP of certificates holds when some could not be printed
 UNPRINTABLE_NOTE = "khong-in-duoc.txt"
 
 
-def bundle_zip(certificates: list[Certificate]) -> tuple[bytes, list[Unprintable]]:
-    """Every certificate's PDF in one ZIP (missing ones rendered first), and those the
-    shipped font cannot print, which the ZIP names in a note instead."""
+#: certificates read, rendered and written per step of a bundle: a bundle's memory is that
+#: of one step, whatever its size (a province: 280,000 certificates)
+BUNDLE_STEP = 500
+#: pages of one merged PDF; a larger bundle to print is a ZIP of such volumes
+BUNDLE_PDF_VOLUME = 2000
+
+
+def certificate_ids(user: User, area_id: int | None = None) -> list[int]:
+    """The ids ``list_certificates`` would list, newest first (a province's fit in memory)."""
+    return list(db.session.scalars(certificates_statement(user, area_id, Certificate.id)))
+
+
+def _steps(ids: list[int], size: int):
+    """The certificates of ``ids`` in order, ``size`` at a time; each step's records are let
+    go of before the next is read."""
+    for start in range(0, len(ids), size):
+        chunk = ids[start : start + size]
+        statement = select(Certificate).where(Certificate.id.in_(chunk))
+        found = {c.id: c for c in db.session.scalars(statement)}
+        yield [found[i] for i in chunk if i in found]
+        db.session.expunge_all()
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A bundle written to a file: its download name, how many were in it, those left out."""
+
+    filename: str
+    count: int
+    skipped: list[Unprintable]
+
+
+def write_bundle(
+    user: User,
+    area_id: int | None,
+    kind: str,
+    output: Callable[[str], Path],
+    progress: Callable[..., None] | None = None,
+) -> Bundle:
+    """Every certificate in the user's scope (or one commune) written to the file ``output``
+    gives for the download name: a ZIP of PDFs (``kind`` "zip", missing PDFs rendered first,
+    a note naming those the shipped font cannot print), or one PDF to print ("pdf"; a ZIP of
+    PDF volumes of BUNDLE_PDF_VOLUME pages when larger). Written step by step to disk."""
     import zipfile
 
-    skipped = render_missing(certificates).skipped
-    left_out = {problem.serial for problem in skipped}
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for page in map(page_of, certificates):
-            if page.serial not in left_out:
-                archive.write(_cached(page), f"{page.serial}.pdf")
+    progress = progress or (lambda *args, **kwargs: None)
+    ids = certificate_ids(user, area_id)
+    if not ids:
+        raise RuleViolation(_l("No certificate to download."))
+    progress(0, len(ids))
+    skipped: list[Unprintable] = []
+    if kind == "pdf" and len(ids) <= BUNDLE_PDF_VOLUME:
+        pages = [page_of(c) for step in _steps(ids, BUNDLE_STEP) for c in step]
+        body, skipped = render_document(pages)
+        if body is None:
+            raise RuleViolation(unprintable_message(skipped))
+        output(filename := "giay-chung-nhan.pdf").write_bytes(body)
+        progress(len(ids))
+        return Bundle(filename, len(ids) - len(skipped), skipped)
+    filename = "giay-chung-nhan.zip" if kind == "zip" else "giay-chung-nhan-in.zip"
+    with zipfile.ZipFile(output(filename), "w", zipfile.ZIP_DEFLATED) as archive:
+        if kind == "zip":
+            for step in _steps(ids, BUNDLE_STEP):
+                left_out = render_missing(step).skipped
+                skipped += left_out
+                serials = {problem.serial for problem in left_out}
+                for page in map(page_of, step):
+                    if page.serial not in serials:
+                        archive.write(_cached(page), f"{page.serial}.pdf")
+                progress(step=len(step))
+        else:
+            for number, step in enumerate(_steps(ids, BUNDLE_PDF_VOLUME), start=1):
+                body, left_out = render_document([page_of(c) for c in step])
+                skipped += left_out
+                if body is not None:
+                    archive.writestr(f"giay-chung-nhan-{number:03d}.pdf", body)
+                progress(step=len(step))
         if skipped:
             archive.writestr(UNPRINTABLE_NOTE, str(unprintable_message(skipped)) + "\n")
-    return buffer.getvalue(), skipped
+    return Bundle(filename, len(ids) - len(skipped), skipped)
 
 
 # ---------------------------------------------------------------- Open Badges 3.0

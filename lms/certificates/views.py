@@ -22,6 +22,7 @@ from flask_login import current_user, login_required
 from lms.auth.models import Role
 from lms.certificates import services
 from lms.certificates.models import REVOCATION_LABELS, Certificate, RevocationCategory
+from lms.core.database import paginate
 from lms.core.errors import RuleViolation
 from lms.core.permissions import STAFF
 from lms.core.scope import communes_in_scope, get_or_404, role_required
@@ -36,11 +37,12 @@ verify_bp = Blueprint("verify", __name__, url_prefix="/v")
 @bp.get("/")
 @role_required(*STAFF)
 def index() -> str:
+    """One page of the certificates in scope (a province holds 280,000), within a commune."""
     area_id = request.args.get("area_id", type=int)
-    certificates = services.list_certificates(current_user, area_id)
+    page = paginate(services.certificates_statement(current_user, area_id))
     return render_template(
         "verify/index.html",
-        certificates=certificates,
+        page=page,
         area_id=area_id,
         communes=communes_in_scope(current_user),
     )
@@ -48,19 +50,26 @@ def index() -> str:
 
 @bp.get("/bundle.<any(zip, pdf):kind>")
 @role_required(*STAFF)
+def bundle_page(kind: str) -> Response:
+    """An old link to a bundle: bundles are jobs now, started from the list."""
+    return redirect(url_for("certificates.index", area_id=request.args.get("area_id", type=int)))
+
+
+@bp.post("/bundle.<any(zip, pdf):kind>")
+@role_required(*STAFF)
 def bundle(kind: str) -> Response:
-    """Every certificate in scope (or in one commune): a ZIP of PDFs, or one PDF to print."""
-    certificates = services.list_certificates(current_user, request.args.get("area_id", type=int))
-    if not certificates:
+    """Every certificate in scope (or in one commune), as a job: a ZIP of PDFs, or one PDF to
+    print, written to a file the job page offers to download."""
+    from lms.certificates import tasks
+    from lms.jobs.services import start_job
+
+    area_id = request.form.get("area_id", type=int)
+    if not services.certificate_ids(current_user, area_id):
         flash(_("No certificate to download."), "info")
-        return redirect(url_for("certificates.index"))
-    bundle = services.bundle_zip if kind == "zip" else services.render_pdf
-    body, skipped = bundle(certificates)
-    if skipped:  # shown on the next page; the ZIP also holds it as a note
-        flash(str(services.unprintable_message(skipped)), "error")
-    if body is None:
-        return redirect(url_for("certificates.index"))
-    return download(body, f"giay-chung-nhan.{kind}")
+        return redirect(url_for("certificates.index", area_id=area_id))
+    params = {"kind": kind, "area_id": area_id, "base_url": request.host_url}
+    job = start_job(current_user, f"certificates.bundle_{kind}", params, tasks.bundle)
+    return redirect(url_for("jobs.detail", job_id=job.id))
 
 
 @bp.post("/render")

@@ -224,32 +224,6 @@ def test_sync_and_render_commands(courses, world, app, monkeypatch, tmp_path):
     assert len(list(tmp_path.glob("*.pdf"))) == 1
 
 
-def test_staff_download_their_scopes_certificates_as_zip_or_one_pdf(
-    courses, world, client_for, app, monkeypatch, tmp_path
-):
-    import zipfile
-
-    monkeypatch.setitem(app.config, "CERTIFICATE_PDF_FOLDER", str(tmp_path))
-    complete(world, courses=courses)
-    complete(world, world.household_b, world.member_b, courses)
-    official = client_for(world.official_1)
-    archive = zipfile.ZipFile(io.BytesIO(official.get("/certificates/bundle.zip").data))
-    [name] = archive.namelist()
-    assert "Nguyễn Thị Hương" in PdfReader(io.BytesIO(archive.read(name))).pages[0].extract_text()
-    merged = PdfReader(
-        io.BytesIO(client_for(world.official_province).get("/certificates/bundle.pdf").data)
-    )
-    assert len(merged.pages) == 2
-    texts = " ".join(page.extract_text() for page in merged.pages)
-    assert "Nguyễn Thị Hương" in texts and "Trần Văn Đức" in texts
-    listing = (
-        client_for(world.trainer_x)
-        .get(f"/certificates/?area_id={world.commune_2.id}")
-        .get_data(as_text=True)
-    )
-    assert "Trần Văn Đức" in listing and "Nguyễn Thị Hương" not in listing
-
-
 def test_batch_rendering_gives_one_standalone_pdf_each(courses, world, app, monkeypatch, tmp_path):
     from lms.certificates.rendering import render_many
 
@@ -281,38 +255,3 @@ def test_the_pdf_cache_never_serves_a_file_of_other_contents(certified):
     assert "Lê Thị Hoa" in text and "Nguyễn Thị Hương" not in text
 
 
-def test_a_name_the_font_cannot_print_never_breaks_downloads_or_batches(
-    world, client_for, app, monkeypatch, tmp_path
-):
-    """A name with an emoji, stored before names were checked: its own PDF is refused with
-    the reason, and every batch prints the others and names the one it left out."""
-    import zipfile
-
-    from tests.builders import make_certificate
-
-    monkeypatch.setitem(app.config, "CERTIFICATE_PDF_FOLDER", str(tmp_path))
-    world.household_b.head_name = "Trần Văn Đức 🌾"
-    good, bad = make_certificate(world.household_a), make_certificate(world.household_b)
-    db.session.commit()
-    left_out = f"Không in được {bad.serial} (🌾)"
-    admin, official = client_for(world.admin), client_for(world.official_province)
-
-    own = client_for(world.member_b).get(f"/certificates/{bad.id}.pdf")
-    assert own.status_code == 409 and left_out in own.get_data(as_text=True)
-
-    province = zipfile.ZipFile(io.BytesIO(official.get("/certificates/bundle.zip").data))
-    assert sorted(province.namelist()) == [f"{good.serial}.pdf", services.UNPRINTABLE_NOTE]
-    assert left_out in province.read(services.UNPRINTABLE_NOTE).decode()
-    assert left_out in official.get("/certificates/").get_data(as_text=True)  # and flashed
-    commune = official.get(f"/certificates/bundle.zip?area_id={world.commune_2.id}")
-    assert zipfile.ZipFile(io.BytesIO(commune.data)).namelist() == [services.UNPRINTABLE_NOTE]
-
-    merged = official.get("/certificates/bundle.pdf")
-    assert merged.status_code == 200 and len(PdfReader(io.BytesIO(merged.data)).pages) == 1
-    only_bad = official.get(f"/certificates/bundle.pdf?area_id={world.commune_2.id}")
-    assert only_bad.status_code == 302
-    assert left_out in official.get("/certificates/").get_data(as_text=True)
-
-    rendered = admin.post("/certificates/render", follow_redirects=True)
-    assert rendered.status_code == 200 and left_out in rendered.get_data(as_text=True)
-    assert client_for(world.member_a).get(f"/certificates/{good.id}.pdf").status_code == 200

@@ -1,0 +1,205 @@
+"""Jobs: started by a view or the CLI, run by a Celery worker through ``run_job``.
+
+A domain's ``tasks.py`` task is a thin wrapper: ``run_job(job_id, work)``, where ``work`` calls
+the same service the request used to call, given a ``JobContext`` for its progress and its
+result file. Jobs are idempotent: a job already finished is not run again (a message
+delivered twice, a worker killed after the end), and a result file is written under a
+temporary name and moved into place in one step, so a job run again after a worker was killed
+mid-way writes its file once, never a half of it beside a whole one.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select, true, update
+from sqlalchemy.exc import OperationalError
+
+from lms.auth.models import Role, User
+from lms.core.errors import RuleViolation
+from lms.core.models import utcnow
+from lms.core.scope import Clause
+from lms.extensions import db
+from lms.jobs.models import Job, JobState
+
+log = logging.getLogger(__name__)
+
+#: progress is written at most this often (seconds), and at the end
+PROGRESS_INTERVAL = 0.5
+
+
+# ---------------------------------------------------------------- who sees which job
+
+
+def visible_jobs(user: User) -> Clause:
+    """An admin sees every job; anyone else the jobs it asked for."""
+    if user.role is Role.ADMIN:
+        return true()
+    return Job.user_id == user.id
+
+
+def can_see_job(user: User, job: Job) -> bool:
+    return user.role is Role.ADMIN or job.user_id == user.id
+
+
+def can_see_all_jobs(user: User) -> bool:
+    """The jobs page lists everyone's jobs (with who asked) for admins only."""
+    return user.is_authenticated and user.role is Role.ADMIN
+
+
+def list_jobs(user: User):
+    return select(Job).where(visible_jobs(user)).order_by(Job.id.desc())
+
+
+# ---------------------------------------------------------------- starting
+
+
+def result_folder() -> Path:
+    folder = Path(current_app.config.get("JOB_FOLDER") or Path(current_app.instance_path) / "jobs")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def start_job(user: User | None, kind: str, params: dict[str, Any], task) -> Job:
+    """Record the job (committed, so the worker finds it), then queue ``task`` for it."""
+    job = Job(user_id=user.id if user else None, kind=kind, params=params)
+    db.session.add(job)
+    db.session.commit()
+    task.delay(job.id)
+    return job
+
+
+# ---------------------------------------------------------------- running
+
+
+class JobContext:
+    """What ``work`` is given: the job's parameters, its progress and its result file."""
+
+    def __init__(self, job: Job) -> None:
+        self.job_id = job.id
+        self.params = dict(job.params or {})
+        self.user = db.session.get(User, job.user_id) if job.user_id else None
+        self.result_name: str | None = None
+        self._partial: Path | None = None
+        self._last = 0.0
+        self._done = 0
+        self._total: int | None = None
+
+    def output(self, download_name: str) -> Path:
+        """The file to write the result to (a temporary name until the job is done)."""
+        self.result_name = download_name
+        self._partial = result_folder() / f"{self.job_id}.part"
+        self._partial.unlink(missing_ok=True)
+        return self._partial
+
+    def progress(self, done: int | None = None, total: int | None = None, step: int = 0) -> None:
+        """Set (``done``) or advance (``step``) the count, and the total when known. Written on
+        its own connection, so it shows while the work's own transaction is still open."""
+        if total is not None:
+            self._total = total
+        self._done = done if done is not None else self._done + step
+        now = time.monotonic()
+        if now - self._last < PROGRESS_INTERVAL and self._done != self._total:
+            return
+        self._last = now
+        try:
+            with db.engine.begin() as connection:
+                connection.execute(
+                    update(Job)
+                    .where(Job.id == self.job_id)
+                    .values(done=self._done, total=self._total)
+                )
+        except OperationalError:  # SQLite: the work's transaction holds the write lock
+            log.debug("progress of job %s not written this time", self.job_id)
+
+    def finish(self) -> tuple[str | None, str | None]:
+        """Move the result file into place; its path under the job folder, and its name."""
+        if self._partial is None or not self._partial.exists():
+            return None, None
+        final = f"{self.job_id}-{self.result_name}"
+        os.replace(self._partial, result_folder() / final)
+        return final, self.result_name
+
+
+def run_job(job_id: int, work: Callable[[JobContext], str | None]) -> str:
+    """Run ``work`` for the job, once: a finished job is left as it is. A rule the work
+    refuses (``RuleViolation``) fails the job with its reason; any other error fails it
+    with a general message (and is logged)."""
+    job = db.session.get(Job, job_id)
+    if job is None:
+        return "missing"
+    if job.is_finished:
+        return "already finished"
+    job.state = JobState.RUNNING
+    job.started_at = job.started_at or utcnow()
+    job.attempts += 1
+    job.error = None
+    db.session.commit()
+    context = JobContext(job)
+    with force_locale("vi"):
+        try:
+            message = work(context)
+            path, name = context.finish()
+        except RuleViolation as violation:
+            db.session.rollback()
+            return _fail(job_id, str(violation))
+        except Exception:
+            db.session.rollback()
+            log.exception("job %s (%s) failed", job_id, job.kind)
+            return _fail(
+                job_id, _("The job stopped on an unexpected error. Please start it again.")
+            )
+    job = db.session.get(Job, job_id)
+    finished = utcnow()
+    job.state = JobState.DONE
+    job.message = message
+    job.result_path, job.result_name = path, name
+    job.done = context._total if context._total is not None else context._done
+    job.total = context._total if context._total is not None else job.done
+    job.finished_at = finished
+    job.expires_at = finished + timedelta(days=current_app.config["JOB_RESULT_DAYS"])
+    db.session.commit()
+    return "done"
+
+
+def _fail(job_id: int, error: str) -> str:
+    job = db.session.get(Job, job_id)
+    job.state, job.error, job.finished_at = JobState.FAILED, error, utcnow()
+    db.session.commit()
+    return "failed"
+
+
+# ---------------------------------------------------------------- results and expiry
+
+
+def result_file(job: Job) -> Path | None:
+    """The job's result file, while it has one (not expired, not removed)."""
+    if job.state is not JobState.DONE or not job.result_path:
+        return None
+    path = result_folder() / job.result_path
+    return path if path.is_file() else None
+
+
+def purge_expired(now: datetime | None = None) -> int:
+    """Remove the result files of jobs past their expiry (the rows stay, without a file),
+    and partial files left by jobs that ended long ago; the number of files removed."""
+    now = now or utcnow()
+    removed = 0
+    expired = db.session.scalars(
+        select(Job).where(Job.expires_at <= now, Job.result_path.is_not(None))
+    )
+    for job in expired:
+        (result_folder() / job.result_path).unlink(missing_ok=True)
+        job.result_path = None
+        removed += 1
+    db.session.commit()
+    return removed
