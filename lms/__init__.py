@@ -57,9 +57,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     web.init_app(app)
     permissions.init_app(app)
     _register_domains(app)
-    from lms.jobs.worker import celery_init_app
-
-    celery_init_app(app)
     return app
 
 
@@ -75,8 +72,8 @@ def _import_models() -> None:
     import lms.core.database
     import lms.core.throttle
     import lms.courses.models
+    import lms.flagship.models
     import lms.households.models
-    import lms.jobs.models
     import lms.organisations.models
     import lms.products.models  # noqa: F401
 
@@ -101,10 +98,10 @@ def _register_domains(app: Flask) -> None:
     from lms.courses.cli import cli as courses_cli
     from lms.courses.views import bp as courses_bp
     from lms.demo.cli import cli as demo_cli
+    from lms.flagship.cli import cli as products_cli
+    from lms.flagship.views import bp as flagship_bp
     from lms.households.cli import cli as households_cli
     from lms.households.views import bp as households_bp
-    from lms.jobs.cli import cli as jobs_cli
-    from lms.jobs.views import bp as jobs_bp
     from lms.organisations.views import bp as organisations_bp
     from lms.products.views import bp as products_bp
     from lms.reports.cli import cli as reports_cli
@@ -124,7 +121,7 @@ def _register_domains(app: Flask) -> None:
         courses_bp,
         reports_bp,
         activation_bp,
-        jobs_bp,
+        flagship_bp,
         api_bp,
     ):
         app.register_blueprint(blueprint)
@@ -137,7 +134,7 @@ def _register_domains(app: Flask) -> None:
         certificates_cli,
         activation_cli,
         reports_cli,
-        jobs_cli,
+        products_cli,
     ):
         app.cli.add_command(group)
     progress_changed.connect(on_progress_changed)

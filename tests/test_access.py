@@ -513,25 +513,10 @@ MATRIX = [
         {"anonymous": LOGIN, "trainer_x": 200, "official_1": 200, "official_2": 200, "admin": 200},
     ),
     (
-        "certificates.bundle_page",
+        "certificates.bundle",
         "GET",
         lambda w: "/certificates/bundle.pdf?area_id=999999",
         {"anonymous": LOGIN, "trainer_x": 302, "official_1": 302, "official_2": 302, "admin": 302},
-    ),
-    (
-        "certificates.bundle",
-        "POST",
-        lambda w: "/certificates/bundle.pdf",
-        {"anonymous": LOGIN, "trainer_x": 302, "official_1": 302, "official_2": 302, "admin": 302},
-    ),
-    ("jobs.index", "GET", lambda w: "/jobs/", {"anonymous": LOGIN, **dict.fromkeys(ACTORS[1:], 200)}),
-    ("jobs.detail", "GET", lambda w: "/jobs/999999", {"anonymous": LOGIN, **dict.fromkeys(ACTORS[1:], 404)}),
-    ("jobs.status", "GET", lambda w: "/jobs/999999.json", {"anonymous": LOGIN, **dict.fromkeys(ACTORS[1:], 404)}),
-    (
-        "jobs.download",
-        "GET",
-        lambda w: "/jobs/999999/download",
-        {"anonymous": LOGIN, **dict.fromkeys(ACTORS[1:], 404)},
     ),
     (
         "certificates.render_all",
@@ -693,6 +678,32 @@ MATRIX = [
         "POST",
         lambda w: "/api/v1/marketplaces/postmart/closures",
         dict.fromkeys(ACTORS, 401),
+    ),
+    (
+        "api.flagship_products",
+        "GET",
+        lambda w: "/api/v1/flagship-products",
+        dict.fromkeys(ACTORS, 401),
+    ),
+    (
+        "api.flagship_product",
+        "GET",
+        lambda w: "/api/v1/flagship-products/che-xanh",
+        dict.fromkeys(ACTORS, 401),
+    ),
+    # flagship products: public pages for anyone, choosing for officials (issue 23)
+    ("flagship.index", "GET", lambda w: "/flagship/", dict.fromkeys(ACTORS, 200)),
+    ("flagship.detail", "GET", lambda w: "/flagship/che-xanh", dict.fromkeys(ACTORS, 404)),
+    ("flagship.qr", "GET", lambda w: "/flagship/che-xanh/qr.svg", dict.fromkeys(ACTORS, 404)),
+    ("flagship.media", "GET", lambda w: "/flagship/media/1/a.svg", dict.fromkeys(ACTORS, 404)),
+    ("flagship.manage", "GET", lambda w: "/flagship/manage/", OFFICIALS_OK),
+    ("flagship.choose", "POST", lambda w: "/flagship/manage/choose", OFFICIALS_NOT_FOUND),
+    ("flagship.producers", "GET", lambda w: "/flagship/manage/999", OFFICIALS_NOT_FOUND),
+    (
+        "flagship.withdraw",
+        "POST",
+        lambda w: "/flagship/manage/999/withdraw",
+        OFFICIALS_NOT_FOUND,
     ),
 ]
 

@@ -183,6 +183,65 @@ SCHEMAS: dict[str, Any] = {
             },
         },
     },
+    "FlagshipProduct": {
+        "type": "object",
+        "required": [
+            "slug",
+            "title",
+            "province",
+            "year",
+            "page_url",
+            "ocop",
+            "certifications",
+            "shops",
+            "households_by_commune",
+        ],
+        "properties": {
+            "slug": {"type": "string", "example": "che-xanh-dien-chau"},
+            "title": {"type": "string"},
+            "title_en": {"type": "string"},
+            "summary": {"type": "string"},
+            "province": {"type": "string"},
+            "year": {"type": "integer"},
+            "page_url": {"type": "string", "description": "The public page (its QR code's)."},
+            "ocop": {
+                "type": "array",
+                "description": "Current OCOP ratings only (an expired one is left out).",
+                "items": {
+                    "type": "object",
+                    "required": ["stars", "year"],
+                    "properties": {"stars": {"type": "integer"}, "year": {"type": "integer"}},
+                },
+            },
+            "certifications": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["kind", "valid"],
+                    "properties": {
+                        "kind": {"type": "string"},
+                        "issuer": {"type": "string"},
+                        "expires_on": {"type": ["string", "null"], "format": "date"},
+                        "valid": {"type": "boolean"},
+                    },
+                },
+            },
+            "shops": {
+                "type": "array",
+                "description": "Live listings of products still eligible to list.",
+                "items": {
+                    "type": "object",
+                    "required": ["marketplace", "url"],
+                    "properties": {"marketplace": {"type": "string"}, "url": {"type": "string"}},
+                },
+            },
+            "households_by_commune": {
+                "type": "object",
+                "additionalProperties": {"type": "integer"},
+                "description": "Producing households counted by commune; never named.",
+            },
+        },
+    },
     "ClosureReport": {
         "type": "object",
         "description": "Give phone or national_id (or both).",
@@ -311,6 +370,54 @@ def document(server_url: str) -> dict[str, Any]:
                             "(`household_not_found`)."
                         ),
                         "409": _error(IDENTITY_MISMATCH),
+                    },
+                }
+            },
+            "/flagship-products": {
+                "get": {
+                    "summary": "This year's public flagship products of the provinces",
+                    "operationId": "flagshipProducts",
+                    "responses": {
+                        "200": {
+                            "description": "The flagship products, with the registry's facts.",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "required": ["items"],
+                                        "properties": {
+                                            "items": {
+                                                "type": "array",
+                                                "items": {
+                                                    "$ref": "#/components/schemas/FlagshipProduct"
+                                                },
+                                            }
+                                        },
+                                    }
+                                }
+                            },
+                        },
+                        **ERRORS,
+                    },
+                }
+            },
+            "/flagship-products/{slug}": {
+                "get": {
+                    "summary": "One flagship product, by the name of its page",
+                    "operationId": "flagshipProduct",
+                    "parameters": [
+                        {
+                            "name": "slug",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string", "pattern": "^[a-z0-9-]{1,80}$"},
+                            "example": "che-xanh-dien-chau",
+                        }
+                    ],
+                    "responses": {
+                        "200": _ok("The flagship product.", "FlagshipProduct"),
+                        **ERRORS,
+                        "404": _error("No public flagship product has this slug (`not_found`)."),
                     },
                 }
             },

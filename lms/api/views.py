@@ -333,6 +333,53 @@ def report_closure(code: str) -> Response:
     return _report(household, partner, request_)
 
 
+def _flagship_json(flagship) -> dict[str, Any]:
+    """A flagship product as the marketplaces read it: the story's title and summary and the
+    registry's facts of today (current ratings, certifications with validity, linked shops,
+    producing households counted by commune)."""
+    from lms.flagship import services as flagship_services
+
+    story, facts = flagship.story.current, flagship_services.facts_of(flagship)
+    return {
+        "slug": flagship.slug,
+        "title": story.title,
+        "title_en": story.title_en,
+        "summary": story.summary,
+        "province": flagship.area.name,
+        "year": flagship.year,
+        "page_url": url_for("flagship.detail", slug=flagship.slug, _external=True),
+        "ocop": [{"stars": r.stars, "year": r.year} for r in facts.current_ratings],
+        "certifications": [
+            {
+                "kind": c.label,
+                "issuer": c.issuer,
+                "expires_on": c.expires_on.isoformat() if c.expires_on else None,
+                "valid": c.is_valid,
+            }
+            for c in facts.certifications
+        ],
+        "shops": [{"marketplace": s.marketplace, "url": s.url} for s in facts.shops],
+        "households_by_commune": facts.communes,
+    }
+
+
+@bp.get("/flagship-products")
+def flagship_products() -> Response:
+    from lms.flagship import services as flagship_services
+
+    return jsonify(items=[_flagship_json(f) for f in flagship_services.public_flagships()])
+
+
+@bp.get("/flagship-products/<slug>")
+def flagship_product(slug: str) -> Response:
+    from lms.flagship import services as flagship_services
+
+    flagship = flagship_services.public_flagship(slug)
+    if flagship is None:
+        raise ApiError(404, "not_found", _("No flagship product has this name."))
+    return jsonify(_flagship_json(flagship))
+
+
 def _violation(error: RuleViolation) -> ApiError:
     """A refused input names its field (400); a refused move is a conflict (409)."""
     if error.field:

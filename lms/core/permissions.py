@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, false, or_, select, true
 
 from lms.activation.models import ActivationRequest
+from lms.areas.models import Area
 from lms.attendance.models import AttendanceMark, ClassSession
 from lms.auth.models import Role, User
 from lms.certificates.models import Certificate
@@ -187,6 +188,27 @@ def can_revoke_certificate(user: User, certificate: Certificate) -> bool:
     return user.role is Role.ADMIN and certificate.is_valid
 
 
+# ---------------------------------------------------------------- flagship products
+
+
+def can_choose_flagship(user: User, province: Area) -> bool:
+    """Choose or withdraw a province's flagship products: admins, and the officials of that
+    province (not of one of its communes)."""
+    if user.role is Role.ADMIN:
+        return True
+    return user.role is Role.OFFICIAL and user.area_id == province.id
+
+
+def check_can_choose_flagship(actor: User | None, province: Area) -> None:
+    if actor is not None and not can_choose_flagship(actor, province):
+        raise RuleViolation(
+            _l(
+                "Only an administrator or an official of the province chooses its flagship "
+                "products."
+            )
+        )
+
+
 def can_manage(user: User) -> bool:
     """Areas, organisations, accounts, programmes, courses, API keys: admins only."""
     return user.is_authenticated and user.role is Role.ADMIN
@@ -203,6 +225,7 @@ PREDICATES = (
     can_decide_activation,
     is_own_attempt,
     can_revoke_certificate,
+    can_choose_flagship,
     can_manage,
 )
 

@@ -257,6 +257,9 @@ def load_demo_data() -> bool:
     _add_products(households)  # products, certifications and listings (was never called)
     db.session.commit()
     _add_activation_requests(households, vnpost, viettel)
+    from lms.flagship.demo import add_demo_flagships
+
+    add_demo_flagships()  # three flagship products whose stories ship in flagship/
     return True
 
 

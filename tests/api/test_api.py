@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -273,13 +274,15 @@ def test_the_openapi_document_describes_exactly_the_api(app, client):
     document = client.get("/api/v1/openapi.json").get_json()
     assert document["openapi"].startswith("3.1")
     served = {
-        rule.rule.removeprefix("/api/v1").replace("<code>", "{code}")
+        re.sub(r"<(\w+)>", r"{\1}", rule.rule.removeprefix("/api/v1"))
         for rule in app.url_map.iter_rules()
         if rule.endpoint.startswith("api.") and rule.endpoint != "api.openapi_document"
     }
     assert set(document["paths"]) == served
     for path, operations in document["paths"].items():
         rule = next(
-            r for r in app.url_map.iter_rules() if r.rule.endswith(path.replace("{code}", "<code>"))
+            r
+            for r in app.url_map.iter_rules()
+            if r.rule.endswith(re.sub(r"{(\w+)}", r"<\1>", path))
         )
         assert {m.lower() for m in rule.methods - {"HEAD", "OPTIONS"}} == set(operations)
