@@ -57,6 +57,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     web.init_app(app)
     permissions.init_app(app)
     _register_domains(app)
+    from lms.jobs.worker import celery_init_app
+
+    celery_init_app(app)
     return app
 
 
@@ -74,6 +77,7 @@ def _import_models() -> None:
     import lms.courses.models
     import lms.flagship.models
     import lms.households.models
+    import lms.jobs.models
     import lms.organisations.models
     import lms.products.models  # noqa: F401
 
@@ -102,6 +106,8 @@ def _register_domains(app: Flask) -> None:
     from lms.flagship.views import bp as flagship_bp
     from lms.households.cli import cli as households_cli
     from lms.households.views import bp as households_bp
+    from lms.jobs.cli import cli as jobs_cli
+    from lms.jobs.views import bp as jobs_bp
     from lms.organisations.views import bp as organisations_bp
     from lms.products.views import bp as products_bp
     from lms.reports.cli import cli as reports_cli
@@ -122,6 +128,7 @@ def _register_domains(app: Flask) -> None:
         reports_bp,
         activation_bp,
         flagship_bp,
+        jobs_bp,
         api_bp,
     ):
         app.register_blueprint(blueprint)
@@ -135,6 +142,7 @@ def _register_domains(app: Flask) -> None:
         activation_cli,
         reports_cli,
         products_cli,
+        jobs_cli,
     ):
         app.cli.add_command(group)
     progress_changed.connect(on_progress_changed)

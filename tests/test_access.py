@@ -513,10 +513,25 @@ MATRIX = [
         {"anonymous": LOGIN, "trainer_x": 200, "official_1": 200, "official_2": 200, "admin": 200},
     ),
     (
-        "certificates.bundle",
+        "certificates.bundle_page",
         "GET",
         lambda w: "/certificates/bundle.pdf?area_id=999999",
         {"anonymous": LOGIN, "trainer_x": 302, "official_1": 302, "official_2": 302, "admin": 302},
+    ),
+    (
+        "certificates.bundle",
+        "POST",
+        lambda w: "/certificates/bundle.pdf",
+        {"anonymous": LOGIN, "trainer_x": 302, "official_1": 302, "official_2": 302, "admin": 302},
+    ),
+    ("jobs.index", "GET", lambda w: "/jobs/", {"anonymous": LOGIN, **dict.fromkeys(ACTORS[1:], 200)}),
+    ("jobs.detail", "GET", lambda w: "/jobs/999999", {"anonymous": LOGIN, **dict.fromkeys(ACTORS[1:], 404)}),
+    ("jobs.status", "GET", lambda w: "/jobs/999999.json", {"anonymous": LOGIN, **dict.fromkeys(ACTORS[1:], 404)}),
+    (
+        "jobs.download",
+        "GET",
+        lambda w: "/jobs/999999/download",
+        {"anonymous": LOGIN, **dict.fromkeys(ACTORS[1:], 404)},
     ),
     (
         "certificates.render_all",
