@@ -6,8 +6,9 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import event, select, update
+from sqlalchemy import Table, event, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -46,6 +47,9 @@ def _prepare_connection(dbapi_connection, _record) -> None:
         dbapi_connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         dbapi_connection.execute("PRAGMA journal_mode = WAL")
         dbapi_connection.execute("PRAGMA synchronous = NORMAL")
+        # a province's indexes (households: ten) do not fit SQLite's default 2 MB page
+        # cache: an import's inserts into them would read their pages again and again
+        dbapi_connection.execute("PRAGMA cache_size = -32768")
     elif type(dbapi_connection).__module__.startswith("psycopg"):
         dbapi_connection.execute("SET jit = off")
         dbapi_connection.commit()  # a SET in a rolled-back transaction would be undone
@@ -147,3 +151,37 @@ def read_concurrently(statements: list, workers: int) -> list[list]:
 
     with ThreadPoolExecutor(max_workers=min(workers, len(statements))) as pool:
         return list(pool.map(read, statements))
+
+
+def insert_returning(
+    table: Table, rows: list[dict[str, Any]], returning: tuple[str, ...], batch: int = 500
+) -> list[tuple]:
+    """Insert ``rows`` (dicts with the same keys) as multi-row ``INSERT … RETURNING`` through
+    the driver, and return the ``returning`` columns of the rows written, in no promised
+    order. For writes of tens of thousands of rows (an import's households), where
+    SQLAlchemy's processing of each row's parameters costs more than the write; each
+    column's bind processing (dates on SQLite) is still applied."""
+    if not rows:
+        return []
+    connection = db.session.connection()
+    dialect = connection.dialect
+    names = list(rows[0])
+    processors = [(i, table.c[name].type.bind_processor(dialect)) for i, name in enumerate(names)]
+    processors = [(i, process) for i, process in processors if process is not None]
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    one_row = f"({', '.join([mark] * len(names))})"
+    # names are columns of the table (table.c[name] above): no value is in the text
+    head = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES "  # noqa: S608
+    tail = f" RETURNING {', '.join(returning)}"
+    written = []
+    for start in range(0, len(rows), batch):
+        chunk = rows[start : start + batch]
+        params = []
+        for row in chunk:
+            values = [row[name] for name in names]
+            for i, process in processors:
+                values[i] = process(values[i])
+            params.extend(values)
+        statement = head + ", ".join([one_row] * len(chunk)) + tail
+        written.extend(connection.exec_driver_sql(statement, tuple(params)).fetchall())
+    return written

@@ -69,9 +69,19 @@ def clean(text: str | None) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
+#: the combining marks Vietnamese letters decompose into (tones, circumflex, breve, horn)
+_COMBINING_MARKS = dict.fromkeys(range(0x300, 0x370))
+
+
 def fold(text: str | None) -> str:
     """Lower-case and strip diacritics, so "Nguyễn Thị Hương" and "nguyen thi huong" match."""
-    decomposed = unicodedata.normalize("NFD", clean(text).lower().replace("đ", "d"))
+    lowered = clean(text).lower().replace("đ", "d")
+    if lowered.isascii():
+        return lowered
+    # Vietnamese marks go in one C-level pass; any other mark (category Mn) after
+    decomposed = unicodedata.normalize("NFD", lowered).translate(_COMBINING_MARKS)
+    if decomposed.isascii():
+        return decomposed
     return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
 
 

@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from lms.areas.models import Area
 from lms.auth.models import User
 from lms.core.audit import record_event, record_events
+from lms.core.database import insert_returning
 from lms.core.errors import RuleViolation
 from lms.core.models import utcnow
 from lms.core.scope import visible_households
@@ -659,23 +660,19 @@ def _household_values(values: dict[str, Any]) -> dict[str, Any]:
 def _insert_new(actor: User | None, rows: list[ImportRow]) -> dict[int, int]:
     """Insert the new households, each with its audit event; returns the new id by line.
 
-    Multi-row INSERTs … RETURNING (SQLAlchemy's "insertmanyvalues"), whose rows come back
-    in no promised order: each is known again by what makes a new row unique in its file —
-    its phone, else its CCCD, else its name, commune and village (``_match_keyless``).
-    Asking for the rows' order instead makes SQLite insert them one at a time.
+    Multi-row INSERTs … RETURNING (``insert_returning``), whose rows come back in no
+    promised order: each is known again by what makes a new row unique in its file — its
+    phone, else its CCCD, else its name, commune and village (``_match_keyless``).
     """
     new = [row for row in rows if row.status is RowStatus.NEW]
     created: dict[int, int] = {}
-    table = Household.__table__
     keys = ("phone", "national_id", "name_key", "area_id", "village")
-    statement = insert(table).returning(table.c.id, *(table.c[key] for key in keys))
-    connection = db.session.connection()  # Core: the ORM's bulk path costs as much again
     events = []
     for chunk in _chunks(new, 5000):
         values = [_household_values(row.values) for row in chunk]
         line_of = {_new_key(written): row.line for row, written in zip(chunk, values, strict=True)}
         written_of = {row.line: written for row, written in zip(chunk, values, strict=True)}
-        for household_id, *returned in connection.execute(statement, values):
+        for household_id, *returned in insert_returning(Household.__table__, values, ("id", *keys)):
             line = line_of[_new_key(dict(zip(keys, returned, strict=True)))]
             created[line] = household_id
             events.append((household_id, None, _audited(written_of[line])))
