@@ -257,6 +257,9 @@ def test_the_pass_page_that_completes_the_programme_announces_the_certificate(
     assert "Hộ của bạn đã hoàn thành chương trình" in page
     assert f"số hiệu {certificate.serial}" in page
     assert f'href="/certificates/{certificate.id}.pdf"' in page and "/v/" in page
+    credential = f'href="/certificates/{certificate.id}.credential.json"'
+    assert credential in page  # the Open Badges file, on the pass page and on the courses page
+    assert credential in client.get("/learn/").get_data(as_text=True)
     first = db.session.scalars(select(QuizAttempt).order_by(QuizAttempt.id)).first()
     assert "Giấy chứng nhận đã được cấp" not in client.get(f"/learn/results/{first.id}").get_data(
         as_text=True
