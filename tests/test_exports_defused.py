@@ -33,7 +33,10 @@ def poisoned(world):
     make_listing(product=product)  # listed, not eligible, not trained
     enrol(world.admin, world.session_y, [household], EnrolmentSource.SEARCH)
     db.session.commit()
-    request_activation(world.admin, household, marketplace())
+    request = request_activation(world.admin, household, marketplace())
+    # the gate answered this early ask, and such answers wait in no queue: kept there as a
+    # refusal the staff decided, so the queue's exports carry the household
+    request.answered_by_gate = False
     world.import_poisoned = make_import(
         world.admin,
         f"Họ và tên,Số điện thoại,Xã/Phường\n{FORMULA.replace(',', ';')},09,Xã Yên Thành\n",

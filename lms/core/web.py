@@ -32,6 +32,7 @@ MENUS = {
         ("checkin.checkin", _l("Self check-in")),
         ("certificates.mine", _l("Your certificate")),
         ("activation.mine", _l("Open a shop")),
+        ("auth.change_pin", _l("Change your PIN")),
     ),
     "trainer": (
         ("attendance.sessions", _l("Class sessions")),

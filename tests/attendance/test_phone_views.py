@@ -289,7 +289,7 @@ def test_the_rosters_cards_come_as_one_a4_pdf_whose_qr_codes_log_in(
         [
             "pdftoppm",
             "-r",
-            "200",
+            "300",
             "-png",
             "-f",
             "1",

@@ -112,3 +112,9 @@ def test_the_change_pin_form_needs_the_same_pin_twice_and_its_csrf_token(world, 
     assert "Hai lần nhập mã PIN mới không giống nhau." in different.get_data(as_text=True)
     ok = phone.post("/account/pin", data={**data, "again": "902134", "csrf_token": token})
     assert ok.status_code == 302
+
+
+def test_a_household_finds_the_pin_change_in_its_menu(world, client_for):
+    page = client_for(world.member_a).get("/learn/").get_data(as_text=True)
+    menu = page.split('aria-label="Menu chính"')[1].split("</nav>")[0]
+    assert 'href="/account/pin"' in menu and "Đổi mã PIN" in menu
