@@ -15,9 +15,9 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select
+from sqlalchemy import Integer, String, case, cast, func, literal, null, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from lms.areas.models import Area
 from lms.auth.models import User
@@ -102,6 +102,171 @@ def offers_for(household: Household) -> list[Offer]:
 
 def offer_for(household: Household, slug: str) -> Offer | None:
     return next((offer for offer in offers_for(household) if offer.course.slug == slug), None)
+
+
+# ---------------------------------------------------------------- the lesson page, read once
+
+
+@dataclass(frozen=True)
+class CourseRef:
+    id: int
+    slug: str
+
+
+@dataclass(eq=False)
+class LessonCopy:
+    """A lesson as its page shows it, copied out of the database once per course version."""
+
+    id: int
+    position: int
+    slug: str
+    title: str
+    html: str
+    words: int
+    course_version: VersionCopy
+
+    @property
+    def minutes(self) -> int:
+        return max(1, round(self.words / 150))  # as Lesson.minutes
+
+
+@dataclass(eq=False)
+class VersionCopy:
+    """What a lesson page reads of a course version (the names of ``CourseVersion``)."""
+
+    id: int
+    course_id: int
+    version: int
+    checksum: str
+    title: str
+    title_en: str
+    course: CourseRef
+    lessons: tuple[LessonCopy, ...] = ()
+
+
+@dataclass(frozen=True)
+class OfferCopy:
+    """An offer as the lesson page needs it: ``offer.version`` and ``offer.course``."""
+
+    course: CourseRef
+    version: VersionCopy
+
+
+#: (programme id, its settings, its courses and their current versions) → offers by slug;
+#: a new version (``flask courses load``) or a changed programme is a new key, so every web
+#: process sees it on its next request without being told
+_PROGRAMMES: dict[tuple, dict[str, OfferCopy]] = {}
+_PROGRAMMES_KEPT = 64
+
+
+def forget_programmes() -> None:
+    """Empty this process's copies of programmes (they are read again on the next page)."""
+    _PROGRAMMES.clear()
+
+
+def _programme_key(household_id: int) -> tuple:
+    """One statement: the household's programme (the active one of its province, the most
+    recent year first), each course it offers and that course's current version (id and
+    checksum); the rows themselves are the key of the copy. Without a programme, every
+    published course (as ``offers_for``)."""
+    current = aliased(CourseVersion)
+    latest = (
+        select(func.max(CourseVersion.version))
+        .where(CourseVersion.course_id == Course.id)
+        .scalar_subquery()
+    )
+    path = (
+        select(Area.path)
+        .join(Household, Household.area_id == Area.id)
+        .where(Household.id == household_id)
+        .scalar_subquery()
+    )
+    province_prefix = literal("/") + cast(Programme.area_id, String) + literal("/%")
+    programme = (
+        select(Programme.id)
+        .where(Programme.is_active, path.like(province_prefix))
+        .order_by(Programme.year.desc(), Programme.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    chosen = (
+        select(
+            Programme.id.label("programme"),
+            Course.id.label("course"),
+            Course.slug,
+            ProgrammeCourse.position.label("position"),
+            current.id,
+            current.checksum,
+        )
+        .select_from(Programme)
+        .join(ProgrammeCourse, ProgrammeCourse.programme_id == Programme.id)
+        .join(Course, Course.id == ProgrammeCourse.course_id)
+        .join(current, (current.course_id == Course.id) & (current.version == latest))
+        .where(Programme.id == programme, Course.is_published)
+    )
+    everything = (
+        select(
+            cast(null(), Integer),
+            Course.id,
+            Course.slug,
+            current.position,
+            current.id,
+            current.checksum,
+        )
+        .join(current, (current.course_id == Course.id) & (current.version == latest))
+        .where(Course.is_published, programme.is_(None))
+    )
+    both = chosen.union_all(everything).order_by("position", "course")
+    return tuple(tuple(row) for row in db.session.execute(both))
+
+
+def _copy_programme(key: tuple) -> dict[str, OfferCopy]:
+    versions = db.session.scalars(
+        select(CourseVersion)
+        .where(CourseVersion.id.in_([row[4] for row in key]))
+        .options(selectinload(CourseVersion.lessons))
+    ).all()
+    by_id = {version.id: version for version in versions}
+    offers = {}
+    for _programme, course_id, slug, _position, version_id, checksum in key:
+        version = by_id[version_id]
+        copy = VersionCopy(
+            version.id,
+            course_id,
+            version.version,
+            checksum,
+            version.title,
+            version.title_en,
+            CourseRef(course_id, slug),
+        )
+        copy.lessons = tuple(
+            LessonCopy(
+                lesson.id,
+                lesson.position,
+                lesson.slug,
+                lesson.title,
+                lesson.html,
+                lesson.words,
+                copy,
+            )
+            for lesson in version.lessons
+        )
+        offers[slug] = OfferCopy(copy.course, copy)
+    return offers
+
+
+def lesson_offer(household_id: int, slug: str) -> OfferCopy | None:
+    """The course ``slug`` as the household's programme offers it, for its lesson pages:
+    one statement per request; the programme, its courses and their lessons are read from
+    the database once per programme and version, then kept by the process."""
+    key = _programme_key(household_id)
+    offers = _PROGRAMMES.get(key)
+    if offers is None:
+        offers = _copy_programme(key)
+        if len(_PROGRAMMES) >= _PROGRAMMES_KEPT:
+            _PROGRAMMES.clear()
+        _PROGRAMMES[key] = offers
+    return offers.get(slug)
 
 
 # ---------------------------------------------------------------- progress

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 
 from lms.areas.forms import area_choices
@@ -40,7 +41,7 @@ def _offer(slug: str) -> services.Offer:
     return offer
 
 
-def _lesson(offer: services.Offer, position: int):
+def _lesson(offer, position: int):
     lessons = offer.version.lessons
     if not 1 <= position <= len(lessons):
         abort(404)
@@ -80,10 +81,35 @@ def course(slug: str) -> Response:
     return redirect(url_for("courses.lesson", slug=slug, position=status.next_lesson.position))
 
 
-def _lesson_page(offer: services.Offer, lesson, error: str | None = None) -> str:
+#: (course version id, its checksum, lesson position, language) → the lesson's text rendered
+_BODIES: dict[tuple, Markup] = {}
+_BODIES_KEPT = 512
+
+
+def _body(lesson) -> Markup:
+    """The lesson's text as ``courses/_lesson_body.html`` renders it, once per lesson
+    version and language (a lesson never changes within a version: a new one is loaded)."""
+    version = lesson.course_version
+    key = (version.id, version.checksum, lesson.position, str(get_locale()))
+    body = _BODIES.get(key)
+    if body is None:
+        # rendered by Jinja with autoescape: only the lesson's loaded HTML is marked safe there
+        body = Markup(render_template("courses/_lesson_body.html", lesson=lesson))  # noqa: S704
+        if len(_BODIES) >= _BODIES_KEPT:
+            _BODIES.clear()
+        _BODIES[key] = body
+    return body
+
+
+def _lesson_page(offer, lesson, error: str | None = None) -> str:
     """The lesson as served to the household: serving it starts its reading clock."""
     page = render_template(
-        "courses/lesson.html", offer=offer, lesson=lesson, preview=False, error=error
+        "courses/lesson.html",
+        offer=offer,
+        lesson=lesson,
+        body=_body(lesson),
+        preview=False,
+        error=error,
     )
     services.open_lesson(current_user.household, lesson)  # after: committing expires the data
     return page
@@ -92,7 +118,11 @@ def _lesson_page(offer: services.Offer, lesson, error: str | None = None) -> str
 @bp.get("/<slug>/<int:position>")
 @role_required(Role.HOUSEHOLD)
 def lesson(slug: str, position: int) -> str:
-    offer = _offer(slug)
+    """The most opened page: its course and lessons come from the process's copy of the
+    programme (``services.lesson_offer``), its text from ``_body``."""
+    offer = services.lesson_offer(current_user.household_id, slug)
+    if offer is None:
+        abort(404)
     return _lesson_page(offer, _lesson(offer, position))
 
 
