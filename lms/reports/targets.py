@@ -619,9 +619,7 @@ def _ocop_query(user: User, filters: TargetFilter) -> Select:
             _current_listing(filters.marketplace_id, filters.until).label("listed"),
         )
         .where(Product.ocop_stars >= MIN_OCOP_STARS)
-        .where(
-            Product.created_at < end_of(filters.until) if filters.until is not None else true()
-        )
+        .where(Product.created_at < end_of(filters.until) if filters.until is not None else true())
         .cte("ocop_products")
         .prefix_with("MATERIALIZED")
     )
