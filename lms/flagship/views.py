@@ -3,6 +3,8 @@ login) and the officials' (choosing, and who makes each product)."""
 
 from __future__ import annotations
 
+import io
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -44,8 +46,12 @@ def detail(slug: str) -> str:
 def qr(slug: str) -> Response:
     """The QR code for packaging and market stalls: it opens the product's page."""
     services.public_flagship(slug) or abort(404)
-    svg = qr_svg(public_url("flagship.detail", slug=slug), scale=8)
-    return Response(svg, mimetype="image/svg+xml")
+    import segno  # the certificates' QR library, as a standalone SVG file (with its xmlns)
+
+    buffer = io.BytesIO()
+    code = segno.make(public_url("flagship.detail", slug=slug), error="m")
+    code.save(buffer, kind="svg", scale=8, border=2, xmldecl=False)
+    return Response(buffer.getvalue(), mimetype="image/svg+xml")
 
 
 @bp.get("/media/<int:version_id>/<name>")
