@@ -15,9 +15,10 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, String, case, cast, func, literal, null, select
+from sqlalchemy import Integer, String, bindparam, case, cast, func, literal, null, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.sql import Select
 
 from lms.areas.models import Area
 from lms.auth.models import User
@@ -165,10 +166,22 @@ def forget_programmes() -> None:
 
 
 def _programme_key(household_id: int) -> tuple:
-    """One statement: the household's programme (the active one of its province, the most
-    recent year first), each course it offers and that course's current version (id and
-    checksum); the rows themselves are the key of the copy. Without a programme, every
-    published course (as ``offers_for``)."""
+    """See ``_programme_key_statement``: its rows for the household."""
+    global _KEY_STATEMENT
+    if _KEY_STATEMENT is None:  # built once: building it costs more than running it
+        _KEY_STATEMENT = _programme_key_statement()
+    rows = db.session.execute(_KEY_STATEMENT, {"household_id": household_id})
+    return tuple(tuple(row) for row in rows)
+
+
+_KEY_STATEMENT = None
+
+
+def _programme_key_statement() -> Select:
+    """One statement (``:household_id``): the household's programme (the active one of its
+    province, the most recent year first), each course it offers and that course's current
+    version (id and checksum); the rows themselves are the key of the copy. Without a
+    programme, every published course (as ``offers_for``)."""
     current = aliased(CourseVersion)
     latest = (
         select(func.max(CourseVersion.version))
@@ -178,7 +191,7 @@ def _programme_key(household_id: int) -> tuple:
     path = (
         select(Area.path)
         .join(Household, Household.area_id == Area.id)
-        .where(Household.id == household_id)
+        .where(Household.id == bindparam("household_id"))
         .scalar_subquery()
     )
     province_prefix = literal("/") + cast(Programme.area_id, String) + literal("/%")
@@ -216,8 +229,7 @@ def _programme_key(household_id: int) -> tuple:
         .join(current, (current.course_id == Course.id) & (current.version == latest))
         .where(Course.is_published, programme.is_(None))
     )
-    both = chosen.union_all(everything).order_by("position", "course")
-    return tuple(tuple(row) for row in db.session.execute(both))
+    return chosen.union_all(everything).order_by("position", "course")
 
 
 def _copy_programme(key: tuple) -> dict[str, OfferCopy]:
