@@ -396,6 +396,21 @@ def render_missing(certificates: list[Certificate], progress=None) -> RenderRepo
     return RenderReport(len(missing) - len(skipped), skipped)
 
 
+def render_all_missing(user: User, progress: Callable[..., None] | None = None) -> RenderReport:
+    """``render_missing`` over every certificate in the user's scope, a step at a time (a
+    province's records are never all in memory)."""
+    ids = certificate_ids(user)
+    if progress:
+        progress(0, len(ids))
+    rendered, skipped = 0, []
+    for step in _steps(ids, BUNDLE_STEP):
+        report = render_missing(step)
+        rendered, skipped = rendered + report.rendered, skipped + report.skipped
+        if progress:
+            progress(step=len(step))
+    return RenderReport(rendered, skipped)
+
+
 def certificates_statement(user: User, area_id: int | None = None, what=Certificate):
     """The certificates (or ``what`` of them) in the user's scope, newest first, within a
     commune when given."""

@@ -75,11 +75,13 @@ def bundle(kind: str) -> Response:
 @bp.post("/render")
 @role_required(Role.ADMIN)
 def render_all() -> Response:
-    report = services.render_missing(services.list_certificates(current_user))
-    flash(_("%(n)d certificate PDFs rendered.", n=report.rendered), "success")
-    if report.skipped:
-        flash(str(services.unprintable_message(report.skipped)), "error")
-    return redirect(url_for("certificates.index"))
+    """Render every missing PDF into the cache, as a job."""
+    from lms.certificates import tasks
+    from lms.jobs.services import start_job
+
+    params = {"base_url": request.host_url}
+    job = start_job(current_user, "certificates.render", params, tasks.render)
+    return redirect(url_for("jobs.detail", job_id=job.id))
 
 
 @bp.get("/mine")

@@ -19,6 +19,7 @@ bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 KIND_LABELS = {
     "certificates.bundle_zip": _l("Certificates: ZIP of PDFs"),
     "certificates.bundle_pdf": _l("Certificates: one PDF to print"),
+    "certificates.render": _l("Certificates: render missing PDFs"),
 }
 STATE_LABELS = {
     JobState.QUEUED: _l("Waiting"),

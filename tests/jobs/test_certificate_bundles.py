@@ -83,7 +83,11 @@ def test_staff_get_their_scopes_certificates_as_zip_or_one_pdf(
     assert status == {"state": "done", "done": 2, "total": 2, "percent": 100, "finished": True}
 
 
-def test_a_commune_bundle_holds_only_that_commune(two_certified, client_for, job_worker):
+def test_a_commune_bundle_holds_only_that_commune(
+    two_certified, client_for, app, monkeypatch, job_worker
+):
+    """And its QR links are on PUBLIC_BASE_URL when set, though the worker has no request."""
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://taphuan.example.vn")
     world = two_certified
     _, body = fetch(client_for(world.official_province), "zip", world.commune_2.id)
     [name] = zipfile.ZipFile(io.BytesIO(body)).namelist()
@@ -121,6 +125,13 @@ def test_a_name_the_font_cannot_print_never_breaks_a_bundle(
 
     job, body = fetch(official, "pdf")
     assert len(PdfReader(io.BytesIO(body)).pages) == 1 and left_out in job.message
+
+    rendering = client_for(world.admin).post("/certificates/render")
+    rendered = wait_for(int(rendering.headers["Location"].rsplit("/", 1)[1]))
+    assert rendered.state is JobState.DONE and (rendered.done, rendered.total) == (2, 2)
+    assert left_out in rendered.message and "Đã tạo 0 tệp PDF giấy chứng nhận." in rendered.message
+    page = client_for(world.admin).get(f"/jobs/{rendered.id}").get_data(as_text=True)
+    assert "Giấy chứng nhận: tạo các tệp PDF còn thiếu" in page
 
     failed = wait_for(start(official, "pdf", world.commune_2.id))
     assert failed.state is JobState.FAILED and left_out in failed.error
