@@ -64,14 +64,30 @@ def _percent(share: Share) -> Percent | str:
 
 def dashboard_rows(board: Dashboard) -> Iterator[list]:
     """The header, one row per commune, then the total: every target as count, total, %."""
-    header = [_("Commune"), _("Commune code"), _("Households")]
+    header = [
+        _("Commune"),
+        _("Commune code"),
+        _("Household list"),
+        _("Households"),
+        _("Agricultural households (plan)"),
+        "%",
+    ]
     for figure in targets.FIGURES:
         header += [str(figure.label), _("of"), "%"]
     header += [_("OCOP 3★+ products listed"), _("of"), "%", _("Listed but not trained")]
     yield header
     for row in [*board.rows, board.total]:
         area = row.area
-        line: list = [area.name if area else _("Total"), area.code if area else "", row.households]
+        # a commune that sent no list says so, as on the screen, rather than reading as zeros
+        status = "" if row.has_list or area is None else _("No list sent yet")
+        line: list = [
+            area.name if area else _("Total"),
+            area.code if area else "",
+            status,
+            row.households,
+            row.target_households if row.target_households is not None else "",
+            _percent(row.coverage),
+        ]
         for figure in targets.FIGURES:
             share = row.shares.get(figure.code, Share())
             line += [share.part, share.whole, _percent(share)]

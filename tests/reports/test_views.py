@@ -8,8 +8,10 @@ import io
 
 from openpyxl import load_workbook
 
+from lms.extensions import db
 from lms.reports import targets
 from lms.reports.targets import TargetFilter
+from tests.builders import make_area
 
 
 def _sheet(response) -> list[tuple]:
@@ -34,15 +36,26 @@ def test_the_dashboard_export_holds_the_same_numbers(province, client_for):
     header, lines = rows[1], {row[0]: row for row in rows[2:]}
     board = targets.dashboard(province.official, TargetFilter())
     trained = header.index("Hộ đã được đào tạo (có giấy chứng nhận)")
+    households = header.index("Hộ")
     for row in board.rows:
         line = lines[row.area.name]
-        assert line[2] == row.households
+        assert line[households] == row.households
         assert line[trained : trained + 2] == (
             row.shares["trained"].part,
             row.shares["trained"].whole,
         )
-    assert lines["Tổng cộng"][2] == 7
+    assert lines["Tổng cộng"][households] == 7
     assert lines["Tổng cộng"][header.index("Đã lên sàn nhưng chưa được đào tạo")] == 2
+
+
+def test_a_commune_that_sent_no_list_says_so_in_the_export(province, client_for):
+    make_area(name="Xã Chưa Gửi", parent=province.province)
+    db.session.commit()
+    rows = _sheet(client_for(province.official).get("/overview/export.xlsx"))
+    header, lines = rows[1], {row[0]: row for row in rows[2:]}
+    status = header.index("Danh sách hộ")
+    assert lines["Xã Chưa Gửi"][status] == "Chưa nộp danh sách"
+    assert lines["Xã Yên Thành"][status] in (None, "")
 
 
 def test_the_export_names_its_filters(province, client_for):
