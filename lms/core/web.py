@@ -48,6 +48,7 @@ MENUS = {
         ("activation.queue", _l("Activation requests")),
         ("reports.reconcile", _l("Reconciliation")),
         ("reports.trail", _l("Look up")),
+        ("flagship.manage", _l("Flagship products")),
     ),
     "admin": (
         ("admin.index", _l("Administration")),
@@ -56,6 +57,7 @@ MENUS = {
         ("households.index", _l("Households")),
         ("attendance.sessions", _l("Class sessions")),
         ("activation.queue", _l("Activation requests")),
+        ("flagship.manage", _l("Flagship products")),
     ),
 }
 

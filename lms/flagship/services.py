@@ -385,3 +385,21 @@ def count_listed(province: Area, year: int, on: date | None = None) -> int:
         )
         listed += bool(found)
     return listed
+
+
+def province_of_user(user: User) -> Area | None:
+    """The province of a staff member's area; for an admin (no area), the first province."""
+    if user.area is not None:
+        return db.session.get(Area, int(user.area.path.strip("/").split("/")[0]))
+    statement = select(Area).where(Area.level == AreaLevel.PROVINCE).order_by(Area.code)
+    return db.session.scalar(statement)
+
+
+def dashboard_count(user: User, year: int | None = None) -> tuple[int, int] | None:
+    """(flagship products listed, flagship products) of the user's province this year, for the
+    officials' overview; None when the province has chosen none."""
+    province = province_of_user(user)
+    year = year or today().year
+    if province is None or not list_flagships(province, year):
+        return None
+    return count_listed(province, year), len(list_flagships(province, year))

@@ -73,14 +73,11 @@ def media(version_id: int, name: str) -> Response:
 
 def _province() -> Area:
     """The province of the official's area; an admin picks one (``?province=<id>``)."""
-    if current_user.area is not None:
-        first = int(current_user.area.path.strip("/").split("/")[0])
-        return db.session.get(Area, first) or abort(404)
     chosen = request.values.get("province", type=int)
-    statement = select(Area).where(Area.level == AreaLevel.PROVINCE)
-    if chosen:
-        statement = statement.where(Area.id == chosen)
-    return db.session.scalar(statement.order_by(Area.code)) or abort(404)
+    if current_user.area is None and chosen:
+        statement = select(Area).where(Area.level == AreaLevel.PROVINCE, Area.id == chosen)
+        return db.session.scalar(statement) or abort(404)
+    return services.province_of_user(current_user) or abort(404)
 
 
 @bp.get("/manage/")

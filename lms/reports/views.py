@@ -27,6 +27,7 @@ from lms.core.scope import get_or_404, role_required
 from lms.core.spreadsheets import export_filename, export_response
 from lms.core.web import download
 from lms.extensions import db
+from lms.flagship.services import dashboard_count as flagship_count
 from lms.households.forms import fill_household_choices
 from lms.households.models import Household
 from lms.products.forms import marketplace_choices
@@ -116,6 +117,7 @@ def overview() -> str:
         villages=targets.villages(current_user, filters, board),
         gaps=targets.standardisation_gaps(current_user, filters),
         report_form=ReportForm(request.args),
+        flagships=flagship_count(current_user),
     )
 
 

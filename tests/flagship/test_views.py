@@ -112,3 +112,11 @@ def test_a_commune_official_reads_but_may_not_choose(world, client_for):
     assert "Nguyễn Thị Hương" in producers and "Chưa được đào tạo" in producers
     other = client_for(world.official_2).get(f"/flagship/manage/{tea.id}").get_data(as_text=True)
     assert "Nguyễn Thị Hương" not in other and "Lê Văn Hàng Xóm" not in other
+
+
+def test_the_overview_counts_the_flagship_products_listed(world, client_for):
+    published(world)
+    body = client_for(world.official_province).get("/overview/").get_data(as_text=True)
+    assert "Sản phẩm tiêu biểu đã lên sàn: 2 trên 3" in body  # the sauce is not eligible
+    menu = client_for(world.official_1).get("/flagship/manage/").get_data(as_text=True)
+    assert 'href="/flagship/manage/" aria-current="page">Sản phẩm tiêu biểu' in menu
