@@ -120,3 +120,11 @@ def test_the_overview_counts_the_flagship_products_listed(world, client_for):
     assert "Sản phẩm tiêu biểu đã lên sàn: 2 trên 3" in body  # the sauce is not eligible
     menu = client_for(world.official_1).get("/flagship/manage/").get_data(as_text=True)
     assert 'href="/flagship/manage/" aria-current="page">Sản phẩm tiêu biểu' in menu
+
+
+def test_the_page_reads_in_english_second(world, client):
+    published(world)
+    client.get("/language/en")
+    body = client.get("/flagship/che-xanh-dien-chau").get_data(as_text=True)
+    assert "Diễn Châu green tea" in body and "Where the tea grows" in body
+    assert "Where to buy it" in body and "Nơi chè lớn lên" not in body
