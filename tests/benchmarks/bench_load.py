@@ -7,10 +7,13 @@ Goal: no error, p99 < 300 ms. Not a test (tests/benchmarks is not collected). Ne
 
 On SQLite by default (a new file); set ``LOAD_DATABASE_URL`` to a PostgreSQL database to run
 there instead — it is emptied first. The app is served by gunicorn on 127.0.0.1 as in
-production (README); every user logs in over HTTP first, then `wrk` drives both populations
-at once for SECONDS (60), at two paces (PACES below): the goal is judged at class pace, and
-the stress pace shows where the machine saturates. Printed: requests/s, p50 / p95 / p99 and
-errors per population and pace, and, measured in the same run, the requests/s the same
+production (README); ``LOAD_INSTANCES=2`` starts two sharing the database and Redis, each
+given half the connections. Every user logs in over HTTP first, then `wrk` drives both
+populations at once for SECONDS (60), at three paces (PACES below): the goal is judged at
+class pace, the stress pace shows where the machine saturates, and capacity is a closed
+loop (no think time, as fast as the server answers). Printed: requests/s, p50 / p95 / p99
+and errors per population and pace (a redirect to the login page counts as an error), the
+capacity beside class pace, and, measured in the same run, the requests/s the same
 gunicorn serves from a bare Flask app with no think time: the ceiling of this machine.
 """
 
@@ -52,10 +55,14 @@ SECRET = "123456"
 #: milliseconds a simulated person waits between two requests. "class pace": a fast reader
 #: turning a page every 3–9 s (a real lesson takes minutes, so this is already ten times a
 #: class); "stress": 1–3 s, about 110 requests/s, to show where this machine saturates
-PACES = {"class pace": (3000, 9000), "stress": (1000, 3000)}
+PACES = {"class pace": (3000, 9000), "stress": (1000, 3000), "capacity": (0, 0)}
+#: "capacity" is a closed loop: every connection sends its next request as soon as the last
+#: is answered, so its requests/s is what this machine serves of this mix at most
 #: the production settings (gunicorn.conf.py); GUNICORN_WORKERS / GUNICORN_THREADS try others
 WORKERS = int(os.environ.get("GUNICORN_WORKERS", 2 * (os.cpu_count() or 1)))
 THREADS = int(os.environ.get("GUNICORN_THREADS", 64))
+#: LOAD_INSTANCES=2: two gunicorn instances share the database and Redis (docs/scaling.md)
+INSTANCES = int(os.environ.get("LOAD_INSTANCES", 1))
 #: the workers share their rate-limit counts in Redis, as in production (gunicorn.conf.py
 #: refuses several workers on memory://); LOAD_REDIS_URL picks another Redis
 RATE_LIMITS = {
@@ -89,6 +96,10 @@ function response(status, headers, body)
   if status >= 400 then
     errors = errors + 1
     _G["status" .. status] = (_G["status" .. status] or 0) + 1
+  elseif status >= 300 and string.find(headers["Location"] or "", "/login", 1, true) then
+    -- logged out: a redirect to the login page is no lesson served
+    errors = errors + 1
+    status_login = (status_login or 0) + 1
   end
 end
 
@@ -122,6 +133,9 @@ function done(summary, latency, requests)
     for _, thread in ipairs(threads) do count = count + (thread:get("status" .. code) or 0) end
     if count > 0 then codes = codes .. " " .. code .. "×" .. count end
   end
+  local logins = 0
+  for _, thread in ipairs(threads) do logins = logins + (thread:get("status_login") or 0) end
+  if logins > 0 then codes = codes .. " login×" .. logins end
   local e = summary.errors
   if codes ~= "" or failed > 0 then
     io.write(string.format("STATUSES%s connect×%d read×%d write×%d timeout×%d\n",
@@ -316,6 +330,14 @@ def result(process: subprocess.Popen) -> dict[str, float]:
     }  # fmt: skip
 
 
+def merged(results: list[dict[str, float]]) -> dict[str, float]:
+    """Several instances' figures as one: requests and errors added, the worst percentiles."""
+    return {
+        key: (sum if key in ("requests", "rate", "errors") else max)(r[key] for r in results)
+        for key in results[0]
+    }
+
+
 def main() -> None:
     seconds = int(sys.argv[1]) if len(sys.argv) > 1 else 60
     folder = Path(tempfile.mkdtemp(prefix="lms-load-"))
@@ -332,7 +354,8 @@ def main() -> None:
         "LMS_LOGIN_RATE_LIMIT": "10000 per minute",
         **RATE_LIMITS,
     }
-    server, url = serve("wsgi:app", ROOT, environment)
+    servers = [serve("wsgi:app", ROOT, environment) for _ in range(INSTANCES)]
+    url, urls = servers[0][1], [address for _server, address in servers]
     try:
         households = folder / "households.tsv"
         households.write_text(
@@ -353,22 +376,34 @@ def main() -> None:
             think = f"THINK_FROM, THINK_TO = {think_from}, {think_to}\n"
             per_thread = "PER_THREAD = {}\n".format
             (folder / "households.lua").write_text(
-                think + per_thread(HOUSEHOLDS // 2) + courses + LUA_HOUSEHOLDS
+                think + per_thread(HOUSEHOLDS // 2 // INSTANCES) + courses + LUA_HOUSEHOLDS
             )
-            (folder / "trainers.lua").write_text(think + per_thread(TRAINERS // 2) + LUA_TRAINERS)
+            (folder / "trainers.lua").write_text(
+                think + per_thread(TRAINERS // 2 // INSTANCES) + LUA_TRAINERS
+            )
             print(
                 f"driving for {seconds} s, {think_from / 1000:g}–{think_to / 1000:g} s between requests…"
             )
+            # with several instances, each gets its share of the connections (as behind a
+            # load balancer); a session cookie is good on every instance (one SECRET_KEY)
             runs = {
-                "households": wrk(
-                    url, str(folder / "households.lua"), households, HOUSEHOLDS, seconds
-                ),
-                "trainers": wrk(url, str(folder / "trainers.lua"), staff, TRAINERS, seconds),
+                "households": [
+                    wrk(at, str(folder / "households.lua"), households, HOUSEHOLDS // INSTANCES, seconds)
+                    for at in urls
+                ],
+                "trainers": [
+                    wrk(at, str(folder / "trainers.lua"), staff, TRAINERS // INSTANCES, seconds)
+                    for at in urls
+                ],
+            }  # fmt: skip
+            figures[pace] = {
+                name: merged([result(process) for process in processes])
+                for name, processes in runs.items()
             }
-            figures[pace] = {name: result(process) for name, process in runs.items()}
     finally:
-        server.terminate()
-        server.wait()
+        for server, _address in servers:
+            server.terminate()
+            server.wait()
 
     (folder / "bare.py").write_text(BARE_APP)
     bare_server, bare_url = serve("bare:app", folder, RATE_LIMITS)
@@ -380,7 +415,10 @@ def main() -> None:
         bare_server.terminate()
         bare_server.wait()
 
-    print(f"gunicorn: {WORKERS} workers × {THREADS} threads on {os.cpu_count()} cores")
+    print(
+        f"gunicorn: {INSTANCES} instance(s) × {WORKERS} workers × {THREADS} threads "
+        f"on {os.cpu_count()} cores, {database_url.split(':')[0]}"
+    )
     for pace, populations in figures.items():
         print(f"{pace}:")
         for name, f in populations.items():
@@ -389,6 +427,11 @@ def main() -> None:
                 f"p50 {f['p50']:.0f} ms, p95 {f['p95']:.0f} ms, p99 {f['p99']:.0f} ms, "
                 f"{f['errors']} errors"
             )
+    capacity = sum(f["rate"] for f in figures["capacity"].values())
+    print(
+        f"capacity (closed loop, no think time): {capacity:.0f} req/s of this mix, "
+        f"beside {sum(f['rate'] for f in figures['class pace'].values()):.0f} req/s at class pace"
+    )
     print(f"bare Flask: {ceiling['rate']:.0f} req/s, p99 {ceiling['p99']:.0f} ms (no think time)")
     judged = figures["class pace"].values()
     met = sum(f["errors"] for f in judged) == 0 and max(f["p99"] for f in judged) < 300
