@@ -79,7 +79,9 @@ def test_the_api_keeps_to_its_document(app, api_key):
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) == 7
-    headers = {"Authorization": f"Bearer {api_key}"}
+    # the WSGI client hands schemathesis the body as sent: an HTTP client would decompress
+    # a brotli or gzip answer, this one would not, so it asks for none
+    headers = {"Authorization": f"Bearer {api_key}", "Accept-Encoding": "identity"}
     for operation in operations:
         for strategy in strategies(operation):
 
