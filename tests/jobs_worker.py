@@ -1,12 +1,12 @@
 """A real Celery worker for the tests: in a thread of the test process, on the embedded broker
 (kombu's SQLAlchemy transport on a SQLite file in the run's instance folder) or on Redis.
 
-Import the fixtures into a test module: ``from tests.jobs_worker import job_worker``.
+A conftest imports the fixtures (tests/jobs/conftest.py); Redis is ``redis_url``'s
+(tests/core/test_rate_limits.py): the CI's on 127.0.0.1:6379, else a redis-server of the run's.
 """
 
 from __future__ import annotations
 
-import socket
 import time
 import uuid
 
@@ -16,20 +16,6 @@ from celery.contrib.testing.worker import start_worker
 from lms.extensions import db
 from lms.jobs.models import Job
 from lms.jobs.worker import celery_init_app
-
-REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
-def redis_answers() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5) as connection:
-            connection.sendall(b"PING\r\n")
-            return connection.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
-
-
-needs_redis = pytest.mark.skipif(not redis_answers(), reason="no Redis on 127.0.0.1:6379")
 
 
 def _worker(celery_app):
@@ -50,11 +36,12 @@ def job_worker(app):
 
 
 @pytest.fixture
-def redis_job_worker(app):
-    """A worker on Redis (a queue of this test's own), and the application's jobs sent there."""
+def redis_job_worker(app, redis_url):
+    """A worker on Redis (the CI's on 127.0.0.1:6379, else one of this run's own; a queue of
+    this test's own), and the application's jobs sent there."""
     embedded = app.extensions["celery"]
     celery_app = celery_init_app(
-        app, broker_url=REDIS_URL, task_default_queue=f"lms-test-{uuid.uuid4().hex[:12]}"
+        app, broker_url=redis_url, task_default_queue=f"lms-test-{uuid.uuid4().hex[:12]}"
     )
     try:
         with _worker(celery_app) as worker:

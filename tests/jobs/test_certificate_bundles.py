@@ -20,7 +20,7 @@ from lms.extensions import db
 from lms.jobs.models import Job, JobState
 from tests.builders import make_certificate
 from tests.certificates.test_services import complete
-from tests.jobs_worker import needs_redis, wait_for
+from tests.jobs_worker import wait_for
 
 
 def start(client, kind: str, area_id: int | None = None) -> int:
@@ -209,7 +209,6 @@ def test_a_running_job_shows_its_progress_with_and_without_javascript(world, cli
     assert "Đang chạy" in page
 
 
-@needs_redis
 def test_a_bundle_through_redis(two_certified, client_for, redis_job_worker):
     _, body = fetch(client_for(two_certified.official_province), "zip")
     assert len(zipfile.ZipFile(io.BytesIO(body)).namelist()) == 2
