@@ -6,9 +6,11 @@ account exists, so a locked login says nothing about who is registered.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import format_time
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -129,9 +131,13 @@ def log_out(user: User) -> None:
 
 
 def _locked_message(minutes: int):
+    """Says when to try again by the clock (Vietnam time) as well as in minutes: a household
+    handed the phone back an hour later knows whether the wait is over."""
     return _l(
-        "Too many failed attempts. Logging in is locked; please try again in %(minutes)d minutes.",
+        "Too many failed attempts. Logging in is locked; please try again in %(minutes)d "
+        "minutes, at %(time)s.",
         minutes=minutes,
+        time=format_time(utcnow() + timedelta(minutes=minutes), "HH:mm"),
     )
 
 

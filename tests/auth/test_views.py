@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -54,10 +55,18 @@ def test_repeated_failures_lock_the_login_and_say_so(world, client_for):
     client = client_for()
     for _ in range(5):
         client.post("/login", data={"phone": "0912345678", "pin": "000000"})
+    # when, by the clock in Vietnam (UTC+7), as well as in minutes
+    before = _vietnam_clock(minutes=15)
     response = client.post("/login", data={"phone": "0912345678", "pin": PIN})
+    after = _vietnam_clock(minutes=15)
     assert response.status_code == 400
-    assert "Đăng nhập tạm khóa, vui lòng thử lại sau 15 phút." in response.get_data(as_text=True)
-    assert client.get("/learn/").status_code == 302  # still not logged in
+    body = response.get_data(as_text=True)
+    assert "Đăng nhập tạm khóa, vui lòng thử lại sau 15 phút, lúc " in body
+    assert re.search(r"lúc (\d\d:\d\d)\.", body)[1] in {before, after}
+
+
+def _vietnam_clock(minutes: int) -> str:
+    return (datetime.now(UTC) + timedelta(hours=7, minutes=minutes)).strftime("%H:%M")
 
 
 def test_login_goes_back_to_a_safe_next_page(world, client_for):
