@@ -284,3 +284,20 @@ def test_the_activation_queue_is_stacked_cards_on_a_phone(world, server_url, pag
     assert "Xã / phường" in label
     link = row.get_by_role("link", name="Nguyễn Thị Hương").bounding_box()
     assert link["height"] >= 44
+
+
+def test_the_households_list_is_stacked_cards_on_a_phone(world, server_url, page: Page):
+    log_in(page, server_url, world.trainer_x.email)
+    page.goto(f"{server_url}/households/")
+    row = page.locator("table.stack-on-phone tbody tr").first
+    expect(row).to_contain_text("Nguyễn Thị Hương")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    wrap = page.locator(".table-wrap")
+    assert wrap.evaluate("e => e.scrollWidth <= e.clientWidth")
+    cells = row.locator("td")
+    boxes = [cells.nth(i).bounding_box() for i in range(cells.count())]
+    assert all(a["y"] < b["y"] for a, b in pairwise(boxes))  # one above the other
+    label = cells.nth(2).evaluate("e => getComputedStyle(e, '::before').content")
+    assert "Số điện thoại" in label
+    link = row.locator("a").first.bounding_box()
+    assert link["height"] >= 44
