@@ -88,6 +88,9 @@ class Config:
     CELERY_QUEUE = "lms"
     #: days a job's result file (a bundle, an export) is kept before it is removed
     JOB_RESULT_DAYS = 7
+    #: minutes without a sign of life after which a queued or running job is sent again
+    #: (a worker killed mid-way); the worker checks every five minutes
+    JOB_STALE_MINUTES = 30
     #: where result files are written (default: the instance folder's jobs/)
     JOB_FOLDER = None
 

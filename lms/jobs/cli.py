@@ -21,6 +21,13 @@ def purge_command() -> None:
     click.echo(f"{services.purge_expired()} expired result files removed.")
 
 
+@cli.command("requeue")
+def requeue_command() -> None:
+    """Send again the jobs no worker shows a sign of life for (the worker does it too)."""
+    sent = services.requeue_stale()
+    click.echo(f"{len(sent)} stale jobs sent again.")
+
+
 @cli.command("list")
 def list_command() -> None:
     for job in db.session.scalars(select(Job).order_by(Job.id.desc()).limit(50)):

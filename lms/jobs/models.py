@@ -45,6 +45,8 @@ class Job(Base):
     finished_at: Mapped[datetime | None]
     #: when the result file is removed (JOB_RESULT_DAYS after it was made)
     expires_at: Mapped[datetime | None] = mapped_column(index=True)
+    #: the last sign of life of the worker running it (its start, each progress written)
+    heartbeat_at: Mapped[datetime | None]
     #: how many times a worker began it (a worker killed mid-way: the job is run again)
     attempts: Mapped[int] = mapped_column(default=0)
 

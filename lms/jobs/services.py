@@ -21,7 +21,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select, true, update
+from sqlalchemy import func, select, true, update
 from sqlalchemy.exc import OperationalError
 
 from lms.auth.models import Role, User
@@ -71,7 +71,7 @@ def result_folder() -> Path:
 
 def start_job(user: User | None, kind: str, params: dict[str, Any], task) -> Job:
     """Record the job (committed, so the worker finds it), then queue ``task`` for it."""
-    job = Job(user_id=user.id if user else None, kind=kind, params=params)
+    job = Job(user_id=user.id if user else None, kind=kind, params={**params, "task": task.name})
     db.session.add(job)
     db.session.commit()
     task.delay(job.id)
@@ -116,7 +116,7 @@ class JobContext:
                 connection.execute(
                     update(Job)
                     .where(Job.id == self.job_id)
-                    .values(done=self._done, total=self._total)
+                    .values(done=self._done, total=self._total, heartbeat_at=utcnow())
                 )
         except OperationalError:  # SQLite: the work's transaction holds the write lock
             log.debug("progress of job %s not written this time", self.job_id)
@@ -141,6 +141,7 @@ def run_job(job_id: int, work: Callable[[JobContext], str | None]) -> str:
         return "already finished"
     job.state = JobState.RUNNING
     job.started_at = job.started_at or utcnow()
+    job.heartbeat_at = utcnow()
     job.attempts += 1
     job.error = None
     db.session.commit()
@@ -176,6 +177,28 @@ def _fail(job_id: int, error: str) -> str:
     job.state, job.error, job.finished_at = JobState.FAILED, error, utcnow()
     db.session.commit()
     return "failed"
+
+
+def requeue_stale(now: datetime | None = None) -> list[int]:
+    """Send again the jobs no worker shows a sign of life for since JOB_STALE_MINUTES: a
+    worker killed mid-way (its message, taken from the embedded broker, is gone with it) or
+    a message lost. A job run twice is safe (``run_job``); the ids sent again."""
+    now = now or utcnow()
+    stale = now - timedelta(minutes=current_app.config["JOB_STALE_MINUTES"])
+    jobs = db.session.scalars(
+        select(Job).where(
+            Job.state.in_([JobState.QUEUED, JobState.RUNNING]),
+            func.coalesce(Job.heartbeat_at, Job.created_at) < stale,
+        )
+    ).all()
+    resend = [job for job in jobs if (job.params or {}).get("task")]
+    for job in resend:
+        job.heartbeat_at = now  # not sent again before another JOB_STALE_MINUTES
+    messages = [(job.params["task"], job.id) for job in resend]
+    db.session.commit()
+    for task, job_id in messages:
+        current_app.extensions["celery"].send_task(task, args=[job_id])
+    return [job_id for _task, job_id in messages]
 
 
 # ---------------------------------------------------------------- results and expiry

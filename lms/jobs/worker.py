@@ -37,6 +37,7 @@ def celery_config(app: Flask) -> dict:
         "imports": TASK_MODULES,
         "beat_schedule": {
             "purge-expired-job-results": {"task": "jobs.purge", "schedule": 3600.0},
+            "requeue-stale-jobs": {"task": "jobs.requeue_stale", "schedule": 300.0},
         },
         "timezone": "UTC",
     }

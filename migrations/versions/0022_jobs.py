@@ -33,6 +33,7 @@ def upgrade():
         sa.Column('started_at', sa.DateTime(), nullable=True),
         sa.Column('finished_at', sa.DateTime(), nullable=True),
         sa.Column('expires_at', sa.DateTime(), nullable=True),
+        sa.Column('heartbeat_at', sa.DateTime(), nullable=True),
         sa.Column('attempts', sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_jobs_user_id_users')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_jobs')),

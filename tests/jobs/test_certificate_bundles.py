@@ -170,6 +170,24 @@ def test_a_finished_job_is_not_run_again_and_a_rerun_writes_its_file_once(
     assert len(zipfile.ZipFile(f"{folder}/{job.result_path}").namelist()) == 2
 
 
+def test_a_job_whose_worker_died_is_sent_again(two_certified, client_for, app, job_worker):
+    """A worker killed mid-way took the message with it (the embedded broker marks a message
+    taken when it is fetched): the job, silent for JOB_STALE_MINUTES, is sent again."""
+    official = client_for(two_certified.official_province)
+    job, _ = fetch(official, "zip")
+    job.state, job.result_path = JobState.RUNNING, None
+    job.heartbeat_at = utcnow() - timedelta(minutes=29)
+    db.session.commit()
+    runner = app.test_cli_runner()
+    assert "0 stale jobs sent again." in runner.invoke(args=["jobs", "requeue"]).output
+    job.heartbeat_at = utcnow() - timedelta(minutes=31)
+    db.session.commit()
+    assert "1 stale jobs sent again." in runner.invoke(args=["jobs", "requeue"]).output
+    job = wait_for(job.id)
+    assert job.state is JobState.DONE and job.attempts == 2 and job.result_path
+    assert "0 stale jobs sent again." in runner.invoke(args=["jobs", "requeue"]).output
+
+
 def test_result_files_expire_and_the_cli_purges_and_follows_jobs(
     two_certified, client_for, app, job_worker
 ):
