@@ -26,6 +26,7 @@ from lms.courses.loading import (
     IMAGE,
     RAW_HTML,
     SLUG,
+    LoadReport,
     Problem,
     _checksum,
     _line_of,
@@ -78,17 +79,6 @@ class ParsedStory:
     tokens_en: list
     words: int
     images: dict[str, tuple[str, bytes]] = field(default_factory=dict)
-
-
-@dataclass
-class LoadReport:
-    loaded: list[tuple[str, int]] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
 
 
 def load_stories(root: Path) -> LoadReport:
