@@ -21,7 +21,14 @@ from lms.courses.models import Course, Programme, ProgrammeCourse
 from lms.extensions import db
 from lms.households.models import Household, HouseholdImport, ProductGroup, ScaleClass
 from lms.organisations.models import Organisation, OrganisationKind
-from lms.products.models import Certification, CertificationKind, Listing, Marketplace, Product
+from lms.products.models import (
+    Certification,
+    CertificationKind,
+    Listing,
+    Marketplace,
+    PartnerKind,
+    Product,
+)
 
 _sequence = itertools.count(1)
 PASSWORD = "correct-horse"
@@ -90,8 +97,16 @@ def make_certification(**overrides) -> Certification:
 
 
 def marketplace(code: str = "postmart") -> Marketplace:
-    """The marketplaces are seeded by the migrations."""
+    """The marketplaces (postmart, voso) and payment services are seeded by the migrations."""
     return db.session.scalar(select(Marketplace).where(Marketplace.code == code))
+
+
+def payment_service(code: str = "postpay") -> Marketplace:
+    """A payment service the migrations seed: VNPost's PostPay, or Viettel Money
+    ("viettelmoney"), which ViettelPost offers at its post offices."""
+    partner = marketplace(code)
+    assert partner.kind is PartnerKind.PAYMENT_PROVIDER
+    return partner
 
 
 def make_listing(**overrides) -> Listing:
@@ -244,8 +259,14 @@ def build_world() -> World:
     official_2 = make_user(Role.OFFICIAL, email="xa2@example.vn", area=commune_2)
     # each trainer registered one household: it may change that one, and only sees the other
     household_a.registered_by_id, household_b.registered_by_id = trainer_x.id, trainer_y.id
-    # VNPost runs Postmart, ViettelPost runs Voso: each decides its own partner's requests
-    for code, organisation in (("postmart", org_x), ("voso", org_y)):
+    # VNPost runs Postmart and PostPay, ViettelPost Voso and Viettel Money: each decides its
+    # own partners' requests
+    for code, organisation in (
+        ("postmart", org_x),
+        ("postpay", org_x),
+        ("voso", org_y),
+        ("viettelmoney", org_y),
+    ):
         partner = marketplace(code)
         partner.operators.append(organisation)
     db.session.commit()
@@ -303,11 +324,3 @@ def make_certificate(household: Household, **overrides):
     certificate = _flushed(Certificate(**{**fields, **overrides}))
     refresh_certified([household.id])  # as issuing does
     return certificate
-
-
-def make_partner(**overrides) -> Marketplace:
-    """A marketplace or payment provider beyond the two the migrations seed; the marketplaces
-    table is not emptied between tests, so callers delete it (see tests/activation)."""
-    n = next(_sequence)
-    fields = {"code": f"partner-{n}", "name": f"Ví điện tử {n}", "operator": "VNPost"}
-    return _flushed(Marketplace(**{**fields, **overrides}))

@@ -148,3 +148,42 @@ def test_revocations_made_before_0014_void_the_pin_they_left_working(
         assert authenticate_household("0912000002", PIN).id == reprinted.id
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_payment_services_are_run_by_the_branches_that_run_their_marketplace(
+    tmp_path_factory, empty_database_url
+):
+    """0027 seeds PostPay and Viettel Money, and gives each to the organisations running the
+    same company's marketplace (Postmart, Voso), as a deployment has them by then."""
+    from lms.products.models import Marketplace
+    from tests.builders import make_area, make_organisation, marketplace
+
+    app = make_test_app(tmp_path_factory, SQLALCHEMY_DATABASE_URI=empty_database_url)
+    with app.app_context():
+        flask_migrate.upgrade()
+        area = make_area()
+        # and an office that runs neither
+        vnpost, viettelpost, _office = (
+            make_organisation(code=code, area=area) for code in ("BD-NA", "VTP-NA", "VP-NA")
+        )
+        postmart, voso = marketplace("postmart"), marketplace("voso")
+        postmart.operators.append(vnpost)
+        voso.operators.append(viettelpost)
+        db.session.commit()
+        flask_migrate.downgrade(revision="0026")
+        db.session.expire_all()
+        assert list(db.session.scalars(select(Marketplace.code))) == ["postmart", "voso"]
+        flask_migrate.upgrade()
+        db.session.expire_all()
+        runs = {
+            partner.code: [organisation.code for organisation in partner.operators]
+            for partner in db.session.scalars(select(Marketplace).order_by(Marketplace.id))
+        }
+        assert runs == {
+            "postmart": ["BD-NA"],
+            "voso": ["VTP-NA"],
+            "postpay": ["BD-NA"],
+            "viettelmoney": ["VTP-NA"],
+        }
+        db.session.remove()
+        db.engine.dispose()

@@ -43,8 +43,13 @@ DEMO_LOGINS = (
 
 #: (code, name, kind, the partners it runs: its trainers decide their activation requests)
 ORGANISATIONS = (
-    ("VNPOST-NA", "Bưu điện tỉnh Nghệ An (VNPost)", OrganisationKind.POSTAL, ("postmart",)),
-    ("VTP-NA", "Viettel Post Nghệ An", OrganisationKind.POSTAL, ("voso",)),
+    (
+        "VNPOST-NA",
+        "Bưu điện tỉnh Nghệ An (VNPost)",
+        OrganisationKind.POSTAL,
+        ("postmart", "postpay"),
+    ),
+    ("VTP-NA", "Viettel Post Nghệ An", OrganisationKind.POSTAL, ("voso", "viettelmoney")),
     (
         "VP-CT-NA",
         "Văn phòng Chương trình — Sở Công Thương Nghệ An",

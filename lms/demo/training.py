@@ -37,7 +37,6 @@ from lms.demo.generate import CHUNK, PROVINCE_CODE, _Choice
 from lms.extensions import db
 from lms.households.models import Household
 from lms.households.services import refresh_informed
-from lms.organisations.models import Organisation
 from lms.products.models import Listing, Marketplace, PartnerKind, Product
 
 #: how many sessions (and quiz attempts) a household went through: about 3 on average
@@ -57,9 +56,6 @@ CERTIFIED_SHARE = 0.70
 REVOKED_SHARE = 0.02
 SHOP_SHARE = 0.55
 PAYMENT_SHARE = 0.35
-PAYMENT_PROVIDER = ("viettelmoney", "Viettel Money", "Viettel")
-#: the organisations whose trainers open its accounts
-PAYMENT_PROVIDER_OPERATORS = ("VTP-NA",)
 
 
 @dataclass
@@ -89,27 +85,14 @@ class _Setup:
             raise RuntimeError("load the courses and the demo first (trainers, a programme)")
         self.trainers = trainers
         self.province = db.session.scalar(select(Area).where(Area.code == PROVINCE_CODE))
-        self.marketplaces = list(
-            db.session.scalars(select(Marketplace.id).where(Marketplace.kind == "marketplace"))
-        )
-        self.payment_provider = _payment_provider()
+        self.marketplaces = self._partners(PartnerKind.MARKETPLACE)
+        #: the payment services the migrations seed (PostPay, Viettel Money)
+        self.payment_services = self._partners(PartnerKind.PAYMENT_PROVIDER)
 
-
-def _payment_provider() -> int:
-    code, name, operator = PAYMENT_PROVIDER
-    provider = db.session.scalar(select(Marketplace).where(Marketplace.code == code))
-    if provider is None:
-        provider = Marketplace(
-            code=code, name=name, operator=operator, kind=PartnerKind.PAYMENT_PROVIDER
-        )
-        provider.operators = list(
-            db.session.scalars(
-                select(Organisation).where(Organisation.code.in_(PAYMENT_PROVIDER_OPERATORS))
-            )
-        )
-        db.session.add(provider)
-        db.session.flush()
-    return provider.id
+    @staticmethod
+    def _partners(kind: PartnerKind) -> list[int]:
+        statement = select(Marketplace.id).where(Marketplace.kind == kind).order_by(Marketplace.id)
+        return list(db.session.scalars(statement))
 
 
 def generate_training(
@@ -268,8 +251,8 @@ def _activations(
     partners = []
     if setup.marketplaces and rng.random() < SHOP_SHARE:
         partners.append(rng.choice(setup.marketplaces))
-    if rng.random() < PAYMENT_SHARE:
-        partners.append(setup.payment_provider)
+    if setup.payment_services and rng.random() < PAYMENT_SHARE:
+        partners.append(rng.choice(setup.payment_services))
     for marketplace_id in partners:
         rows.append(
             {

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from lms.activation import services
 from lms.activation.models import ActivationRequest, ActivationStatus
@@ -17,23 +17,9 @@ from lms.certificates.services import reissue_certificate, revoke_certificate
 from lms.core.audit import AuditEvent
 from lms.core.errors import RuleViolation
 from lms.extensions import db
-from lms.products.models import PartnerKind
-from tests.builders import make_certificate, make_partner, make_product, marketplace
+from tests.builders import make_certificate, make_product, marketplace, payment_service
 
 Status = ActivationStatus
-
-
-@pytest.fixture
-def payment_provider(app):
-    partner = make_partner(name="Ví PostPay", kind=PartnerKind.PAYMENT_PROVIDER)
-    db.session.commit()
-    yield partner
-    db.session.rollback()
-    db.session.execute(
-        delete(ActivationRequest).where(ActivationRequest.marketplace_id == partner.id)
-    )
-    db.session.delete(partner)
-    db.session.commit()
 
 
 @pytest.fixture
@@ -68,7 +54,7 @@ def test_a_revoked_certificate_is_refused_with_its_category(ready):
     assert "(Thu hồi theo quyết định)" in reasons[0] and "Sai tên chủ hộ" not in reasons[0]
 
 
-def test_no_eligible_product_is_refused_for_a_marketplace_only(ready, payment_provider):
+def test_no_eligible_product_is_refused_for_a_marketplace_only(ready):
     household = ready.household_b  # its one product's VietGAP expired
     ready.certification_b.expires_on = date(2020, 1, 1)
     make_certificate(household)
@@ -77,9 +63,10 @@ def test_no_eligible_product_is_refused_for_a_marketplace_only(ready, payment_pr
     assert reasons == [services.refusal_reasons(household, marketplace("postmart"))[0]]
     assert reasons[0].startswith("Chưa có sản phẩm đủ điều kiện đưa lên sàn")
     assert "OCOP từ 3 sao" in reasons[0] and "VietGAP" in reasons[0]
-    # a payment account needs only the certificate
-    assert services.refusal_reasons(household, payment_provider) == []
-    request = services.request_activation(ready.trainer_y, household, payment_provider)
+    # a payment account needs only the certificate: VNPost's PostPay, ViettelPost's offer
+    for code in ("postpay", "viettelmoney"):
+        assert services.refusal_reasons(household, payment_service(code)) == []
+    request = services.request_activation(ready.trainer_y, household, payment_service())
     assert request.status is Status.REQUESTED
 
 

@@ -49,6 +49,38 @@ def ask(client, household, code="postmart"):
 # ---------------------------------------------------------------- web, as the household
 
 
+def test_the_household_asks_for_a_postal_payment_account_through_the_same_gate(world, client_for):
+    """PostPay (VNPost) and Viettel Money (ViettelPost's) are seeded and offered beside the
+    marketplaces: a certificate opens them, no product is needed; each operator's trainers
+    decide their own."""
+    client = client_for(world.member_a)
+    page = client.get("/activation/").text
+    for code, name, operator in (
+        ("postpay", "PostPay", "VNPost"),
+        ("viettelmoney", "Viettel Money", "Viettel"),
+    ):
+        card = page.split(f'id="partner-{code}"')[1].split("</li>")[0]
+        assert f"{name} <small" in card and f"({operator})" in card
+        assert "Tài khoản thanh toán trực tuyến" in card and f"Đăng ký mở · {name}" in card
+    ask(client, world.household_a, "postpay")
+    answer = the_request(world, "postpay")
+    assert answer.status is Status.REFUSED and answer.answered_by_gate
+    assert "Hộ chưa có giấy chứng nhận" in answer.refusal_reason
+    make_certificate(world.household_a)
+    db.session.commit()
+    body = ask(client, world.household_a, "viettelmoney").text
+    assert "Đã gửi đăng ký Viettel Money" in body
+    assert "Chưa có sản phẩm" not in body
+    assert "Chưa thể mở Postmart" in ask(client, world.household_a, "postmart").text
+    request = the_request(world, "viettelmoney")
+    assert request.status is Status.REQUESTED
+    vnpost, viettelpost = client_for(world.trainer_x), client_for(world.trainer_y)
+    assert vnpost.post(f"/activation/requests/{request.id}/approve").status_code == 403
+    viettelpost.post(f"/activation/requests/{request.id}/approve")
+    db.session.refresh(request)
+    assert (request.status, request.decided_by_id) == (Status.APPROVED, world.trainer_y.id)
+
+
 def test_the_household_without_a_certificate_is_refused_and_sees_why(courses, world, client_for):
     client = client_for(world.member_a)
     assert "Đăng ký mở gian hàng" in client.get("/learn/").get_data(as_text=True)

@@ -23,7 +23,7 @@ from lms.households.models import (
     ScaleClass,
 )
 from lms.households.services import record_outreach, refresh_informed
-from lms.products.models import Marketplace, PartnerKind
+from lms.products.models import Marketplace
 from tests.builders import (
     make_area,
     make_certification,
@@ -52,15 +52,6 @@ def certify(household: Household, status=CertificateStatus.VALID, issued_on=None
     db.session.flush()
     refresh_certified([household.id])  # as issuing and revoking do
     return certificate
-
-
-def payment_provider() -> Marketplace:
-    """A payment provider, beside the seeded marketplaces (the cleanup after each test puts
-    that table back as the migrations seeded it)."""
-    wallet = Marketplace(code="wallet", name="Ví", kind=PartnerKind.PAYMENT_PROVIDER)
-    db.session.add(wallet)
-    db.session.flush()
-    return wallet
 
 
 def activate(household: Household, partner: Marketplace, status=ActivationStatus.ACTIVATED):
@@ -109,7 +100,8 @@ def province(app) -> Province:
     group = make_classification(ProductGroup)
     classified = {"scale_class_id": scale.id, "product_group_id": group.id}
     postmart, voso = marketplace("postmart"), marketplace("voso")
-    wallet = payment_provider()
+    # the payment services the migrations seed: VNPost's and the one ViettelPost offers
+    wallet, viettel_money = marketplace("postpay"), marketplace("viettelmoney")
     session_1 = make_session(area=commune_1, starts_at=utcnow() - timedelta(days=3))
     session_2 = make_session(area=commune_2, starts_at=utcnow() - timedelta(days=2))
     h = {}
@@ -144,7 +136,7 @@ def province(app) -> Province:
     h["active"] = make_household(head_name="Hà", area=commune_2, **classified)
     certify(h["active"])
     activate(h["active"], postmart)
-    activate(h["active"], wallet)
+    activate(h["active"], viettel_money)
     activate(h["active"], voso, status=ActivationStatus.REFUSED)
     official = make_user(Role.OFFICIAL, area=province)
     official_1 = make_user(Role.OFFICIAL, area=commune_1)
