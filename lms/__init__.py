@@ -48,13 +48,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
 
-    from lms.core import assets, i18n, permissions, security, web
+    from lms.core import assets, i18n, origin, permissions, security, web
 
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.init_app(app)
     security.init_app(app)
     assets.init_app(app)
     web.init_app(app)
+    origin.init_app(app)
     permissions.init_app(app)
     _register_domains(app)
     from lms.jobs.worker import celery_init_app
@@ -68,6 +69,7 @@ def _import_models() -> None:
     import lms.activation.models
     import lms.api.models
     import lms.areas.models
+    import lms.assisted.models
     import lms.attendance.models
     import lms.auth.models
     import lms.certificates.models
@@ -90,6 +92,7 @@ def _register_domains(app: Flask) -> None:
     from lms.api.views import bp as api_bp
     from lms.areas.cli import cli as areas_cli
     from lms.areas.views import bp as areas_bp
+    from lms.assisted.views import bp as assisted_bp
     from lms.attendance.views import bp as attendance_bp
     from lms.attendance.views import checkin_bp
     from lms.auth.cli import cli as users_cli
@@ -129,6 +132,7 @@ def _register_domains(app: Flask) -> None:
         activation_bp,
         flagship_bp,
         jobs_bp,
+        assisted_bp,
         api_bp,
     ):
         app.register_blueprint(blueprint)

@@ -217,6 +217,8 @@ class World:
     official_2: User
     trainer_x: User
     trainer_y: User
+    #: the community digital technology team of commune 1 (assisted learning)
+    team_1: User
     household_a: Household
     household_b: Household
     member_a: User
@@ -288,6 +290,9 @@ def build_world() -> World:
         official_2=official_2,
         trainer_x=trainer_x,
         trainer_y=trainer_y,
+        team_1=make_user(
+            Role.DIGITAL_TEAM, full_name="Tổ CNS Diễn Châu", email="cns.1@example.vn", area=commune_1
+        ),
         household_a=household_a,
         household_b=household_b,
         member_a=make_user(Role.HOUSEHOLD, household=household_a),

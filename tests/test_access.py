@@ -19,6 +19,7 @@ ACTORS = (
     "official_1",
     "official_2",
     "admin",
+    "team_1",
 )
 #: household B and the trainer of organisation Y answer as their twins, unless a row says
 #: otherwise: the rows about B's own records and Y's session do
@@ -68,6 +69,12 @@ OFFICIALS_REFUSED = {"anonymous": LOGIN, "official_1": 400, "official_2": 400, "
 #: the certificate of household B (commune 2): the official of commune 1 finds nothing
 OFFICIALS_TRAIL = {"anonymous": LOGIN, "official_1": 200, "official_2": 302, "admin": 302}
 OWN_IMPORT = {"anonymous": LOGIN, "official_1": 404, "official_2": 200, "admin": 200}
+#: assisted mode (issue #22): trainers, the digital team of commune 1, admins
+ASSISTERS_OK = {"anonymous": LOGIN, "trainer_x": 200, "team_1": 200, "admin": 200}
+#: the learning pages without an open assisted mode: back to the helper's sessions
+ASSISTERS_BACK = {"anonymous": LOGIN, "trainer_x": 302, "team_1": 302, "admin": 302}
+#: session Y (organisation Y, commune 2, tomorrow): not today, so opening is refused (400)
+ASSIST_AT_Y = {"anonymous": LOGIN, "trainer_x": 404, "trainer_y": 200, "team_1": 404, "admin": 200}
 
 #: what each actor must never read in any page: the names, phones and national IDs of
 #: households, and the sessions, of another scope
@@ -80,6 +87,8 @@ FOREIGN = {
     "official_2": (*HOUSEHOLD_A, "Lớp Diễn Châu"),
     "trainer_x": ("Lớp Yên Thành",),
     "trainer_y": ("Lớp Diễn Châu",),
+    # the digital technology team of commune 1: never commune 2, never a national ID
+    "team_1": (*HOUSEHOLD_B, "Lớp Yên Thành", HOUSEHOLD_A[2]),
 }
 
 #: (endpoint, method, path built from the world, {actor: status}); anything not listed is 403
@@ -153,6 +162,7 @@ MATRIX = [
         lambda w: f"/households/{w.household_b.id}",
         {
             "anonymous": LOGIN,
+            "team_1": 404,
             "member_a": 404,
             "member_b": 200,
             "trainer_x": 200,
@@ -340,6 +350,7 @@ MATRIX = [
         lambda w: f"/learn/results/{w.attempt_b.id}",
         {
             "anonymous": LOGIN,
+            "team_1": 404,
             "member_a": 404,
             "member_b": 200,
             "trainer_x": 200,
@@ -466,6 +477,7 @@ MATRIX = [
         lambda w: f"/certificates/{w.certificate_b.id}.pdf",
         {
             "anonymous": LOGIN,
+            "team_1": 404,
             "member_a": 404,
             "member_b": 200,
             "trainer_x": 200,
@@ -480,6 +492,7 @@ MATRIX = [
         lambda w: f"/certificates/{w.certificate_b.id}.credential.json",
         {
             "anonymous": LOGIN,
+            "team_1": 404,
             "member_a": 404,
             "member_b": 200,
             "trainer_x": 200,
@@ -706,6 +719,33 @@ MATRIX = [
         lambda w: "/api/v1/flagship-products/che-xanh",
         dict.fromkeys(ACTORS, 401),
     ),
+    # assisted learning and proxy flags (issue #22)
+    ("assisted.index", "GET", lambda w: "/assisted/", ASSISTERS_OK),
+    ("assisted.roster", "GET", lambda w: f"/assisted/sessions/{w.session_y.id}", ASSIST_AT_Y),
+    (
+        "assisted.open_assist",
+        "POST",
+        lambda w: f"/assisted/sessions/{w.session_y.id}/households/{w.household_b.id}",
+        {**ASSIST_AT_Y, "trainer_y": 400, "admin": 400},
+    ),
+    ("assisted.end", "POST", lambda w: "/assisted/end", ASSISTERS_BACK),
+    ("assisted.learn", "GET", lambda w: "/assisted/learn/", ASSISTERS_BACK),
+    ("assisted.lesson", "GET", lambda w: "/assisted/learn/thu-nghiem/1", ASSISTERS_BACK),
+    (
+        "assisted.lesson_done",
+        "POST",
+        lambda w: "/assisted/learn/thu-nghiem/1/done",
+        ASSISTERS_BACK,
+    ),
+    ("assisted.quiz", "GET", lambda w: "/assisted/learn/thu-nghiem/quiz", ASSISTERS_BACK),
+    ("assisted.quiz", "POST", lambda w: "/assisted/learn/thu-nghiem/quiz", ASSISTERS_BACK),
+    (
+        "assisted.attempt",
+        "GET",
+        lambda w: f"/assisted/learn/results/{w.attempt_b.id}",
+        ASSISTERS_BACK,
+    ),
+    ("assisted.proxy_flags", "GET", lambda w: "/assisted/flags", OFFICIALS_OK),
     # flagship products: public pages for anyone, choosing for officials (issue 23)
     ("flagship.index", "GET", lambda w: "/flagship/", dict.fromkeys(ACTORS, 200)),
     ("flagship.detail", "GET", lambda w: "/flagship/che-xanh", dict.fromkeys(ACTORS, 404)),

@@ -115,6 +115,9 @@ class AttendanceMark(Base):
     is_self_checkin: Mapped[bool] = mapped_column(default=False)
     marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     marked_at: Mapped[datetime | None]
+    #: for a self check-in, hashes of the device cookie and the address (lms.core.origin)
+    device_hash: Mapped[str | None] = mapped_column(String(32), index=True)
+    address_hash: Mapped[str | None] = mapped_column(String(32))
 
     session: Mapped[ClassSession] = relationship(back_populates="marks")
     household: Mapped[Household] = relationship()

@@ -32,6 +32,7 @@ from lms.core.database import paginate, vietnamese
 from lms.core.errors import RuleViolation, rollback_on_violation
 from lms.core.events import progress_changed
 from lms.core.models import utcnow
+from lms.core.origin import Origin
 from lms.core.permissions import can_plan_session, can_unlock_marks
 from lms.core.scope import visible_areas, visible_households, visible_sessions
 from lms.core.text import clean, fold, normalize_phone
@@ -608,14 +609,17 @@ def _too_many_codes(minutes: int):
 
 
 @rollback_on_violation
-def self_check_in(user: User, code: str, session: ClassSession | None = None) -> ClassSession:
+def self_check_in(
+    user: User, code: str, session: ClassSession | None = None, origin: Origin | None = None
+) -> ClassSession:
     """A household member checks the household in with the session's 6-digit code.
 
     Rules: only during the session's window (no marking of future sessions); every code tried
     counts towards a short lock until one checks in, counted and committed before the code is
     looked up, so codes sent at once never try more than CHECKIN_MAX_FAILURES; only a
     household on the session's roster, or of the session's commune (it then joins the roster
-    as a walk-in, within the capacity); a trainer's mark is never overwritten.
+    as a walk-in, within the capacity); a trainer's mark is never overwritten. ``origin``
+    (hashed device and address, lms.core.origin) is kept on the mark for the proxy flags.
     """
     key = f"checkin:{user.id}"
     config = current_app.config
@@ -672,6 +676,8 @@ def self_check_in(user: User, code: str, session: ClassSession | None = None) ->
         is_self_checkin=True,
         marked_by_id=user.id,
         marked_at=now,
+        device_hash=origin.device_hash if origin else None,
+        address_hash=origin.address_hash if origin else None,
     )
     if mark is None:
         record_event(

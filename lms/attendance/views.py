@@ -27,6 +27,7 @@ from lms.auth.models import Role
 from lms.core.errors import RuleViolation
 from lms.core.forms import attach_error, flash_form_errors, select_choices
 from lms.core.models import PROGRAMME_TIMEZONE, utcnow
+from lms.core.origin import request_origin
 from lms.core.pdf import html_to_pdf, qr_svg
 from lms.core.permissions import STAFF, TRAINERS, can_run_session, require
 from lms.core.scope import communes_in_scope, get_all_or_404, get_or_404, role_required
@@ -431,7 +432,7 @@ def checkin() -> Response | tuple[str, int]:
     form = CheckinForm()
     if form.validate_on_submit():
         try:
-            session = services.self_check_in(current_user, form.code.data)
+            session = services.self_check_in(current_user, form.code.data, origin=request_origin())
         except RuleViolation as error:
             attach_error(form, error)
         else:
@@ -450,7 +451,9 @@ def checkin_link(session_id: int, code: str) -> Response | tuple[str, int] | str
     if session is None:
         abort(404)
     try:
-        checked = services.self_check_in(current_user, code, session=session)
+        checked = services.self_check_in(
+            current_user, code, session=session, origin=request_origin()
+        )
     except RuleViolation as error:
         form = CheckinForm()
         form.form_errors.append(str(error.message))

@@ -20,6 +20,9 @@ class Role(StrEnum):
     ADMIN = "admin"
     OFFICIAL = "official"
     TRAINER = "trainer"
+    #: a member of a commune's community digital technology team (tổ công nghệ số cộng
+    #: đồng): helps the households of its commune learn at class sessions there
+    DIGITAL_TEAM = "digital_team"
     HOUSEHOLD = "household"
 
     @property
@@ -31,6 +34,7 @@ ROLE_LABELS = {
     Role.ADMIN: _l("Administrator"),
     Role.OFFICIAL: _l("Official"),
     Role.TRAINER: _l("Trainer"),
+    Role.DIGITAL_TEAM: _l("Community digital technology team member"),
     Role.HOUSEHOLD: _l("Household member"),
 }
 

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from lms.areas.models import Area
+from lms.areas.models import Area, AreaLevel
 from lms.auth.models import Role, User
 from lms.core import throttle
 from lms.core.audit import record_event, snapshot
@@ -226,6 +226,14 @@ def _apply(user: User, fields: dict[str, Any]) -> None:
     if role in (Role.OFFICIAL, Role.TRAINER):
         if user.area_id is None or db.session.get(Area, user.area_id) is None:
             raise RuleViolation(_l("Officials and trainers need an area."), field="area_id")
+    elif role is Role.DIGITAL_TEAM:
+        # a commune's team: its scope is that commune (lms.core.scope)
+        area = db.session.get(Area, user.area_id) if user.area_id else None
+        if area is None or area.level is not AreaLevel.COMMUNE:
+            raise RuleViolation(
+                _l("A community digital technology team member belongs to a commune."),
+                field="area_id",
+            )
     elif role is Role.ADMIN:
         user.area_id = None
     if role is Role.TRAINER and (

@@ -12,6 +12,9 @@ and the API meet the same rule.
   it is on a roster of its organisation's sessions or the trainer registered it; it decides
   activation requests only for the partners its own organisation runs
   (``Marketplace.operators``);
+- a trainer, or a member of a commune's community digital technology team in its commune,
+  opens assisted mode for a household on the roster of a session held today
+  (``can_assist``, ``lms.assisted``);
 - a household member changes nothing but its own answers and requests.
 """
 
@@ -27,7 +30,7 @@ from lms.attendance.models import AttendanceMark, ClassSession
 from lms.auth.models import Role, User
 from lms.certificates.models import Certificate
 from lms.core.errors import RuleViolation
-from lms.core.scope import Clause, visible_households
+from lms.core.scope import Clause, visible_households, visible_sessions
 from lms.courses.models import QuizAttempt
 from lms.extensions import db
 from lms.households.models import Household
@@ -39,6 +42,8 @@ STAFF = (Role.ADMIN, Role.OFFICIAL, Role.TRAINER)
 OFFICIALS = (Role.ADMIN, Role.OFFICIAL)
 #: the trainers' screens (class sessions, login cards, activation decisions), and admins
 TRAINERS = (Role.ADMIN, Role.TRAINER)
+#: who helps households learn in assisted mode (lms.assisted), and admins
+ASSISTERS = (Role.ADMIN, Role.TRAINER, Role.DIGITAL_TEAM)
 
 
 def require(allowed: bool) -> None:
@@ -181,6 +186,22 @@ def is_own_attempt(user: User, attempt: QuizAttempt) -> bool:
     return user.household_id is not None and user.household_id == attempt.household_id
 
 
+def can_assist(user: User, session: ClassSession) -> bool:
+    """Open assisted mode for the households of a session's roster: its organisation's
+    trainers, the community digital technology team of the commune it is held in (the session
+    is in their scope), and admins. That the session is today and the household on its roster
+    is the rule of ``lms.assisted.services.open_assist``."""
+    if user.role is Role.ADMIN:
+        return True
+    if user.role is Role.DIGITAL_TEAM:
+        return bool(
+            db.session.scalar(
+                select(exists().where(ClassSession.id == session.id, visible_sessions(user)))
+            )
+        )
+    return can_run_session(user, session)
+
+
 # ---------------------------------------------------------------- certificates
 
 
@@ -224,6 +245,7 @@ PREDICATES = (
     can_ask_activation,
     can_decide_activation,
     is_own_attempt,
+    can_assist,
     can_revoke_certificate,
     can_choose_flagship,
     can_manage,

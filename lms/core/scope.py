@@ -9,6 +9,9 @@ answers 404 exactly like an id that does not exist.
   sessions of its organisation in its area;
 - an official sees everything in its area's subtree, including the legacy communes merged
   into a commune of it (the 2025 reform: their households are now that commune's);
+- a member of a commune's community digital technology team sees only what assisting
+  needs: the sessions held in its commune and the households of its commune on their
+  rosters (never a national ID: ``can_see_national_id``);
 - an admin sees everything.
 """
 
@@ -64,6 +67,10 @@ def visible_households(user: User) -> Clause:
         return true()
     if user.role is Role.HOUSEHOLD:
         return Household.id == user.household_id if user.household_id else false()
+    if user.role is Role.DIGITAL_TEAM:
+        on_rosters_here = select(AttendanceMark.household_id).join(ClassSession)
+        on_rosters_here = on_rosters_here.where(ClassSession.area_id.in_(subtree_ids(user.area)))
+        return Household.area_id.in_(subtree_ids(user.area)) & Household.id.in_(on_rosters_here)
     return Household.area_id.in_(subtree_ids(user.area))
 
 
@@ -113,7 +120,7 @@ def visible_imports(user: User) -> Clause:
 def visible_sessions(user: User) -> Clause:
     if user.role is Role.ADMIN:
         return true()
-    if user.role is Role.OFFICIAL:
+    if user.role in (Role.OFFICIAL, Role.DIGITAL_TEAM):
         return ClassSession.area_id.in_(subtree_ids(user.area))
     if user.role is Role.TRAINER:
         return (ClassSession.organisation_id == user.organisation_id) & ClassSession.area_id.in_(

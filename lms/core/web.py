@@ -20,6 +20,7 @@ bp = Blueprint("core", __name__)
 HOME_ENDPOINTS = {
     "household": "courses.my_courses",
     "trainer": "attendance.sessions",
+    "digital_team": "assisted.index",
     "official": "reports.overview",
     "admin": "admin.index",
 }
@@ -39,7 +40,9 @@ MENUS = {
         ("households.index", _l("Households")),
         ("certificates.index", _l("Certificates")),
         ("activation.queue", _l("Activation requests")),
+        ("assisted.index", _l("Assisted learning")),
     ),
+    "digital_team": (("assisted.index", _l("Assisted learning")),),
     "official": (
         ("reports.overview", _l("Overview")),
         ("households.index", _l("Households")),
@@ -49,6 +52,7 @@ MENUS = {
         ("reports.reconcile", _l("Reconciliation")),
         ("reports.trail", _l("Look up")),
         ("flagship.manage", _l("Flagship products")),
+        ("assisted.proxy_flags", _l("Proxy flags")),
     ),
     "admin": (
         ("admin.index", _l("Administration")),

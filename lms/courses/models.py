@@ -137,6 +137,9 @@ class LessonProgress(Base):
     #: when the lesson page was first served to the household: its reading clock starts here
     served_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    #: the trainer or digital team member beside the household when it finished the lesson
+    #: (assisted mode, lms.assisted); None: read alone
+    assisted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class QuizAttempt(Base):
@@ -164,8 +167,18 @@ class QuizAttempt(Base):
     #: the pass mark in force when the quiz was taken
     pass_mark: Mapped[int]
     passed: Mapped[bool]
+    #: the trainer or digital team member who helped (assisted mode, lms.assisted)
+    assisted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    #: a hash of the device cookie and a keyed hash of the address it was sent from
+    #: (lms.core.origin): what the proxy flags compare, never the address itself
+    device_hash: Mapped[str | None] = mapped_column(String(32), index=True)
+    address_hash: Mapped[str | None] = mapped_column(String(32), index=True)
 
     course_version: Mapped[CourseVersion] = relationship()
+
+    @property
+    def is_assisted(self) -> bool:
+        return self.assisted_by_id is not None
 
     def drawn_questions(self) -> list[tuple[Question, list[int]]]:
         """The questions as the household saw them, each with its options' order."""

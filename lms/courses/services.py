@@ -26,6 +26,7 @@ from lms.core.audit import record_event
 from lms.core.errors import RuleViolation, rollback_on_violation
 from lms.core.events import progress_changed
 from lms.core.models import PROGRAMME_TIMEZONE, today, utcnow
+from lms.core.origin import Origin
 from lms.core.text import clean
 from lms.courses.models import (
     Course,
@@ -457,11 +458,14 @@ def reading_seconds(lesson: Lesson) -> int:
     return round(lesson.words * 60 / WORDS_PER_MINUTE * share)
 
 
-def finish_lesson(household: Household, lesson: Lesson) -> None:
+def finish_lesson(
+    household: Household, lesson: Lesson, assisted_by: User | None = None
+) -> None:
     """Mark a lesson as read ("Đã học xong"); finishing it again changes nothing.
 
     Rule: the lesson counts as read only once its page was served to the household at
-    least ``reading_seconds`` ago, measured on the server.
+    least ``reading_seconds`` ago, measured on the server. Finished in assisted mode
+    (``assisted_by``, lms.assisted), it is recorded as assisted, and counts the same.
     """
     row = _progress(household, lesson)
     if row.finished_at is None:
@@ -477,6 +481,7 @@ def finish_lesson(household: Household, lesson: Lesson) -> None:
                 )
             )
         row.finished_at = now
+        row.assisted_by_id = assisted_by.id if assisted_by is not None else None
     row.last_seen_at = utcnow()
     db.session.commit()
     progress_changed.send(household_id=household.id)
@@ -623,13 +628,17 @@ def submit_quiz(
     offer: Offer,
     answers: Mapping[int, Sequence[int]],
     nonce: str,
+    assisted_by: User | None = None,
+    origin: Origin | None = None,
 ) -> QuizAttempt:
     """Score a quiz on the server and record the attempt.
 
     Rules: the answers are to the questions drawn for the form (``nonce``, from
     ``start_quiz``), and every one of them must be answered; the same form submitted twice
     records one attempt, also when both arrive at once; after the programme's number of
-    failed attempts in a day, the next waits for the next day.
+    failed attempts in a day, the next waits for the next day. An attempt made in assisted
+    mode records who helped (``assisted_by``); ``origin`` is the device and address it came
+    from, hashed (lms.core.origin), for the proxy flags.
     """
     existing = _attempt_with_nonce(household, nonce)
     if existing is not None:
@@ -663,6 +672,9 @@ def submit_quiz(
         percent=percent,
         pass_mark=offer.pass_mark,
         passed=percent >= offer.pass_mark,
+        assisted_by_id=assisted_by.id if assisted_by is not None else None,
+        device_hash=origin.device_hash if origin else None,
+        address_hash=origin.address_hash if origin else None,
     )
     db.session.add(attempt)
     draw.submitted_at = utcnow()

@@ -15,6 +15,7 @@ from lms.auth.models import Role
 from lms.core.errors import RuleViolation
 from lms.core.forms import attach_error
 from lms.core.models import utcnow
+from lms.core.origin import request_origin
 from lms.core.scope import get_or_404, role_required
 from lms.courses import services
 from lms.courses.forms import ProgrammeForm, QuizForm
@@ -153,7 +154,9 @@ def quiz(slug: str) -> Response | tuple[str, int]:
     }
     if form.validate_on_submit():
         try:
-            attempt = services.submit_quiz(current_user, household, offer, chosen, form.nonce.data)
+            attempt = services.submit_quiz(
+                current_user, household, offer, chosen, form.nonce.data, origin=request_origin()
+            )
         except RuleViolation as error:
             attach_error(form, error)
         else:

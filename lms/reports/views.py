@@ -18,6 +18,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from lms.areas.models import Area
+from lms.assisted.services import assisted_shares
 from lms.core.database import paginate, paginate_list
 from lms.core.errors import RuleViolation
 from lms.core.forms import attach_error, select_choices
@@ -118,6 +119,12 @@ def overview() -> str:
         gaps=targets.standardisation_gaps(current_user, filters),
         report_form=ReportForm(request.args),
         flagships=flagship_count(current_user),
+        assisted={
+            area_id: targets.Share(*counts)
+            for area_id, counts in assisted_shares(
+                current_user, [row.area for row in board.rows]
+            ).items()
+        },
     )
 
 
