@@ -93,6 +93,19 @@ class Config:
     JOB_STALE_MINUTES = 30
     #: where result files are written (default: the instance folder's jobs/)
     JOB_FOLDER = None
+    #: an export of more rows than this is a job (written to a file, then downloaded); a
+    #: smaller one is answered at once (5,000 rows: about half a second for an .xlsx)
+    EXPORT_JOB_ROWS = 5000
+    #: an uploaded household list larger than this (bytes) is analysed by a job; a smaller
+    #: one (a few thousand rows) in the request
+    IMPORT_JOB_BYTES = 256 * 1024
+    #: an import of more rows than this is committed by a job
+    IMPORT_JOB_ROWS = 5000
+    #: a report of more communes than this is laid out by a job (PDF and .docx)
+    REPORT_JOB_COMMUNES = 20
+    #: login cards for more households than this are printed by a job (a PIN hash each,
+    #: about 0.2 s: five cards are a second)
+    CARDS_JOB_HOUSEHOLDS = 4
 
 
 class DevelopmentConfig(Config):

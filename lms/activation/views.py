@@ -42,9 +42,9 @@ from lms.core.permissions import (
     require,
 )
 from lms.core.scope import get_or_404, role_required
-from lms.core.spreadsheets import export_response
 from lms.extensions import db
 from lms.households.models import Household
+from lms.jobs.exports import Export, export_or_job, register
 from lms.products.models import Marketplace
 
 bp = Blueprint("activation", __name__)
@@ -129,9 +129,10 @@ def _flash_outcome(activation: ActivationRequest) -> None:
 # ---------------------------------------------------------------- the postal staff's queue
 
 
-def _filters() -> tuple[QueueFilterForm, services.RequestFilter]:
-    form = QueueFilterForm(request.args)
-    form.area_id.choices = commune_choices(current_user)
+def _filters(args=None, user=None) -> tuple[QueueFilterForm, services.RequestFilter]:
+    """The queue's filters from the query string (``args``: another's, in an export's job)."""
+    form = QueueFilterForm(request.args if args is None else args)
+    form.area_id.choices = commune_choices(current_user if user is None else user)
     form.marketplace_id.choices = partner_choices(blank=True)
     form.status.choices = select_choices(
         ((s.value, label) for s, label in STATUS_LABELS.items()), blank=True
@@ -156,10 +157,14 @@ def queue() -> str:
 @bp.get("/activation/requests.<any(xlsx, csv):kind>")
 @role_required(*STAFF)
 def export(kind: str) -> Response:
-    _form, filters = _filters()
-    rows = exporting.export_rows(current_user, filters)
+    return export_or_job("activation.requests", kind)
+
+
+@register("activation.requests")
+def _requests_export(user, args) -> Export:
+    _form, filters = _filters(args, user)
     title = _("Activation requests")
-    return export_response(rows, kind, title, title)
+    return Export(exporting.export_rows(user, filters), title, title)
 
 
 @bp.get("/activation/requests/<int:request_id>")

@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -22,6 +32,7 @@ from lms.attendance.forms import (
     to_utc,
 )
 from lms.attendance.models import MARK_LABELS, ClassSession, EnrolmentSource, MarkStatus
+from lms.attendance.tasks import cards as cards_task
 from lms.auth import cards as login_cards
 from lms.auth.models import Role
 from lms.core.errors import RuleViolation
@@ -35,6 +46,7 @@ from lms.core.web import download
 from lms.courses.services import list_courses
 from lms.extensions import db
 from lms.households.models import Household
+from lms.jobs.services import start_job
 
 bp = Blueprint("attendance", __name__, url_prefix="/sessions")
 
@@ -369,11 +381,31 @@ def cards_pdf(session_id: int) -> Response:
     if not chosen:
         flash(_("Tick at least one household to print its card."), "error")
         return redirect(url_for("attendance.cards", session_id=session.id))
+    if len(chosen) > current_app.config["CARDS_JOB_HOUSEHOLDS"]:
+        # a whole roster: a PIN hash each (scrypt, ~0.2 s), so a job with its progress bar
+        params = {
+            "session_id": session.id,
+            "household_ids": [h.id for h in chosen],
+            "base_url": request.host_url,
+        }
+        job = start_job(current_user, "attendance.cards", params, cards_task)
+        return redirect(url_for("jobs.detail", job_id=job.id))
     try:
-        batch = login_cards.issue_login_cards(current_user, chosen)
+        body = cards_file(current_user, session, chosen)
     except RuleViolation as error:
         flash(str(error.message), "error")
         return redirect(url_for("attendance.cards", session_id=session.id))
+    return download(body, cards_file_name(session))
+
+
+def cards_file_name(session: ClassSession) -> str:
+    return f"the-dang-nhap-buoi-{session.id}.pdf"
+
+
+def cards_file(actor, session: ClassSession, chosen: list, progress=None) -> bytes:
+    """Issue the chosen households' cards (new PINs, one transaction) and lay them out in
+    one PDF; in the request for a few, in a job for a roster (``lms.attendance.tasks``)."""
+    batch = login_cards.issue_login_cards(actor, chosen, progress)
     printed = []
     for household, card in batch.cards:
         link = url_for("auth.card_login", token=card.token, _external=True)
@@ -385,7 +417,7 @@ def cards_pdf(session_id: int) -> Response:
         refused=batch.refused,
         expires=login_cards.card_expiry(),
     )
-    return download(html_to_pdf(html), f"the-dang-nhap-buoi-{session.id}.pdf")
+    return html_to_pdf(html)
 
 
 @bp.get("/<int:session_id>/sign-in-sheet.pdf")

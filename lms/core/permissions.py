@@ -235,6 +235,18 @@ def can_manage(user: User) -> bool:
     return user.is_authenticated and user.role is Role.ADMIN
 
 
+def can_set_targets(user: User) -> bool:
+    """Officials set the plan's targets of the communes of their area; admins of every
+    commune."""
+    return user.role in OFFICIALS
+
+
+def can_see_all_jobs(user: User) -> bool:
+    """The jobs page lists everyone's jobs (with who asked) for admins only; anyone else
+    sees the jobs it asked for (``visible_jobs``)."""
+    return user.is_authenticated and user.role is Role.ADMIN
+
+
 PREDICATES = (
     can_see_national_id,
     can_edit_household,
@@ -249,6 +261,8 @@ PREDICATES = (
     can_revoke_certificate,
     can_choose_flagship,
     can_manage,
+    can_set_targets,
+    can_see_all_jobs,
 )
 
 

@@ -35,6 +35,7 @@ from lms.core.database import vietnamese
 from lms.courses.models import QuizAttempt
 from lms.extensions import db
 from lms.households.models import Household, HouseholdImport
+from lms.jobs.models import Job
 from lms.organisations.models import Organisation
 from lms.products.models import Certification, Listing, Product
 
@@ -147,6 +148,14 @@ def visible_users(user: User) -> Clause:
     return User.id == user.id
 
 
+def visible_jobs(user: User) -> Clause:
+    """A job is seen by whoever asked for it (its progress, its file); an admin sees every
+    job, those of the CLI and the periodic tasks too."""
+    if user.role is Role.ADMIN:
+        return true()
+    return Job.user_id == user.id
+
+
 SCOPES: dict[type, Callable[[User], Clause]] = {
     Area: visible_areas,
     Household: visible_households,
@@ -160,6 +169,7 @@ SCOPES: dict[type, Callable[[User], Clause]] = {
     ClassSession: visible_sessions,
     Organisation: visible_organisations,
     User: visible_users,
+    Job: visible_jobs,
 }
 
 

@@ -87,7 +87,12 @@ def load_user(session_id: str):
 
 
 def main_menu() -> tuple:
-    return MENUS[current_user.role] if current_user.is_authenticated else ()
+    """The role's menu; staff start long work (exports, imports, bundles): theirs is last."""
+    if not current_user.is_authenticated:
+        return ()
+    if current_user.role.is_staff:
+        return (*MENUS[current_user.role], ("jobs.index", _l("Running jobs")))
+    return MENUS[current_user.role]
 
 
 def url_with(endpoint: str, **changes) -> str:

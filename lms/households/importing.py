@@ -11,7 +11,9 @@ previewed rows again and writes every accepted row in one transaction.
 from __future__ import annotations
 
 import re
+import shutil
 import uuid
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -22,7 +24,7 @@ import orjson
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.areas.models import Area
@@ -315,19 +317,10 @@ def import_folder() -> Path:
     return folder
 
 
-def start_import(
-    actor: User | None, stream: IO[bytes], filename: str
-) -> tuple[HouseholdImport, ImportAnalysis]:
-    """Keep the uploaded file, analyse it and remember the preview; writes no household.
-
-    Rule: a file that cannot be read (too large, damaged, a sheet too big to open) is
-    refused whole and leaves nothing behind, neither an import nor a stored file. Stored
-    files are named by a random UUID, never by what was uploaded, so no two collide.
-    """
-    sheets, problems, notices = read_workbook(stream, filename)
-    if problems:
-        db.session.rollback()
-        raise RuleViolation(problems[0], field="file")
+def store_upload(actor: User | None, stream: IO[bytes], filename: str) -> HouseholdImport:
+    """Keep an uploaded list, not yet analysed (its summary is None until ``analyse_import``
+    ran, in the request for a small file or in a job for a large one). Stored files are named
+    by a random UUID, never by what was uploaded, so no two collide."""
     record = HouseholdImport(
         created_by_id=actor.id if actor else None,
         filename=Path(filename).name[:255] or "import",
@@ -335,58 +328,183 @@ def start_import(
     )
     db.session.add(record)
     db.session.flush()
-    stream.seek(0)
     stored = import_folder() / record.stored_name
-    stored.write_bytes(stream.read())
+    with stored.open("wb") as target:
+        shutil.copyfileobj(stream, target, 2**20)
     try:
-        analysis = analyse(actor, sheets, problems, notices=notices)
+        db.session.commit()
+    except BaseException:
+        stored.unlink(missing_ok=True)
+        raise
+    return record
+
+
+def analyse_import(
+    actor: User | None, record: HouseholdImport, progress: Callable[..., None] | None = None
+) -> ImportAnalysis:
+    """Read a kept list, analyse it and remember the preview; writes no household.
+
+    Rule: a file that cannot be read (too large, damaged, a sheet too big to open) is
+    refused whole and leaves nothing behind, neither an import nor a stored file. An import
+    already analysed (a job run again) is not analysed twice.
+    """
+    if record.summary is not None:
+        return load_preview(record)
+    stored = import_folder() / record.stored_name
+    try:
+        with stored.open("rb") as stream:
+            sheets, problems, notices = read_workbook(stream, record.filename)
+        if problems:
+            raise RuleViolation(problems[0], field="file")
+        tick = None
+        if progress:
+            progress(done=0, total=sum(len(sheet.rows) for sheet in sheets))
+            tick = lambda step: progress(step=step)  # noqa: E731
+        analysis = analyse(actor, sheets, problems, tick, notices=notices)
+        if progress:  # the total counted the header rows too: the rows read, at the end
+            progress(done=len(analysis.rows), total=len(analysis.rows))
         record.summary = {**analysis.counts, "problems": len(analysis.problems)}
         _save_preview(record, analysis)
         db.session.commit()
     except BaseException:
         db.session.rollback()
-        stored.unlink(missing_ok=True)
-        (import_folder() / f"{record.stored_name}.json").unlink(missing_ok=True)
+        _forget(record)
         raise
-    return record, analysis
+    return analysis
 
+
+def _forget(record: HouseholdImport) -> None:
+    """An upload refused: its row, its file and its preview files go."""
+    for path in import_folder().glob(f"{record.stored_name}*"):
+        path.unlink(missing_ok=True)
+    db.session.execute(delete(HouseholdImport).where(HouseholdImport.id == record.id))
+    db.session.commit()
+
+
+def start_import(
+    actor: User | None, stream: IO[bytes], filename: str
+) -> tuple[HouseholdImport, ImportAnalysis]:
+    """Keep the uploaded file, analyse it and remember the preview, at once (the CLI, a
+    small upload); writes no household. A file that cannot be read is refused whole."""
+    record = store_upload(actor, stream, filename)
+    return record, analyse_import(actor, record)
+
+
+#: the row statuses a preview page filters by
+STATUSES = tuple(status.value for status in RowStatus)
 
 PREVIEW_FIELDS = (
     "line", "cells", "values", "status", "messages", "household_id", "notes", "sheet", "sheet_line",
 )  # fmt: skip
 
 
+def _preview_path(record: HouseholdImport, part: str = "") -> Path:
+    return import_folder() / f"{record.stored_name}{part}"
+
+
 def _save_preview(record: HouseholdImport, analysis: ImportAnalysis) -> None:
-    """Keep the analysis beside the file: the preview pages and the commit read it back."""
-    rows = []
-    for row in analysis.rows:
-        informed_on = row.values.get("informed_on")
-        values = {**row.values, "informed_on": informed_on.isoformat() if informed_on else None}
-        rows.append([row.line, row.cells, values, row.status.value, row.messages,
-                     row.household_id, row.notes, row.sheet, row.sheet_line])  # fmt: skip
+    """Keep the analysis beside the file: a small header (``.json``: columns, problems,
+    counts, the conflicts' resolutions), the rows one a line (``.rows``, orjson) and, per
+    row status and for all, the offsets of its rows (``.idx-<status>``, 8 bytes each), so a
+    page of the preview reads its 50 rows and never the 100,000 (``preview_page``)."""
+    offsets: dict[str, array] = {"all": array("q")}
+    with _preview_path(record, ".rows").open("wb") as target:
+        for row in analysis.rows:
+            informed_on = row.values.get("informed_on")
+            values = {**row.values, "informed_on": informed_on.isoformat() if informed_on else None}
+            fields = [row.line, row.cells, values, row.status.value, row.messages,
+                      row.household_id, row.notes, row.sheet, row.sheet_line]  # fmt: skip
+            line = orjson.dumps(fields)
+            position = target.tell()
+            offsets["all"].append(position)
+            offsets.setdefault(row.status.value, array("q")).append(position)
+            target.write(line + b"\n")
+    for status in ("all", *(s.value for s in RowStatus)):
+        _preview_path(record, f".idx-{status}").write_bytes(
+            offsets.get(status, array("q")).tobytes()
+        )
+    _save_header(record, analysis, analysis.counts)
+
+
+def _save_header(record: HouseholdImport, analysis, counts: dict[str, int]) -> None:
     data = {
+        "format": 2,
         "headers": analysis.headers,
         "unknown_columns": analysis.unknown_columns,
         "problems": analysis.problems,
         "resolutions": analysis.resolutions,
         "notices": analysis.notices,
-        "rows": rows,
+        "counts": counts,
     }
-    # orjson: a 100,000-row preview is written and read back in a tenth of json's time
-    (import_folder() / f"{record.stored_name}.json").write_bytes(orjson.dumps(data))
+    _preview_path(record, ".json").write_bytes(orjson.dumps(data))
+
+
+def _row(values: list) -> ImportRow:
+    # previews saved before rows knew their sheet have fewer fields
+    row = ImportRow(**dict(zip(PREVIEW_FIELDS, values, strict=False)))
+    row.status = RowStatus(row.status)
+    if row.values.get("informed_on"):
+        row.values["informed_on"] = date.fromisoformat(row.values["informed_on"])
+    return row
 
 
 def load_preview(record: HouseholdImport) -> ImportAnalysis:
-    data = orjson.loads((import_folder() / f"{record.stored_name}.json").read_bytes())
-    rows = []
-    for values in data.pop("rows"):
-        # previews saved before rows knew their sheet have fewer fields
-        row = ImportRow(**dict(zip(PREVIEW_FIELDS, values, strict=False)))
-        row.status = RowStatus(row.status)
-        if row.values.get("informed_on"):
-            row.values["informed_on"] = date.fromisoformat(row.values["informed_on"])
-        rows.append(row)
+    """The whole analysis (the commit, the rejected rows): every row read back."""
+    data = orjson.loads(_preview_path(record, ".json").read_bytes())
+    data.pop("format", None)
+    data.pop("counts", None)
+    if "rows" in data:  # a preview saved whole, before the rows had a file of their own
+        return ImportAnalysis(**data, rows=[_row(values) for values in data.pop("rows")])
+    with _preview_path(record, ".rows").open("rb") as source:
+        rows = [_row(orjson.loads(line)) for line in source]
     return ImportAnalysis(**data, rows=rows)
+
+
+@dataclass
+class PreviewSummary:
+    """What a preview page shows of the whole import: its header and its counts."""
+
+    headers: list[str]
+    unknown_columns: list[str]
+    problems: list[str]
+    resolutions: dict[str, dict[str, Any]]
+    notices: list[str]
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def can_commit(self) -> bool:
+        return not self.problems and self.total > self.counts.get("error", 0)
+
+
+def preview_page(
+    record: HouseholdImport, status: str, number: int, per_page: int
+) -> tuple[PreviewSummary, list[ImportRow], int]:
+    """One page of the preview (the rows of one status, or all): the summary, the page's
+    rows and how many rows the status has; reads the header and those rows only."""
+    data = orjson.loads(_preview_path(record, ".json").read_bytes())
+    if "rows" in data:  # saved whole (before format 2): kept again as rows, once
+        _save_preview(record, load_preview(record))
+        return preview_page(record, status, number, per_page)
+    data.pop("format", None)
+    summary = PreviewSummary(**data)
+    index = _preview_path(record, f".idx-{status or 'all'}")
+    if not index.exists():
+        return summary, [], 0
+    offsets = array("q")
+    with index.open("rb") as source:
+        total = index.stat().st_size // offsets.itemsize
+        source.seek((number - 1) * per_page * offsets.itemsize)
+        offsets.frombytes(source.read(per_page * offsets.itemsize))
+    rows = []
+    with _preview_path(record, ".rows").open("rb") as source:
+        for offset in offsets:
+            source.seek(offset)
+            rows.append(_row(orjson.loads(source.readline())))
+    return summary, rows, total
 
 
 def commit_import(
@@ -489,8 +607,8 @@ def resolve_conflict(
     if locked.rowcount != 1:
         db.session.rollback()
         raise RuleViolation(_l("This import has already been committed."))
-    analysis = load_preview(record)
-    row = next((r for r in analysis.rows if r.line == line), None)
+    analysis, conflicts, _count = preview_page(record, RowStatus.CONFLICT.value, 1, 10**9)
+    row = next((r for r in conflicts if r.line == line), None)
     if row is None or row.status is not RowStatus.CONFLICT:
         raise RuleViolation(_l("This row has nothing to resolve."))
     if choice == "take":
@@ -500,7 +618,7 @@ def resolve_conflict(
                 _l("The file's values can only be taken for a row that matches one household.")
             )
     analysis.resolutions[str(line)] = {"choice": choice, "household_id": row.household_id}
-    _save_preview(record, analysis)
+    _save_header(record, analysis, analysis.counts)
     record_event(
         actor,
         "household.import_resolve",

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from lms.auth.models import Role
-from lms.core.database import paginate, paginate_list, vietnamese
+from lms.core.database import ListPage, paginate, vietnamese
 from lms.core.errors import RuleViolation
 from lms.core.forms import attach_error, flash_form_errors
 from lms.core.permissions import (
@@ -19,10 +29,10 @@ from lms.core.permissions import (
     require,
 )
 from lms.core.scope import get_all_or_404, get_or_404, role_required, visible_imports
-from lms.core.spreadsheets import export_response, write_xlsx
+from lms.core.spreadsheets import write_xlsx
 from lms.core.web import download
 from lms.extensions import db
-from lms.households import exporting, importing, services
+from lms.households import exporting, importing, services, tasks
 from lms.households.forms import (
     ClassificationForm,
     HouseholdFilterForm,
@@ -39,6 +49,8 @@ from lms.households.models import (
     ProductGroup,
     ScaleClass,
 )
+from lms.jobs.exports import Export, export_or_job, register
+from lms.jobs.services import start_job
 from lms.products.services import is_eligible, marketplaces
 
 bp = Blueprint("households", __name__, url_prefix="/households")
@@ -54,9 +66,10 @@ def inject_labels() -> dict:
     }
 
 
-def _filters() -> tuple[HouseholdFilterForm, services.HouseholdFilter]:
-    form = HouseholdFilterForm(request.args)
-    fill_household_choices(form, current_user)
+def _filters(args=None, user=None) -> tuple[HouseholdFilterForm, services.HouseholdFilter]:
+    """The list's filters from the query string (``args``: another's, in an export's job)."""
+    form = HouseholdFilterForm(request.args if args is None else args)
+    fill_household_choices(form, current_user if user is None else user)
     form.validate()
     filters = services.HouseholdFilter(
         q=(form.q.data or "").strip()[:100],
@@ -86,10 +99,19 @@ def index() -> str:
 @bp.get("/export.<any(xlsx, csv):kind>")
 @role_required(*STAFF)
 def export(kind: str) -> Response:
-    _form, filters = _filters()
-    rows = exporting.export_rows(current_user, filters)
-    caption = exporting.export_caption(current_user, filters)
-    return export_response(rows, kind, _("Household list file"), _("Households"), caption)
+    return export_or_job("households.list", kind)
+
+
+@register("households.list")
+def _list_export(user, args) -> Export:
+    """The registry in scope: a province's 500,000 households."""
+    _form, filters = _filters(args, user)
+    return Export(
+        rows=exporting.export_rows(user, filters),
+        name=_("Household list file"),
+        title=_("Households"),
+        caption=exporting.export_caption(user, filters),
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -216,13 +238,36 @@ def import_upload() -> Response | tuple[str, int]:
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            record, _analysis = importing.start_import(current_user, upload.stream, upload.filename)
+            record = _upload(upload)
         except RuleViolation as error:
             attach_error(form, error)
         else:
             return redirect(url_for("households.import_preview", import_id=record.id))
     status = 400 if request.method == "POST" else 200
     return render_template("households/import.html", form=form), status
+
+
+def _upload(upload) -> HouseholdImport:
+    """Keep the file; analyse it here when small (a few thousand rows, under a second),
+    else in a job, whose page the preview sends to until the analysis is done."""
+    upload.stream.seek(0, 2)
+    size = upload.stream.tell()
+    upload.stream.seek(0)
+    if size <= current_app.config["IMPORT_JOB_BYTES"]:
+        record, _analysis = importing.start_import(current_user, upload.stream, upload.filename)
+        return record
+    record = importing.store_upload(current_user, upload.stream, upload.filename)
+    start_job(
+        current_user,
+        "households.import_analyse",
+        {
+            "import_id": record.id,
+            "next_url": url_for("households.import_preview", import_id=record.id),
+        },
+        tasks.analyse,
+        key=f"households.import_analyse:{record.id}",
+    )
+    return record
 
 
 @bp.get("/imports")
@@ -241,9 +286,18 @@ def import_history() -> str:
 @role_required(*OFFICIALS)
 def import_preview(import_id: int) -> str:
     record = get_or_404(HouseholdImport, import_id)
-    analysis = importing.load_preview(record)
+    if record.summary is None:  # still being analysed: its job's page
+        job = analysis_job(record)
+        if job is None:
+            abort(404)
+        return redirect(url_for("jobs.detail", job_id=job.id))
     status = request.args.get("status", "")
-    page = paginate_list([row for row in analysis.rows if not status or row.status == status])
+    if status not in importing.STATUSES:
+        status = ""
+    number = max(1, request.args.get("page", 1, type=int) or 1)
+    per_page = current_app.config["PAGE_SIZE"]
+    analysis, rows, count = importing.preview_page(record, status, number, per_page)
+    page = ListPage(rows, number, per_page, count)
     return render_template(
         "households/import_preview.html",
         record=record,
@@ -256,6 +310,13 @@ def import_preview(import_id: int) -> str:
         conflicts={c.row.line: c for c in importing.conflicts(current_user, analysis, page.items)},
         taken=sum(r["choice"] == "take" for r in analysis.resolutions.values()),
     )
+
+
+def analysis_job(record: HouseholdImport):
+    """The job analysing an upload (None: analysed in its request, or long gone)."""
+    from lms.jobs.models import Job
+
+    return db.session.scalar(select(Job).where(Job.key == f"households.import_analyse:{record.id}"))
 
 
 @bp.post("/import/<int:import_id>/rows/<int:line>/resolve")
@@ -276,6 +337,16 @@ def import_resolve(import_id: int, line: int) -> Response:
 @role_required(*OFFICIALS)
 def import_commit(import_id: int) -> Response:
     record = get_or_404(HouseholdImport, import_id)
+    if sum((record.summary or {}).values()) > current_app.config["IMPORT_JOB_ROWS"]:
+        # one job per import: a second click (a second tab) is sent to the same job
+        job = start_job(
+            current_user,
+            "households.import_commit",
+            {"import_id": record.id, "next_url": url_for("households.index")},
+            tasks.commit,
+            key=f"households.import_commit:{record.id}",
+        )
+        return redirect(url_for("jobs.detail", job_id=job.id))
     try:
         analysis = importing.commit_import(current_user, record)
     except RuleViolation as error:

@@ -29,6 +29,9 @@ class Job(Base):
     #: what to do: a name in ``lms.jobs.services.KINDS`` ("certificates.bundle_zip")
     kind: Mapped[str] = mapped_column(String(60))
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: what makes the job one of its kind (``"households.import_commit:42"``): starting it
+    #: again while it exists gives the same job, never a second (None: any number may run)
+    key: Mapped[str | None] = mapped_column(String(120), unique=True)
     state: Mapped[JobState] = mapped_column(str_enum(JobState), default=JobState.QUEUED, index=True)
     done: Mapped[int] = mapped_column(default=0)
     total: Mapped[int | None]

@@ -21,13 +21,14 @@ from typing import Any
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select, true, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 
-from lms.auth.models import Role, User
+from lms.auth.models import User
+from lms.core.database import SQLITE_BUSY_TIMEOUT_MS
 from lms.core.errors import RuleViolation
 from lms.core.models import utcnow
-from lms.core.scope import Clause
+from lms.core.scope import visible_jobs
 from lms.extensions import db
 from lms.jobs.models import Job, JobState
 
@@ -37,26 +38,11 @@ log = logging.getLogger(__name__)
 PROGRESS_INTERVAL = 0.5
 
 
-# ---------------------------------------------------------------- who sees which job
-
-
-def visible_jobs(user: User) -> Clause:
-    """An admin sees every job; anyone else the jobs it asked for."""
-    if user.role is Role.ADMIN:
-        return true()
-    return Job.user_id == user.id
-
-
-def can_see_job(user: User, job: Job) -> bool:
-    return user.role is Role.ADMIN or job.user_id == user.id
-
-
-def can_see_all_jobs(user: User) -> bool:
-    """The jobs page lists everyone's jobs (with who asked) for admins only."""
-    return user.is_authenticated and user.role is Role.ADMIN
+# ---------------------------------------------------------------- listing
 
 
 def list_jobs(user: User):
+    """The jobs in the user's scope (``visible_jobs``), newest first."""
     return select(Job).where(visible_jobs(user)).order_by(Job.id.desc())
 
 
@@ -69,11 +55,36 @@ def result_folder() -> Path:
     return folder
 
 
-def start_job(user: User | None, kind: str, params: dict[str, Any], task) -> Job:
-    """Record the job (committed, so the worker finds it), then queue ``task`` for it."""
-    job = Job(user_id=user.id if user else None, kind=kind, params={**params, "task": task.name})
+def start_job(
+    user: User | None, kind: str, params: dict[str, Any], task, key: str | None = None
+) -> Job:
+    """Record the job (committed, so the worker finds it), then queue ``task`` for it.
+
+    Rule: a job with a ``key`` exists once: started again (a double click, two tabs, two
+    people) while a job of that key is waiting, running or done, that job is given back and
+    nothing is queued; the unique key decides between two requests at the same instant. A
+    failed job gives its key up, so the work can be started again.
+    """
+    if key is not None:
+        db.session.execute(
+            update(Job).where(Job.key == key, Job.state == JobState.FAILED).values(key=None)
+        )
+        existing = db.session.scalar(select(Job).where(Job.key == key))
+        if existing is not None:
+            db.session.commit()
+            return existing
+    job = Job(
+        user_id=user.id if user else None, kind=kind, key=key, params={**params, "task": task.name}
+    )
     db.session.add(job)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        existing = db.session.scalar(select(Job).where(Job.key == key))
+        if existing is None:
+            raise
+        return existing
     task.delay(job.id)
     return job
 
@@ -89,10 +100,16 @@ class JobContext:
         self.params = dict(job.params or {})
         self.user = db.session.get(User, job.user_id) if job.user_id else None
         self.result_name: str | None = None
+        #: days the result file is kept (None: JOB_RESULT_DAYS)
+        self.keep_days: int | None = None
         self._partial: Path | None = None
         self._last = 0.0
         self._done = 0
         self._total: int | None = None
+
+    @property
+    def done(self) -> int:
+        return self._done
 
     def output(self, download_name: str) -> Path:
         """The file to write the result to (a temporary name until the job is done)."""
@@ -111,13 +128,22 @@ class JobContext:
         if now - self._last < PROGRESS_INTERVAL and self._done != self._total:
             return
         self._last = now
+        sqlite = db.engine.dialect.name == "sqlite"
         try:
             with db.engine.begin() as connection:
-                connection.execute(
-                    update(Job)
-                    .where(Job.id == self.job_id)
-                    .values(done=self._done, total=self._total, heartbeat_at=utcnow())
-                )
+                if sqlite:  # the work's own transaction may hold the one write lock: no wait
+                    connection.exec_driver_sql("PRAGMA busy_timeout = 50")
+                try:
+                    connection.execute(
+                        update(Job)
+                        .where(Job.id == self.job_id)
+                        .values(done=self._done, total=self._total, heartbeat_at=utcnow())
+                    )
+                finally:
+                    if sqlite:
+                        connection.exec_driver_sql(
+                            f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}"
+                        )
         except OperationalError:  # SQLite: the work's transaction holds the write lock
             log.debug("progress of job %s not written this time", self.job_id)
 
@@ -167,7 +193,8 @@ def run_job(job_id: int, work: Callable[[JobContext], str | None]) -> str:
     job.done = context._total if context._total is not None else context._done
     job.total = context._total if context._total is not None else job.done
     job.finished_at = finished
-    job.expires_at = finished + timedelta(days=current_app.config["JOB_RESULT_DAYS"])
+    days = context.keep_days or current_app.config["JOB_RESULT_DAYS"]
+    job.expires_at = finished + timedelta(days=days)
     db.session.commit()
     return "done"
 

@@ -4,12 +4,12 @@ its progress and, once done, its result to download."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, jsonify, render_template, send_file
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from lms.core.database import paginate
-from lms.extensions import db
+from lms.core.scope import get_or_404
 from lms.jobs import services
 from lms.jobs.models import Job, JobState
 
@@ -20,6 +20,12 @@ KIND_LABELS = {
     "certificates.bundle_zip": _l("Certificates: ZIP of PDFs"),
     "certificates.bundle_pdf": _l("Certificates: one PDF to print"),
     "certificates.render": _l("Certificates: render missing PDFs"),
+    "households.import_analyse": _l("Household import: reading the list"),
+    "households.import_commit": _l("Household import: writing to the registry"),
+    "reports.report_pdf": _l("Plan report (PDF)"),
+    "reports.report_docx": _l("Plan report (Word)"),
+    "reports.reconcile": _l("Reconciliation: reading the seller file"),
+    "attendance.cards": _l("Login cards of a session"),
 }
 STATE_LABELS = {
     JobState.QUEUED: _l("Waiting"),
@@ -31,6 +37,8 @@ STATE_LABELS = {
 
 @bp.app_template_global()
 def job_label(job: Job) -> str:
+    if job.kind == "export":
+        return _("Export: %(title)s", title=(job.params or {}).get("title", ""))
     return str(KIND_LABELS.get(job.kind, job.kind))
 
 
@@ -39,17 +47,9 @@ def job_state_label(job: Job) -> str:
     return str(STATE_LABELS[job.state])
 
 
-bp.add_app_template_global(services.can_see_all_jobs, "can_see_all_jobs")
-
-
 def _visible(job_id: int) -> Job:
     """A job out of the user's scope answers 404, like one that does not exist."""
-    job = db.session.scalar(
-        select(Job).where(Job.id == job_id, services.visible_jobs(current_user))
-    )
-    if job is None:
-        abort(404)
-    return job
+    return get_or_404(Job, job_id)
 
 
 @bp.get("/")

@@ -15,7 +15,13 @@ from celery import Celery, Task
 from flask import Flask
 
 #: the tasks of each domain, imported when the worker starts
-TASK_MODULES = ("lms.jobs.tasks", "lms.certificates.tasks")
+TASK_MODULES = (
+    "lms.jobs.tasks",
+    "lms.certificates.tasks",
+    "lms.households.tasks",
+    "lms.reports.tasks",
+    "lms.attendance.tasks",
+)
 
 
 def celery_config(app: Flask) -> dict:

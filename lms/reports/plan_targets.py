@@ -19,7 +19,7 @@ from lms.areas.models import Area, AreaLevel, PlanTarget
 from lms.auth.models import User
 from lms.core.audit import record_event
 from lms.core.errors import RuleViolation, rollback_on_violation
-from lms.core.permissions import OFFICIALS
+from lms.core.permissions import can_set_targets
 from lms.core.scope import communes_in_scope
 from lms.core.spreadsheets import cell_text, has_data, header_key, read_workbook
 from lms.core.text import fold
@@ -61,11 +61,6 @@ HEADERS = {
     "nam": "year",
     "year": "year",
 }
-
-
-def can_set_targets(user: User) -> bool:
-    """Officials set the targets of the communes of their area; admins of every commune."""
-    return user.role in OFFICIALS
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -16,6 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy import func, select
 
 from lms.areas.models import Area
 from lms.assisted.services import assisted_shares
@@ -31,6 +33,8 @@ from lms.extensions import db
 from lms.flagship.services import dashboard_count as flagship_count
 from lms.households.forms import fill_household_choices
 from lms.households.models import Household
+from lms.jobs.exports import Export, export_or_job, register
+from lms.jobs.services import start_job
 from lms.products.forms import marketplace_choices
 from lms.products.models import Marketplace
 from lms.reports import document, exporting, plan_targets, reconciliation, targets
@@ -44,6 +48,7 @@ from lms.reports.forms import (
     TrailSearchForm,
 )
 from lms.reports.targets import TargetFilter
+from lms.reports.tasks import report as report_task
 
 bp = Blueprint("reports", __name__, url_prefix="/overview")
 
@@ -52,17 +57,20 @@ class ConfirmForm(FlaskForm):
     """A button that only posts a CSRF token."""
 
 
-def _filters() -> tuple[TargetFilterForm, TargetFilter]:
-    """The filters of the query string; an area outside the user's scope is ignored."""
-    form = TargetFilterForm(request.args)
-    fill_household_choices(form, current_user)
+def _filters(args=None, user=None) -> tuple[TargetFilterForm, TargetFilter]:
+    """The filters of the query string (``args``: another's, in an export's job); an area
+    outside the user's scope is ignored."""
+    args = request.args if args is None else args
+    user = current_user if user is None else user
+    form = TargetFilterForm(args)
+    fill_household_choices(form, user)
     form.marketplace_id.choices = marketplace_choices(blank=True)
     form.organisation_id.choices = select_choices(
         ((o.id, o.name) for o in targets.organisations()), blank=True
     )
     form.validate()
     filters = TargetFilter(
-        area_id=targets.area_in_scope(current_user, form.area_id.data),
+        area_id=targets.area_in_scope(user, form.area_id.data),
         scale_class_id=form.scale_class_id.data,
         product_group_id=form.product_group_id.data,
         marketplace_id=form.marketplace_id.data,
@@ -92,9 +100,10 @@ def _area_name(board_area) -> str:
     return board_area.name if board_area else _("All areas")
 
 
-def _caption(title: str, filters: TargetFilter) -> str:
+def _caption(title: str, filters: TargetFilter, user=None) -> str:
     """An export's header row: what it lists, for which area, under which filters."""
-    area = db.session.get(Area, filters.area_id) if filters.area_id else current_user.area
+    user = current_user if user is None else user
+    area = db.session.get(Area, filters.area_id) if filters.area_id else user.area
     return f"{title} — {exporting.describe(filters, _area_name(area))}"
 
 
@@ -164,14 +173,28 @@ def households(code: str) -> str:
 @bp.get("/households/<code>.<any(xlsx, csv):kind>")
 @role_required(*OFFICIALS)
 def export_households(code: str, kind: str) -> Response:
-    lists = targets.household_lists()
-    if code not in lists:
+    if code not in targets.household_lists():
         abort(404)
-    _form, filters = _filters()
-    title = str(lists[code].title)
-    rows = exporting.household_rows(current_user, filters, code)
-    name = exporting.list_file_name(code, title)
-    return _export(rows, kind, name, title, _caption(title, filters))
+    return export_or_job("reports.households", kind, code=code)
+
+
+@register("reports.households")
+def _households_export(user, args, code: str) -> Export:
+    """A list behind a figure (the "not trained" list …): 220,000 rows in a province."""
+    _form, filters = _filters(args, user)
+    title = str(targets.household_lists()[code].title)
+    clause = targets.household_lists()[code].clause(filters)
+    return Export(
+        rows=exporting.household_rows(user, filters, code),
+        name=exporting.list_file_name(code, title),
+        title=title,
+        caption=_caption(title, filters, user),
+        count=lambda: db.session.scalar(
+            select(func.count()).select_from(
+                targets.households_query(user, filters, clause).order_by(None).subquery()
+            )
+        ),
+    )
 
 
 @bp.get("/listings/ineligible")
@@ -185,10 +208,15 @@ def ineligible() -> str:
 @bp.get("/listings/ineligible.<any(xlsx, csv):kind>")
 @role_required(*OFFICIALS)
 def export_ineligible(kind: str) -> Response:
-    _form, filters = _filters()
+    return export_or_job("reports.ineligible", kind)
+
+
+@register("reports.ineligible")
+def _ineligible_export(user, args) -> Export:
+    _form, filters = _filters(args, user)
     title = _("Listed products no longer eligible")
-    rows = exporting.ineligible_rows(current_user, filters)
-    return _export(rows, kind, "san-pham-het-dieu-kien", title, _caption(title, filters))
+    rows = exporting.ineligible_rows(user, filters)
+    return Export(rows, "san-pham-het-dieu-kien", title, _caption(title, filters, user))
 
 
 @bp.get("/report.<any(pdf, docx):kind>")
@@ -198,13 +226,28 @@ def report(kind: str) -> Response:
     chosen, laid out as an administrative document (PDF, or .docx to edit before signing)."""
     _form, filters = _filters()
     board = targets.dashboard(current_user, filters)
-    header = document.ReportHeader.from_form(ReportForm(request.args), board)
+    if len(board.rows) <= current_app.config["REPORT_JOB_COMMUNES"]:
+        body = report_body(current_user, request.args, kind, board)
+        return _download(body, kind, REPORT_FILE)
+    # a province's report (131 pages, 8 s): laid out by a job, from the same query string
+    params = {"kind": kind, "args": request.args.to_dict(flat=False)}
+    job = start_job(current_user, f"reports.report_{kind}", params, report_task)
+    return redirect(url_for("jobs.detail", job_id=job.id))
+
+
+REPORT_FILE = "bao-cao-ket-qua-thuc-hien-ke-hoach"
+
+
+def report_body(user, args, kind: str, board: targets.Dashboard | None = None) -> bytes:
+    """The report's file for ``user`` and the query string ``args``: in the request for a
+    few communes, else in its job (``lms.reports.tasks``)."""
+    _form, filters = _filters(args, user)
+    board = board or targets.dashboard(user, filters)
+    header = document.ReportHeader.from_form(ReportForm(args), board)
     caption = exporting.describe(filters, _area_name(board.area))
     if kind == "docx":
-        body = document.report_docx(board, header, caption)
-    else:
-        body = document.report_pdf(board, header, caption)
-    return _download(body, kind, "bao-cao-ket-qua-thuc-hien-ke-hoach")
+        return document.report_docx(board, header, caption)
+    return document.report_pdf(board, header, caption)
 
 
 @bp.route("/targets", methods=["GET", "POST"])

@@ -1,24 +1,27 @@
-"""reserved: more work as jobs (issue #20)
+"""jobs.key: a job started twice for the same thing (a double click) is one job (issue #20)
 
 Revision ID: 0028
 Revises: 0027
 Create Date: 2026-12-01 15:00:00.000000
-
-A place in the chain kept for the change named above, so that changes made side by side
-never give the migrations two heads. It does nothing until that change fills it in.
 """
 
+import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0028'
-down_revision = '0027'
+revision = "0028"
+down_revision = "0027"
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table("jobs", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("key", sa.String(length=120), nullable=True))
+        batch_op.create_unique_constraint(batch_op.f("uq_jobs_key"), ["key"])
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table("jobs", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("uq_jobs_key"), type_="unique")
+        batch_op.drop_column("key")

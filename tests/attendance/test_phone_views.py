@@ -259,7 +259,11 @@ def test_the_rosters_cards_come_as_one_a4_pdf_whose_qr_codes_log_in(
     running,  # noqa: F811
     client_for,
     tmp_path,
+    app,
+    monkeypatch,
 ):
+    """Printed in the request (a roster's cards by a job: tests/jobs/test_long_work.py)."""
+    monkeypatch.setitem(app.config, "CARDS_JOB_HOUSEHOLDS", 20)
     need_tool("pdftoppm")
     need_tool("zbarimg")
     extra = [

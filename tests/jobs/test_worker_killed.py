@@ -1,0 +1,97 @@
+"""A worker killed with SIGKILL in the middle of an import's commit: nothing of it is written,
+the job is sent again (``flask jobs requeue``) and another worker writes the import once.
+
+The first worker is a real ``celery worker`` process on the embedded broker, sharing the
+test's database and instance folder; the second is the suite's worker in a thread."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from lms.core.audit import AuditEvent
+from lms.extensions import db
+from lms.households import importing, tasks
+from lms.households.models import Household
+from lms.jobs.models import Job, JobState
+from lms.jobs.services import start_job
+from tests.jobs_worker import _worker, wait_for
+
+ROWS = 3000
+LETTERS = "ABCDEGHIKLMNOPQRSTUVXY"
+
+
+def _names():
+    for first in LETTERS:
+        for second in LETTERS:
+            for third in LETTERS:
+                yield f"Hộ {first}{second.lower()} {third}ăn"
+
+
+def _worker_process(app) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "LMS_ENV": "testing",
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "SECRET_KEY": app.config["SECRET_KEY"],
+        "LMS_INSTANCE_PATH": app.instance_path,
+    }
+    celery = Path(sys.executable).with_name("celery")
+    return subprocess.Popen(
+        [str(celery), "-A", "lms.jobs.worker:celery_app", "worker", "--pool=solo",
+         "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=WARNING"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def test_a_worker_killed_mid_commit_leaves_nothing_and_the_job_is_written_once(
+    world, app, monkeypatch
+):
+    names = _names()
+    lines = [f"{next(names)},09{n:08d},Diễn Châu" for n in range(ROWS)]
+    body = ("Họ và tên,Số điện thoại,Xã/Phường\n" + "\n".join(lines)).encode()
+    record, analysis = importing.start_import(world.official_1, io.BytesIO(body), "lon.csv")
+    assert analysis.counts["new"] == ROWS
+    before = db.session.scalar(select(func.count()).select_from(Household))
+
+    process = _worker_process(app)
+    try:
+        job = start_job(world.official_1, "households.import_commit",
+                        {"import_id": record.id}, tasks.commit,
+                        key=f"households.import_commit:{record.id}")  # fmt: skip
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            state = db.session.scalar(select(Job.state).where(Job.id == job.id))
+            db.session.rollback()
+            if state is not JobState.QUEUED:
+                break
+            time.sleep(0.01)
+        process.send_signal(signal.SIGKILL)
+        process.wait(10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    db.session.expire_all()
+    killed = db.session.get(Job, job.id)
+    assert killed.state is JobState.RUNNING and killed.attempts == 1  # killed mid-way
+    assert db.session.scalar(select(func.count()).select_from(Household)) == before
+    assert not db.session.get(type(record), record.id).is_committed
+
+    monkeypatch.setitem(app.config, "JOB_STALE_MINUTES", 0)
+    with _worker(app.extensions["celery"]):
+        sent = app.test_cli_runner().invoke(args=["jobs", "requeue"])
+        assert "1 stale jobs sent again." in sent.output
+        done = wait_for(job.id)
+    assert done.state is JobState.DONE and done.attempts == 2, done.error
+    assert db.session.scalar(select(func.count()).select_from(Household)) == before + ROWS
+    created = select(func.count()).where(AuditEvent.action == "household.import_create")
+    assert db.session.scalar(created) == ROWS
