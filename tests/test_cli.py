@@ -14,6 +14,7 @@ HOMES = {
     "admin": "Quản trị",
     "official": "Tổng quan: ",  # then the official's area
     "trainer": "Buổi tập huấn",
+    "digital_team": "Hỗ trợ học",
     "household": "Khóa học của tôi",
 }
 

@@ -38,6 +38,7 @@ DEMO_LOGINS = (
     ("official", "canbo.dienchau@demo.vn", STAFF_PASSWORD),
     ("trainer", "giangvien.vnpost@demo.vn", STAFF_PASSWORD),
     ("trainer", "giangvien.viettelpost@demo.vn", STAFF_PASSWORD),
+    ("digital_team", "tocns.dienchau@demo.vn", STAFF_PASSWORD),
     ("household", "0912345678", HOUSEHOLD_PIN),
 )
 
@@ -206,6 +207,14 @@ def load_demo_data() -> bool:
         email="giangvien.viettelpost@demo.vn",
         area_id=province.id,
         organisation_id=organisations["VTP-NA"].id,
+        **staff,
+    )
+    create_user(
+        None,
+        role=Role.DIGITAL_TEAM,
+        full_name="Phan Văn Hải",
+        email="tocns.dienchau@demo.vn",
+        area_id=area["17464"].id,
         **staff,
     )
     create_user(
