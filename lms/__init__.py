@@ -81,6 +81,8 @@ def _import_models() -> None:
     import lms.households.models
     import lms.jobs.models
     import lms.organisations.models
+    import lms.outreach.models
+    import lms.privacy.models
     import lms.products.models  # noqa: F401
 
 
@@ -112,6 +114,9 @@ def _register_domains(app: Flask) -> None:
     from lms.jobs.cli import cli as jobs_cli
     from lms.jobs.views import bp as jobs_bp
     from lms.organisations.views import bp as organisations_bp
+    from lms.outreach.views import bp as outreach_bp
+    from lms.privacy.cli import cli as privacy_cli
+    from lms.privacy.views import bp as privacy_bp
     from lms.products.views import bp as products_bp
     from lms.reports.cli import cli as reports_cli
     from lms.reports.views import bp as reports_bp
@@ -132,6 +137,8 @@ def _register_domains(app: Flask) -> None:
         activation_bp,
         flagship_bp,
         jobs_bp,
+        outreach_bp,
+        privacy_bp,
         assisted_bp,
         api_bp,
     ):
@@ -147,6 +154,7 @@ def _register_domains(app: Flask) -> None:
         reports_cli,
         products_cli,
         jobs_cli,
+        privacy_cli,
     ):
         app.cli.add_command(group)
     progress_changed.connect(on_progress_changed)

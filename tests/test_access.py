@@ -760,6 +760,38 @@ MATRIX = [
         lambda w: "/flagship/manage/999/withdraw",
         OFFICIALS_NOT_FOUND,
     ),
+    # the commune radio (issue #22): officials of the commune; another commune is a 404
+    ("outreach.index", "GET", lambda w: "/radio/", OFFICIALS_OK),
+    (
+        "outreach.announcement",
+        "GET",
+        lambda w: f"/radio/announcement?area_id={w.commune_2.id}&date_from=2026-12-01&date_to=2026-12-20",
+        {"anonymous": LOGIN, "official_1": 404, "official_2": 200, "admin": 200},
+    ),
+    (
+        "outreach.announcement_text",
+        "GET",
+        lambda w: f"/radio/announcement.txt?area_id={w.commune_2.id}&date_from=2026-12-01&date_to=2026-12-20",
+        {"anonymous": LOGIN, "official_1": 404, "official_2": 200, "admin": 200},
+    ),
+    ("outreach.record", "GET", lambda w: "/radio/broadcasts/new", OFFICIALS_OK),
+    ("outreach.detail", "GET", lambda w: "/radio/broadcasts/999999", OFFICIALS_NOT_FOUND),
+    # the household's rights (issue #22): its own data; requests filed by it or on its behalf
+    ("privacy.mine", "GET", lambda w: "/my-data", {"anonymous": LOGIN, "member_a": 200}),
+    (
+        "privacy.mine_download",
+        "GET",
+        lambda w: "/my-data.txt",
+        {"anonymous": LOGIN, "member_a": 200},
+    ),
+    (
+        "privacy.file",
+        "GET",
+        lambda w: f"/households/{w.household_b.id}/data-request",
+        {**CHANGE_FORM_IN_COMMUNE_2, "member_a": 404, "member_b": 200, "team_1": 404},
+    ),
+    ("privacy.requests", "GET", lambda w: "/data-requests/", OFFICIALS_OK),
+    ("privacy.answer", "GET", lambda w: "/data-requests/999999", OFFICIALS_NOT_FOUND),
 ]
 
 
@@ -773,6 +805,7 @@ FORMS = {
     "households.classifications", "products.create", "attendance.create", "attendance.edit",
     "attendance.marks", "checkin.checkin", "courses.quiz", "courses.programme",
     "admin.api_keys_index", "reports.reconcile",
+    "outreach.record", "privacy.file", "privacy.answer",
 }  # fmt: skip
 EDITS = {"auth.edit_user", "areas.edit", "organisations.edit", "households.edit", "products.edit"}
 MATRIX += [

@@ -34,6 +34,7 @@ from lms.core.scope import Clause, visible_households, visible_sessions
 from lms.courses.models import QuizAttempt
 from lms.extensions import db
 from lms.households.models import Household
+from lms.privacy.models import DataRequest
 from lms.products.models import partner_operators
 
 #: every staff screen: admins, officials, trainers
@@ -230,6 +231,39 @@ def check_can_choose_flagship(actor: User | None, province: Area) -> None:
         )
 
 
+# ---------------------------------------------------------------- outreach and personal data
+
+
+def can_record_broadcast(user: User) -> bool:
+    """Write a commune radio announcement and record its broadcast: officials (for the
+    communes of their area) and admins."""
+    return user.role in OFFICIALS
+
+
+def can_file_data_request(user: User, household: Household) -> bool:
+    """Ask to correct or delete a household's personal data: the household itself, or staff
+    who may change it, on its behalf."""
+    if user.household_id is not None:
+        return user.household_id == household.id
+    return user.role in STAFF and can_edit_household(user, household)
+
+
+def can_handle_data_request(user: User, request: DataRequest) -> bool:
+    """Answer a request (correct, delete, refuse): an official of the household's area, or
+    an admin, while it is open."""
+    if not request.is_open or user.role not in OFFICIALS:
+        return False
+    if user.role is Role.ADMIN:
+        return True
+    in_scope = exists().where(Household.id == request.household_id, visible_households(user))
+    return bool(db.session.scalar(select(in_scope)))
+
+
+def check_can_handle_data_request(actor: User | None, request: DataRequest) -> None:
+    if actor is not None and not can_handle_data_request(actor, request):
+        raise RuleViolation(_l("Only an official of the household's area answers an open request."))
+
+
 def can_manage(user: User) -> bool:
     """Areas, organisations, accounts, programmes, courses, API keys: admins only."""
     return user.is_authenticated and user.role is Role.ADMIN
@@ -260,6 +294,9 @@ PREDICATES = (
     can_assist,
     can_revoke_certificate,
     can_choose_flagship,
+    can_record_broadcast,
+    can_file_data_request,
+    can_handle_data_request,
     can_manage,
     can_set_targets,
     can_see_all_jobs,

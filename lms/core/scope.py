@@ -37,6 +37,8 @@ from lms.extensions import db
 from lms.households.models import Household, HouseholdImport
 from lms.jobs.models import Job
 from lms.organisations.models import Organisation
+from lms.outreach.models import Broadcast
+from lms.privacy.models import DataRequest
 from lms.products.models import Certification, Listing, Product
 
 ModelT = TypeVar("ModelT")
@@ -135,6 +137,27 @@ def visible_sessions(user: User) -> Clause:
     )
 
 
+def visible_broadcasts(user: User) -> Clause:
+    """Commune radio broadcasts are the officials' records: those of their area's communes."""
+    if user.role is Role.ADMIN:
+        return true()
+    if user.role is Role.OFFICIAL:
+        return Broadcast.area_id.in_(subtree_ids(user.area))
+    return false()
+
+
+def visible_data_requests(user: User) -> Clause:
+    """A request about personal data is seen with its household, by the household itself,
+    the officials of its area and whoever filed it."""
+    if user.role is Role.ADMIN:
+        return true()
+    if user.role is Role.HOUSEHOLD:
+        return DataRequest.household_id == user.household_id if user.household_id else false()
+    if user.role is Role.OFFICIAL:
+        return DataRequest.household_id.in_(select(Household.id).where(visible_households(user)))
+    return DataRequest.filed_by_id == user.id
+
+
 def visible_organisations(user: User) -> Clause:
     if user.role is Role.HOUSEHOLD:
         return false()
@@ -169,6 +192,8 @@ SCOPES: dict[type, Callable[[User], Clause]] = {
     ClassSession: visible_sessions,
     Organisation: visible_organisations,
     User: visible_users,
+    Broadcast: visible_broadcasts,
+    DataRequest: visible_data_requests,
     Job: visible_jobs,
 }
 

@@ -34,6 +34,7 @@ MENUS = {
         ("certificates.mine", _l("Your certificate")),
         ("activation.mine", _l("Open a shop")),
         ("auth.change_pin", _l("Change your PIN")),
+        ("privacy.mine", _l("My data")),
     ),
     "trainer": (
         ("attendance.sessions", _l("Class sessions")),
@@ -52,6 +53,8 @@ MENUS = {
         ("reports.reconcile", _l("Reconciliation")),
         ("reports.trail", _l("Look up")),
         ("flagship.manage", _l("Flagship products")),
+        ("outreach.index", _l("Commune radio")),
+        ("privacy.requests", _l("Data requests")),
         ("assisted.proxy_flags", _l("Proxy flags")),
     ),
     "admin": (
@@ -62,6 +65,8 @@ MENUS = {
         ("attendance.sessions", _l("Class sessions")),
         ("activation.queue", _l("Activation requests")),
         ("flagship.manage", _l("Flagship products")),
+        ("outreach.index", _l("Commune radio")),
+        ("privacy.requests", _l("Data requests")),
     ),
 }
 
@@ -105,6 +110,8 @@ def url_with(endpoint: str, **changes) -> str:
 #: the files the application hands out, by extension
 DOWNLOAD_TYPES = {
     "csv": "text/csv; charset=utf-8",
+    "txt": "text/plain; charset=utf-8",
+    "json": "application/json",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
     "zip": "application/zip",

@@ -99,6 +99,9 @@ class Household(TimestampMixin, Base):
     registered_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL", use_alter=True), index=True
     )
+    #: when its personal data was deleted at its request (``lms.privacy``): the record stays
+    #: for the plan's figures and its certificate's serial, without name, phone or CCCD
+    anonymised_at: Mapped[datetime | None]
 
     area: Mapped[Area] = relationship()
     scale_class: Mapped[ScaleClass | None] = relationship()
@@ -151,6 +154,8 @@ class OutreachEvent(Base):
     channel: Mapped[OutreachChannel] = mapped_column(str_enum(OutreachChannel))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: the commune radio broadcast that informed it (``lms.outreach``), if it was one
+    broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id"), index=True)
 
     household: Mapped[Household] = relationship(back_populates="outreach")
     recorded_by: Mapped[User | None] = relationship()

@@ -152,6 +152,7 @@ def action_labels() -> dict[str, Any]:
         "household.import_create": _l("Household registered by a list import"),
         "household.import_update": _l("Household record updated by a list import"),
         "household.inform": _l("Recorded as informed"),
+        "household.anonymise": _l("Personal data deleted at the household's request"),
         "certificate.issue": _l("Certificate issued"),
         "certificate.reissue": _l("Certificate re-issued"),
         "certificate.revoke": _l("Certificate revoked"),
