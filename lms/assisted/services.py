@@ -17,12 +17,14 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
 
 from lms.areas.models import Area
 from lms.assisted.models import Assist
 from lms.attendance.models import AttendanceMark, ClassSession, MarkStatus
 from lms.auth.models import User
 from lms.core.audit import record_event
+from lms.core.database import vietnamese
 from lms.core.errors import RuleViolation
 from lms.core.models import PROGRAMME_TIMEZONE, today, utcnow
 from lms.core.origin import Origin
@@ -65,10 +67,14 @@ def is_today(session: ClassSession) -> bool:
 
 def roster(helper: User, session: ClassSession) -> list[AttendanceMark]:
     """The households of the session's roster the helper sees, in Vietnamese order."""
-    from lms.attendance.services import roster as full_roster
-
-    visible = set(db.session.scalars(select(Household.id).where(visible_households(helper))))
-    return [mark for mark in full_roster(session) if mark.household_id in visible]
+    statement = (
+        select(AttendanceMark)
+        .join(Household, Household.id == AttendanceMark.household_id)
+        .where(AttendanceMark.session_id == session.id, visible_households(helper))
+        .order_by(vietnamese(Household.head_name), Household.id)
+        .options(contains_eager(AttendanceMark.household))
+    )
+    return list(db.session.scalars(statement))
 
 
 def open_assist(helper: User, session: ClassSession, household: Household) -> Assist:

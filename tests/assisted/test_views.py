@@ -55,8 +55,11 @@ def test_the_digital_team_assists_from_the_roster_with_its_own_login(
     assert ended.headers["Location"] == f"/assisted/sessions/{session.id}"
     assert client.get("/assisted/learn/").headers["Location"] == "/assisted/"
     # the household's own page shows the quiz passed, as if it had taken it alone
-    own = client_for(world.member_a).get("/learn/").get_data(as_text=True)
-    assert "Bài kiểm tra: đạt" in own
+    member = client_for(world.member_a)
+    assert "Bài kiểm tra: đạt" in member.get("/learn/").get_data(as_text=True)
+    # and its result says the help it had
+    result = member.get(f"/learn/results/{attempt.id}").get_data(as_text=True)
+    assert '<span class="tag">Có người hỗ trợ</span>' in result
 
 
 def test_a_session_of_another_commune_is_not_found_for_the_digital_team(world, client_for):
