@@ -80,6 +80,7 @@ def _import_models() -> None:
     import lms.flagship.models
     import lms.households.models
     import lms.jobs.models
+    import lms.messages.models
     import lms.organisations.models
     import lms.outreach.models
     import lms.privacy.models
@@ -113,6 +114,8 @@ def _register_domains(app: Flask) -> None:
     from lms.households.views import bp as households_bp
     from lms.jobs.cli import cli as jobs_cli
     from lms.jobs.views import bp as jobs_bp
+    from lms.messages.triggers import on_certificate_issued as message_certificate_issued
+    from lms.messages.views import bp as messages_bp
     from lms.organisations.views import bp as organisations_bp
     from lms.outreach.views import bp as outreach_bp
     from lms.privacy.cli import cli as privacy_cli
@@ -137,6 +140,7 @@ def _register_domains(app: Flask) -> None:
         activation_bp,
         flagship_bp,
         jobs_bp,
+        messages_bp,
         outreach_bp,
         privacy_bp,
         assisted_bp,
@@ -160,3 +164,4 @@ def _register_domains(app: Flask) -> None:
     progress_changed.connect(on_progress_changed)
     certificate_revoked.connect(on_certificate_revoked)
     certificate_issued.connect(on_certificate_issued)
+    certificate_issued.connect(message_certificate_issued)

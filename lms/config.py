@@ -107,6 +107,35 @@ class Config:
     #: about 0.2 s: five cards are a second)
     CARDS_JOB_HOUSEHOLDS = 4
 
+    # ---- messages to households (lms/messages; docs/messages.md). Without credentials a
+    # channel is "not configured": its messages are recorded as not sent, never dropped
+    #: Zalo ZNS: the send-template endpoint and the Official Account's access token
+    ZALO_ZNS_URL = "https://business.openapi.zalo.me/message/template"
+    ZALO_ACCESS_TOKEN = None
+    #: our template name → the id of its ZNS template approved by Zalo
+    #: (LMS_ZALO_TEMPLATES='{"class_reminder": "123456", …}')
+    ZALO_TEMPLATES: dict[str, str] = {}
+    #: SMS brandname through eSMS.vn (SendMultipleMessage_V4_post_json)
+    ESMS_URL = "https://rest.esms.vn/MainService.svc/json/SendMultipleMessage_V4_post_json/"
+    ESMS_API_KEY = None
+    ESMS_SECRET_KEY = None
+    ESMS_BRANDNAME = None
+    #: 2: customer-care brandname messages (texts registered with the carriers)
+    ESMS_SMS_TYPE = "2"
+    ESMS_SANDBOX = False
+    #: seconds a provider has to answer
+    MESSAGES_TIMEOUT = 10
+    #: provider calls per minute and channel, across workers
+    MESSAGES_RATE_PER_MINUTE = {"zalo": 60, "sms": 30}
+    #: Vietnam hours [start, end) when no Zalo or SMS rings a phone: held until `end`
+    MESSAGES_QUIET_HOURS = (21, 7)
+    #: calls to a provider for one message before it is failed (errors worth retrying)
+    MESSAGES_MAX_ATTEMPTS = 3
+    #: a certification expiring within this many days is warned about
+    MESSAGES_EXPIRY_WARNING_DAYS = 60
+    #: ask the worker to send each message once its transaction committed (else the
+    #: sweep, every minute, sends it)
+    MESSAGES_DISPATCH = True
 
 class DevelopmentConfig(Config):
     SESSION_COOKIE_SECURE = False

@@ -719,6 +719,29 @@ MATRIX = [
         lambda w: "/api/v1/flagship-products/che-xanh",
         dict.fromkeys(ACTORS, 401),
     ),
+    # messages and consent (issue #22): the household's box and consent, a trainer's paper
+    # consent for its session's roster, the officials' delivery screen
+    ("messages.mine", "GET", lambda w: "/messages/", {"anonymous": LOGIN, "member_a": 200}),
+    ("messages.consent", "GET", lambda w: "/messages/consent", {"anonymous": LOGIN, "member_a": 200}),
+    (
+        "messages.consent_post",
+        "POST",
+        lambda w: "/messages/consent",
+        {"anonymous": LOGIN, "member_a": 400},
+    ),
+    (
+        "messages.paper_consent",
+        "GET",
+        lambda w: f"/messages/sessions/{w.session_y.id}/consent",
+        SESSION_Y_MARKERS,
+    ),
+    (
+        "messages.record_paper_consent",
+        "POST",
+        lambda w: f"/messages/sessions/{w.session_y.id}/consent/{w.household_b.id}",
+        {"anonymous": LOGIN, "trainer_x": 404, "trainer_y": 400, "admin": 400},
+    ),
+    ("messages.delivery", "GET", lambda w: "/messages/delivery", OFFICIALS_OK),
     # assisted learning and proxy flags (issue #22)
     ("assisted.index", "GET", lambda w: "/assisted/", ASSISTERS_OK),
     ("assisted.roster", "GET", lambda w: f"/assisted/sessions/{w.session_y.id}", ASSIST_AT_Y),

@@ -186,6 +186,9 @@ def _move(
     if target is Status.ACTIVATED:
         request.activated_at, request.refusal_reason = now, None
         request.account_id, request.account_url = fields["account_id"], fields["account_url"]
+        from lms.messages.triggers import account_activated  # messages build on activation
+
+        account_activated(request)
     if target is Status.CLOSED:
         request.needs_review = False
         _end_listings(actor, request)

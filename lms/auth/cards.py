@@ -97,6 +97,9 @@ def _issue(
     set_committed_value(member, "card_version", version)
     end_sessions(member)
     record_event(actor, "user.login_card", member, after={"card_version": version})
+    from lms.messages.triggers import pin_changed  # messages build on auth
+
+    pin_changed(member)
     # the version this print got, not what the row holds after the commit (a later print)
     token = _serializer().dumps({"u": member.id, "v": version})
     return LoginCard(member, token, pin)

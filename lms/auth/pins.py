@@ -56,4 +56,7 @@ def change_pin(member: User, current: str, new: str) -> None:
     member.must_change_pin = False
     end_sessions(member)
     record_event(member, "user.change_pin", member)
+    from lms.messages.triggers import pin_changed  # messages build on auth
+
+    pin_changed(member)
     db.session.commit()

@@ -264,6 +264,20 @@ def check_can_handle_data_request(actor: User | None, request: DataRequest) -> N
         raise RuleViolation(_l("Only an official of the household's area answers an open request."))
 
 
+# ---------------------------------------------------------------- messages and consent
+
+
+def can_record_paper_consent(user: User, session: ClassSession) -> bool:
+    """Record the paper consent forms signed at a class: the trainers who run the session
+    (for the households of its roster), and admins."""
+    return can_run_session(user, session)
+
+
+def can_see_delivery(user: User) -> bool:
+    """The officials' screen of messages delivered and failed, per commune of their area."""
+    return user.is_authenticated and user.role in OFFICIALS
+
+
 def can_manage(user: User) -> bool:
     """Areas, organisations, accounts, programmes, courses, API keys: admins only."""
     return user.is_authenticated and user.role is Role.ADMIN
@@ -298,6 +312,8 @@ PREDICATES = (
     can_file_data_request,
     can_handle_data_request,
     can_manage,
+    can_record_paper_consent,
+    can_see_delivery,
     can_set_targets,
     can_see_all_jobs,
 )

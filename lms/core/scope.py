@@ -179,6 +179,14 @@ def visible_jobs(user: User) -> Clause:
     return Job.user_id == user.id
 
 
+def visible_messages(user: User) -> Clause:
+    """Messages to households (lms.messages) are seen with their household."""
+    from lms.messages.models import Message
+
+    if user.role is Role.ADMIN:
+        return true()
+    return Message.household_id.in_(select(Household.id).where(visible_households(user)))
+
 SCOPES: dict[type, Callable[[User], Clause]] = {
     Area: visible_areas,
     Household: visible_households,

@@ -35,6 +35,7 @@ MENUS = {
         ("activation.mine", _l("Open a shop")),
         ("auth.change_pin", _l("Change your PIN")),
         ("privacy.mine", _l("My data")),
+        ("messages.mine", _l("Messages")),
     ),
     "trainer": (
         ("attendance.sessions", _l("Class sessions")),
@@ -53,6 +54,7 @@ MENUS = {
         ("reports.reconcile", _l("Reconciliation")),
         ("reports.trail", _l("Look up")),
         ("flagship.manage", _l("Flagship products")),
+        ("messages.delivery", _l("Message delivery")),
         ("outreach.index", _l("Commune radio")),
         ("privacy.requests", _l("Data requests")),
         ("assisted.proxy_flags", _l("Proxy flags")),
@@ -65,6 +67,7 @@ MENUS = {
         ("attendance.sessions", _l("Class sessions")),
         ("activation.queue", _l("Activation requests")),
         ("flagship.manage", _l("Flagship products")),
+        ("messages.delivery", _l("Message delivery")),
         ("outreach.index", _l("Commune radio")),
         ("privacy.requests", _l("Data requests")),
     ),

@@ -274,6 +274,9 @@ def load_demo_data() -> bool:
     from lms.flagship.demo import add_demo_flagships
 
     add_demo_flagships()  # three flagship products whose stories ship in flagship/
+    from lms.messages.demo import add_demo_messages
+
+    add_demo_messages()  # tomorrow's class reminder and consents (lms/messages)
     return True
 
 

@@ -17,6 +17,7 @@ from flask import Flask
 #: the tasks of each domain, imported when the worker starts
 TASK_MODULES = (
     "lms.jobs.tasks",
+    "lms.messages.tasks",
     "lms.certificates.tasks",
     "lms.households.tasks",
     "lms.reports.tasks",
@@ -44,6 +45,10 @@ def celery_config(app: Flask) -> dict:
         "beat_schedule": {
             "purge-expired-job-results": {"task": "jobs.purge", "schedule": 3600.0},
             "requeue-stale-jobs": {"task": "jobs.requeue_stale", "schedule": 300.0},
+            # messages (lms/messages): what is due, the day-before reminders, the warnings
+            "send-due-messages": {"task": "messages.send_due", "schedule": 60.0},
+            "class-reminders": {"task": "messages.class_reminders", "schedule": 3600.0},
+            "expiry-warnings": {"task": "messages.expiry_warnings", "schedule": 21600.0},
         },
         "timezone": "UTC",
     }

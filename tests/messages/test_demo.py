@@ -1,0 +1,22 @@
+"""After ``make run``, the demo shows a class reminder and consents."""
+
+from __future__ import annotations
+
+from lms.demo.data import load_demo_data
+from lms.extensions import db
+from lms.households.models import Household
+from lms.messages import services
+from lms.messages.models import ConsentMethod, ConsentPurpose
+from tests.builders import load_shipped_courses
+
+
+def test_the_demo_has_a_reminder_and_consents(app):
+    load_shipped_courses()
+    load_demo_data()
+    household = db.session.scalar(db.select(Household).where(Household.phone == "0912345678"))
+    titles = [item.title for item in services.inbox(household)]
+    assert "Nhắc lịch buổi tập huấn ngày mai" in titles
+    assert services.current_consent(household.id, ConsentPurpose.ZALO).is_given
+    neighbour = db.session.scalar(db.select(Household).where(Household.phone == "0987654321"))
+    paper = services.current_consent(neighbour.id, ConsentPurpose.SMS)
+    assert paper.is_given and paper.method is ConsentMethod.PAPER
