@@ -14,11 +14,14 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, request
 
 DEVICE_COOKIE = "lms_device"
 #: about two years: the device stays recognisable across a programme year
 DEVICE_COOKIE_AGE = 2 * 365 * 24 * 3600
+#: where a request keeps the id it gave a device without one (the request's own environ:
+#: ``g`` can outlive a request when tests share an application context)
+NEW_DEVICE = "lms.new_device_id"
 #: hex characters kept of each hash (128 bits)
 HASH_LENGTH = 32
 
@@ -42,8 +45,8 @@ def _device_id() -> str:
     """The device's id: its cookie, or a new one the response sets."""
     device = request.cookies.get(DEVICE_COOKIE, "")
     if not (16 <= len(device) <= 64 and device.replace("-", "").replace("_", "").isalnum()):
-        device = g.get("new_device_id") or secrets.token_urlsafe(24)
-        g.new_device_id = device
+        device = request.environ.get(NEW_DEVICE) or secrets.token_urlsafe(24)
+        request.environ[NEW_DEVICE] = device
     return device
 
 
@@ -58,7 +61,7 @@ def _set_device_cookie(response: Response) -> Response:
     recognised (a check-in by the QR link is a GET: the cookie must already be there)."""
     from flask_login import current_user
 
-    new = g.get("new_device_id")
+    new = request.environ.get(NEW_DEVICE)
     if (
         new is None
         and DEVICE_COOKIE not in request.cookies

@@ -105,6 +105,13 @@ def check_can_edit_household(actor: User | None, household: Household) -> None:
         )
 
 
+def can_open_household(user: User) -> bool:
+    """The household's page (its record, products, requests) is for the household and the
+    staff who manage households; a community digital technology team member only assists,
+    from the session's roster (lms.assisted), and sees no CCCD, not even masked."""
+    return user.role is not Role.DIGITAL_TEAM
+
+
 def can_print_card(user: User, household: Household) -> bool:
     """Print a login card (a new PIN; earlier cards stop working) or revoke the cards: the
     trainers' work, for a household they may change."""

@@ -25,6 +25,7 @@ from lms.core.permissions import (
     OFFICIALS,
     STAFF,
     can_edit_household,
+    can_open_household,
     can_see_national_id,
     require,
 )
@@ -136,6 +137,7 @@ def detail(household_id: int) -> str:
     from lms.certificates.services import valid_certificate  # certificates build on households
 
     household = get_or_404(Household, household_id)
+    require(can_open_household(current_user))
     is_staff = current_user.role.is_staff
     return render_template(
         "households/detail.html",

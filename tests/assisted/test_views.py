@@ -30,6 +30,7 @@ def test_the_digital_team_assists_from_the_roster_with_its_own_login(
     home = client.get("/assisted/").get_data(as_text=True)
     assert "Lớp hôm nay" in home and "Hỗ trợ học" in home
     roster = client.get(f"/assisted/sessions/{session.id}").get_data(as_text=True)
+    assert client.get(f"/households/{world.household_a.id}").status_code == 403
     # the household's name and masked phone, never its national ID
     assert (
         "Nguyễn Thị Hương" in roster and "040186001234" not in roster and "0912345678" not in roster
@@ -60,6 +61,14 @@ def test_the_digital_team_assists_from_the_roster_with_its_own_login(
     # and its result says the help it had
     result = member.get(f"/learn/results/{attempt.id}").get_data(as_text=True)
     assert '<span class="tag">Có người hỗ trợ</span>' in result
+
+
+def test_a_device_gets_its_id_once_in_an_httponly_cookie(world, client_for):
+    client = client_for(world.member_a)
+    cookie = client.get("/checkin/").headers["Set-Cookie"]
+    assert cookie.startswith(f"{DEVICE_COOKIE}=") and "HttpOnly" in cookie
+    assert DEVICE_COOKIE not in client.get("/checkin/").headers.get("Set-Cookie", "")
+    assert "Set-Cookie" not in client_for().get("/v/").headers  # nobody logged in: no id
 
 
 def test_a_session_of_another_commune_is_not_found_for_the_digital_team(world, client_for):
