@@ -274,6 +274,9 @@ def load_demo_data() -> bool:
     from lms.flagship.demo import add_demo_flagships
 
     add_demo_flagships()  # three flagship products whose stories ship in flagship/
+    from lms.outreach.demo import add_demo_broadcast
+
+    add_demo_broadcast()  # today's broadcast on Xã Diễn Châu's radio (lms/outreach)
     from lms.messages.demo import add_demo_messages
 
     add_demo_messages()  # tomorrow's class reminder and consents (lms/messages)

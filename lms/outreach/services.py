@@ -20,6 +20,7 @@ from lms.core.errors import RuleViolation, rollback_on_violation
 from lms.core.models import PROGRAMME_TIMEZONE, today, utcnow
 from lms.core.scope import subtree_ids, visible_broadcasts
 from lms.core.text import clean
+from lms.courses.models import Course
 from lms.extensions import db
 from lms.households.models import Household, OutreachChannel, OutreachEvent
 from lms.outreach import spoken
@@ -76,7 +77,10 @@ def planned_sessions(commune: Area, date_from: date, date_to: date) -> list[Clas
             ClassSession.starts_at >= _start_of(date_from),
             ClassSession.starts_at < _start_of(date_to + timedelta(days=1)),
         )
-        .options(selectinload(ClassSession.organisation), selectinload(ClassSession.courses))
+        .options(
+            selectinload(ClassSession.organisation),
+            selectinload(ClassSession.courses).selectinload(Course.versions),
+        )
         .order_by(ClassSession.starts_at, ClassSession.id)
     )
     return list(db.session.scalars(statement))
@@ -121,7 +125,8 @@ def write_announcement(
                 number=spoken.ordinal(number),
                 when=spoken.spoken_when(session.starts_at, session.ends_at),
                 place=session.place,
-                topics=", ".join(course.title for course in session.courses) or session.title,
+                topics=", ".join(course.current.title for course in session.courses)
+                or session.title,
                 organisation=session.organisation.name,
             )
             for number, session in enumerate(sessions, start=1)
