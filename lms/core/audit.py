@@ -11,6 +11,7 @@ from flask import has_request_context, request
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms.core.database import insert_returning
 from lms.core.models import Base, utcnow
 from lms.extensions import db
 
@@ -81,23 +82,18 @@ def record_events(
     ip_address = request.remote_addr if has_request_context() else None
     now = created_at(utcnow()) if created_at else utcnow()  # stored as the ORM stores it
     rows = [
-        (
-            actor_id, action, target_type.__name__, target_id,
-            None if before is None else json.dumps(before, ensure_ascii=False),
-            None if after is None else json.dumps(after, ensure_ascii=False),
-            ip_address, now,
-        )
+        {
+            "actor_id": actor_id, "action": action, "target_type": target_type.__name__,
+            "target_id": target_id,
+            "before": None if before is None else json.dumps(before, ensure_ascii=False),
+            "after": None if after is None else json.dumps(after, ensure_ascii=False),
+            "ip_address": ip_address, "created_at": now,
+        }
         for target_id, before, after in events
     ]  # fmt: skip
-    # the driver's own executemany: SQLAlchemy's processing of each row's parameters costs
-    # more than writing it
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    json_mark = mark if connection.dialect.name == "sqlite" else f"CAST({mark} AS JSON)"
-    marks = ", ".join([mark] * 4 + [json_mark] * 2 + [mark] * 2)
-    columns = "actor_id, action, target_type, target_id, before, after, ip_address, created_at"
-    statement = f"INSERT INTO audit_events ({columns}) VALUES ({marks})"  # noqa: S608 - no value
-    for start in range(0, len(rows), 5000):
-        connection.exec_driver_sql(statement, rows[start : start + 5000])
+    # through the driver: SQLAlchemy's processing of each row's parameters costs more than
+    # writing it
+    insert_returning(AuditEvent.__table__, rows, processed=True, batch=1000)
 
 
 def _jsonable(value: Any) -> Any:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table, event, select, update
+from sqlalchemy import Table, any_, bindparam, event, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -154,34 +155,83 @@ def read_concurrently(statements: list, workers: int) -> list[list]:
 
 
 def insert_returning(
-    table: Table, rows: list[dict[str, Any]], returning: tuple[str, ...], batch: int = 500
+    table: Table,
+    rows: list[dict[str, Any]],
+    returning: tuple[str, ...] = (),
+    batch: int = 500,
+    processed: bool = False,
 ) -> list[tuple]:
-    """Insert ``rows`` (dicts with the same keys) as multi-row ``INSERT … RETURNING`` through
-    the driver, and return the ``returning`` columns of the rows written, in no promised
-    order. For writes of tens of thousands of rows (an import's households), where
-    SQLAlchemy's processing of each row's parameters costs more than the write; each
-    column's bind processing (dates on SQLite) is still applied."""
+    """Insert ``rows`` (dicts with the same keys) through the driver, and return the
+    ``returning`` columns of the rows written, in no promised order. For writes of tens of
+    thousands of rows (an import's households and their audit events), where SQLAlchemy's
+    processing of each row's parameters costs more than the write; each column's bind
+    processing (dates on SQLite) is still applied, unless the values are ``processed``
+    already (as the driver takes them).
+
+    SQLite gets multi-row ``INSERT … VALUES`` of ``batch`` rows. PostgreSQL gets the rows
+    by ``COPY`` into a temporary table, then one ``INSERT … SELECT``: a statement with a
+    placeholder a value costs psycopg more to parse than the server to write.
+    """
     if not rows:
         return []
     connection = db.session.connection()
     dialect = connection.dialect
     names = list(rows[0])
     processors = [(i, table.c[name].type.bind_processor(dialect)) for i, name in enumerate(names)]
-    processors = [(i, process) for i, process in processors if process is not None]
+    processors = [(i, process) for i, process in processors if process and not processed]
+    # names are columns of the table (table.c[name] above): no value is in the text
+    columns = ", ".join(names)
+    tail = f" RETURNING {', '.join(returning)}" if returning else ""
+    values = [[row[name] for name in names] for row in rows]
+    for i, process in processors:
+        for row in values:
+            row[i] = process(row[i])
+    if dialect.name == "postgresql":
+        return _copy_returning(connection, table.name, columns, values, tail)
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     one_row = f"({', '.join([mark] * len(names))})"
-    # names are columns of the table (table.c[name] above): no value is in the text
-    head = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES "  # noqa: S608
-    tail = f" RETURNING {', '.join(returning)}"
     written = []
-    for start in range(0, len(rows), batch):
-        chunk = rows[start : start + batch]
-        params = []
-        for row in chunk:
-            values = [row[name] for name in names]
-            for i, process in processors:
-                values[i] = process(values[i])
-            params.extend(values)
-        statement = head + ", ".join([one_row] * len(chunk)) + tail
-        written.extend(connection.exec_driver_sql(statement, tuple(params)).fetchall())
+    for start in range(0, len(values), batch):
+        chunk = values[start : start + batch]
+        statement = (
+            f"INSERT INTO {table.name} ({columns}) VALUES {', '.join([one_row] * len(chunk))}{tail}"  # noqa: S608, E501
+        )
+        result = connection.exec_driver_sql(statement, tuple(v for row in chunk for v in row))
+        if returning:
+            written.extend(result.fetchall())
     return written
+
+
+def _copy_returning(connection, table: str, columns: str, values: list[list], tail: str) -> list:
+    """PostgreSQL: the rows copied into a temporary table of the same columns (dropped at
+    commit), then inserted from it in one statement."""
+    twin = f"bulk_{table}_{zlib.crc32(columns.encode()):08x}"  # one a set of columns
+    connection.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {twin} ON COMMIT DROP "  # noqa: S608
+        f"AS SELECT {columns} FROM {table} WITH NO DATA"
+    )
+    cursor = connection.connection.cursor()
+    with cursor.copy(f"COPY {twin} ({columns}) FROM STDIN") as copy:
+        for row in values:
+            copy.write_row(row)
+    cursor.close()
+    result = connection.exec_driver_sql(
+        f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {twin}{tail}"  # noqa: S608
+    )
+    written = result.fetchall() if tail else []
+    connection.exec_driver_sql(f"TRUNCATE {twin}")
+    return written
+
+
+def one_of(column: ColumnElement, values: Iterable[Any]) -> list[ColumnElement]:
+    """``column IN values`` for thousands of values, as the clauses to query one by one:
+    on PostgreSQL a single ``= ANY(array)`` (one parameter); on SQLite chunks of 900,
+    under its limit of parameters a statement."""
+    values = sorted(set(values))
+    if not values:
+        return []
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        return [column == any_(bindparam(None, values, type_=ARRAY(column.type)))]
+    return [column.in_(values[start : start + 900]) for start in range(0, len(values), 900)]

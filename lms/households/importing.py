@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from lms.areas.models import Area
 from lms.auth.models import User
 from lms.core.audit import record_event, record_events
-from lms.core.database import insert_returning
+from lms.core.database import insert_returning, one_of
 from lms.core.errors import RuleViolation
 from lms.core.models import utcnow
 from lms.core.scope import visible_households
@@ -179,11 +179,11 @@ def _match_keyless(rows: list[ImportRow], actor: User | None) -> None:
             first_line[key] = row.line
     wanted = [row for row in keyless if row.status is RowStatus.NEW]
     registered: dict[tuple[str, int, str], int] = {}
-    names = sorted({fold(row.values["head_name"]) for row in wanted})
-    for chunk in _chunks(names, 900):
+    names = {fold(row.values["head_name"]) for row in wanted}
+    for named in one_of(Household.name_key, names):
         statement = select(
             Household.id, Household.name_key, Household.area_id, Household.village
-        ).where(Household.name_key.in_(chunk))
+        ).where(named)
         if actor is not None:
             statement = statement.where(visible_households(actor))
         for household_id, name_key, area_id, village in db.session.execute(statement):
@@ -227,22 +227,14 @@ def _certified_ids(ids: set[int]) -> set[int]:
     from lms.certificates.models import Certificate, CertificateStatus  # builds on households
 
     found = set()
-    for chunk in _chunks(sorted(ids), 900):
-        found.update(
-            db.session.scalars(
-                select(Household.id).where(
-                    Household.id.in_(chunk), Household.certified_on.is_not(None)
-                )
-            )
+    for among in one_of(Household.id, ids):
+        statement = select(Household.id).where(among, Household.certified_on.is_not(None))
+        found.update(db.session.scalars(statement))
+    for among in one_of(Certificate.household_id, ids):
+        statement = select(Certificate.household_id).where(
+            among, Certificate.status == CertificateStatus.VALID
         )
-        found.update(
-            db.session.scalars(
-                select(Certificate.household_id).where(
-                    Certificate.household_id.in_(chunk),
-                    Certificate.status == CertificateStatus.VALID,
-                )
-            )
-        )
+        found.update(db.session.scalars(statement))
     return found
 
 
@@ -251,9 +243,8 @@ def _registered(phones: set[str], national_ids: set[str]) -> dict[tuple[str, str
     found: dict[tuple[str, str], dict] = {}
     columns = [getattr(Household, name) for name in ("id", *UPDATABLE)]
     for key, values in (("phone", phones), ("national_id", national_ids)):
-        column = getattr(Household, key)
-        for chunk in _chunks(sorted(values), 900):
-            for record in db.session.execute(select(*columns).where(column.in_(chunk))).mappings():
+        for among in one_of(getattr(Household, key), values):
+            for record in db.session.execute(select(*columns).where(among)).mappings():
                 found[key, record[key]] = dict(record)
     return found
 
@@ -262,8 +253,8 @@ def _visible_ids(actor: User | None, ids: set[int]) -> set[int]:
     if actor is None:
         return ids
     visible = set()
-    for chunk in _chunks(sorted(ids), 900):
-        statement = select(Household.id).where(Household.id.in_(chunk), visible_households(actor))
+    for among in one_of(Household.id, ids):
+        statement = select(Household.id).where(among, visible_households(actor))
         visible.update(db.session.scalars(statement))
     return visible
 
@@ -846,10 +837,8 @@ def _apply_updates(actor: User | None, rows: list[ImportRow]) -> None:
 def _snapshots(ids: set[int]) -> dict[int, dict[str, Any]]:
     columns = [getattr(Household, name) for name in ("id", *UPDATABLE)]
     found = {}
-    for chunk in _chunks(sorted(ids), 900):
-        for record in db.session.execute(
-            select(*columns).where(Household.id.in_(chunk))
-        ).mappings():
+    for among in one_of(Household.id, ids):
+        for record in db.session.execute(select(*columns).where(among)).mappings():
             found[record["id"]] = dict(record)
     return found
 
@@ -869,13 +858,13 @@ def _insert_outreach(actor: User | None, rows: list[ImportRow], created: dict[in
         and (created.get(row.line) or row.household_id)
     ]
     known = set()
-    for chunk in _chunks(sorted({event["household_id"] for event in events}), 900):
+    for among in one_of(OutreachEvent.household_id, {e["household_id"] for e in events}):
         known.update(
             tuple(row)
             for row in db.session.execute(
                 select(
                     OutreachEvent.household_id, OutreachEvent.informed_on, OutreachEvent.channel
-                ).where(OutreachEvent.household_id.in_(chunk))
+                ).where(among)
             )
         )
     events = [e for e in events if (e["household_id"], e["informed_on"], e["channel"]) not in known]
