@@ -80,10 +80,7 @@ def _import_models() -> None:
     import lms.flagship.models
     import lms.households.models
     import lms.jobs.models
-    import lms.messages.models
     import lms.organisations.models
-    import lms.outreach.models
-    import lms.privacy.models
     import lms.products.models  # noqa: F401
 
 
@@ -114,12 +111,8 @@ def _register_domains(app: Flask) -> None:
     from lms.households.views import bp as households_bp
     from lms.jobs.cli import cli as jobs_cli
     from lms.jobs.views import bp as jobs_bp
-    from lms.messages.triggers import on_certificate_issued as message_certificate_issued
-    from lms.messages.views import bp as messages_bp
+    from lms.offline.views import bp as offline_bp
     from lms.organisations.views import bp as organisations_bp
-    from lms.outreach.views import bp as outreach_bp
-    from lms.privacy.cli import cli as privacy_cli
-    from lms.privacy.views import bp as privacy_bp
     from lms.products.views import bp as products_bp
     from lms.reports.cli import cli as reports_cli
     from lms.reports.views import bp as reports_bp
@@ -140,9 +133,7 @@ def _register_domains(app: Flask) -> None:
         activation_bp,
         flagship_bp,
         jobs_bp,
-        messages_bp,
-        outreach_bp,
-        privacy_bp,
+        offline_bp,
         assisted_bp,
         api_bp,
     ):
@@ -158,10 +149,8 @@ def _register_domains(app: Flask) -> None:
         reports_cli,
         products_cli,
         jobs_cli,
-        privacy_cli,
     ):
         app.cli.add_command(group)
     progress_changed.connect(on_progress_changed)
     certificate_revoked.connect(on_certificate_revoked)
     certificate_issued.connect(on_certificate_issued)
-    certificate_issued.connect(message_certificate_issued)

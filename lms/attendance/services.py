@@ -512,6 +512,7 @@ def record_marks(
     changes: Mapping[int, tuple[MarkStatus | None, MarkStatus | None]],
     reason: str = "",
     everyone_present: bool = False,
+    times: Mapping[int, tuple[datetime, datetime | None]] | None = None,
 ) -> MarksReport:
     """Save the marks a trainer changed: household id → (status when the form was shown, new).
 
@@ -521,6 +522,9 @@ def record_marks(
     check-in, changed meanwhile is never overwritten, but comes back as a conflict to show
     the trainer. Rules: the session is not cancelled and has started; after the lock date
     only an admin may change marks, giving a reason; every household is on the roster.
+    Marks made on a phone offline and sent later carry ``times``: household id → (when
+    it was tapped, on the server's clock; the phone's own reading), written as the mark's
+    time and in the audit trail (lms.offline).
     """
     _check_open(session)
     if session.starts_at - CHECKIN_EARLY > utcnow():
@@ -547,7 +551,8 @@ def record_marks(
         if new is None or new == seen:
             continue
         mark = marks[household_id]
-        if not _mark_if_unchanged(mark, seen, new, actor, now):
+        marked_at, device_time = (times or {}).get(household_id, (now, None))
+        if not _mark_if_unchanged(mark, seen, new, actor, marked_at):
             current = db.session.scalar(
                 select(AttendanceMark.status).where(AttendanceMark.id == mark.id)
             )
@@ -559,6 +564,8 @@ def record_marks(
         after = {"household_id": household_id, "status": new.value}
         if reason:
             after["reason"] = reason
+        if device_time is not None:  # made offline: when, by the phone's clock
+            after.update(offline=True, device_time=device_time.isoformat())
         record_event(
             actor,
             "attendance.mark",

@@ -47,6 +47,7 @@ from lms.courses.services import list_courses
 from lms.extensions import db
 from lms.households.models import Household
 from lms.jobs.services import start_job
+from lms.offline.services import DeviceClock, mark_times
 
 bp = Blueprint("attendance", __name__, url_prefix="/sessions")
 
@@ -295,9 +296,16 @@ def marks(session_id: int) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         changes = submitted_marks(request.form, [mark.household_id for mark in rows])
         everyone = request.form.get("all_present") == "1"
+        # marks made offline come later, each with its time on the phone (lms.offline)
+        times = mark_times(DeviceClock.of(request.form), request.form, changes)
         try:
             report = services.record_marks(
-                current_user, session, changes, form.reason.data or "", everyone_present=everyone
+                current_user,
+                session,
+                changes,
+                form.reason.data or "",
+                everyone_present=everyone,
+                times=times,
             )
         except RuleViolation as error:
             attach_error(form, error)

@@ -21,6 +21,7 @@ from lms.courses import services
 from lms.courses.forms import ProgrammeForm, QuizForm
 from lms.courses.models import Course, CourseVersion, LessonImage, Programme, QuizAttempt
 from lms.extensions import db
+from lms.offline.services import DeviceClock, finish_lesson_offline, is_prefetch
 
 bp = Blueprint("courses", __name__, url_prefix="/learn")
 
@@ -112,7 +113,8 @@ def _lesson_page(offer, lesson, error: str | None = None) -> str:
         preview=False,
         error=error,
     )
-    services.open_lesson(current_user.household, lesson)  # after: committing expires the data
+    if not is_prefetch():  # a page kept for offline reading is not being read yet
+        services.open_lesson(current_user.household, lesson)  # after: committing expires it
     return page
 
 
@@ -132,8 +134,12 @@ def lesson(slug: str, position: int) -> str:
 def lesson_done(slug: str, position: int) -> Response | tuple[str, int]:
     offer = _offer(slug)
     lesson = _lesson(offer, position)
+    clock = DeviceClock.of(request.form)  # tapped offline, sent later (lms.offline)
     try:
-        services.finish_lesson(current_user.household, lesson)
+        if clock is not None:
+            finish_lesson_offline(current_user, current_user.household, lesson, clock, request.form)
+        else:
+            services.finish_lesson(current_user.household, lesson)
     except RuleViolation as error:
         return _lesson_page(offer, lesson, str(error.message)), 400
     if position < len(offer.version.lessons):
