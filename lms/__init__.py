@@ -80,7 +80,10 @@ def _import_models() -> None:
     import lms.flagship.models
     import lms.households.models
     import lms.jobs.models
+    import lms.messages.models
     import lms.organisations.models
+    import lms.outreach.models
+    import lms.privacy.models
     import lms.products.models  # noqa: F401
 
 
@@ -112,7 +115,12 @@ def _register_domains(app: Flask) -> None:
     from lms.jobs.cli import cli as jobs_cli
     from lms.jobs.views import bp as jobs_bp
     from lms.offline.views import bp as offline_bp
+    from lms.messages.triggers import on_certificate_issued as message_certificate_issued
+    from lms.messages.views import bp as messages_bp
     from lms.organisations.views import bp as organisations_bp
+    from lms.outreach.views import bp as outreach_bp
+    from lms.privacy.cli import cli as privacy_cli
+    from lms.privacy.views import bp as privacy_bp
     from lms.products.views import bp as products_bp
     from lms.reports.cli import cli as reports_cli
     from lms.reports.views import bp as reports_bp
@@ -134,6 +142,9 @@ def _register_domains(app: Flask) -> None:
         flagship_bp,
         jobs_bp,
         offline_bp,
+        messages_bp,
+        outreach_bp,
+        privacy_bp,
         assisted_bp,
         api_bp,
     ):
@@ -149,8 +160,10 @@ def _register_domains(app: Flask) -> None:
         reports_cli,
         products_cli,
         jobs_cli,
+        privacy_cli,
     ):
         app.cli.add_command(group)
     progress_changed.connect(on_progress_changed)
     certificate_revoked.connect(on_certificate_revoked)
     certificate_issued.connect(on_certificate_issued)
+    certificate_issued.connect(message_certificate_issued)

@@ -719,6 +719,29 @@ MATRIX = [
         lambda w: "/api/v1/flagship-products/che-xanh",
         dict.fromkeys(ACTORS, 401),
     ),
+    # messages and consent (issue #22): the household's box and consent, a trainer's paper
+    # consent for its session's roster, the officials' delivery screen
+    ("messages.mine", "GET", lambda w: "/messages/", {"anonymous": LOGIN, "member_a": 200}),
+    ("messages.consent", "GET", lambda w: "/messages/consent", {"anonymous": LOGIN, "member_a": 200}),
+    (
+        "messages.consent_post",
+        "POST",
+        lambda w: "/messages/consent",
+        {"anonymous": LOGIN, "member_a": 400},
+    ),
+    (
+        "messages.paper_consent",
+        "GET",
+        lambda w: f"/messages/sessions/{w.session_y.id}/consent",
+        SESSION_Y_MARKERS,
+    ),
+    (
+        "messages.record_paper_consent",
+        "POST",
+        lambda w: f"/messages/sessions/{w.session_y.id}/consent/{w.household_b.id}",
+        {"anonymous": LOGIN, "trainer_x": 404, "trainer_y": 400, "admin": 400},
+    ),
+    ("messages.delivery", "GET", lambda w: "/messages/delivery", OFFICIALS_OK),
     # assisted learning and proxy flags (issue #22)
     ("assisted.index", "GET", lambda w: "/assisted/", ASSISTERS_OK),
     ("assisted.roster", "GET", lambda w: f"/assisted/sessions/{w.session_y.id}", ASSIST_AT_Y),
@@ -760,6 +783,38 @@ MATRIX = [
         lambda w: "/flagship/manage/999/withdraw",
         OFFICIALS_NOT_FOUND,
     ),
+    # the commune radio (issue #22): officials of the commune; another commune is a 404
+    ("outreach.index", "GET", lambda w: "/radio/", OFFICIALS_OK),
+    (
+        "outreach.announcement",
+        "GET",
+        lambda w: f"/radio/announcement?area_id={w.commune_2.id}&date_from=2026-12-01&date_to=2026-12-20",
+        {"anonymous": LOGIN, "official_1": 404, "official_2": 200, "admin": 200},
+    ),
+    (
+        "outreach.announcement_text",
+        "GET",
+        lambda w: f"/radio/announcement.txt?area_id={w.commune_2.id}&date_from=2026-12-01&date_to=2026-12-20",
+        {"anonymous": LOGIN, "official_1": 404, "official_2": 200, "admin": 200},
+    ),
+    ("outreach.record", "GET", lambda w: "/radio/broadcasts/new", OFFICIALS_OK),
+    ("outreach.detail", "GET", lambda w: "/radio/broadcasts/999999", OFFICIALS_NOT_FOUND),
+    # the household's rights (issue #22): its own data; requests filed by it or on its behalf
+    ("privacy.mine", "GET", lambda w: "/my-data", {"anonymous": LOGIN, "member_a": 200}),
+    (
+        "privacy.mine_download",
+        "GET",
+        lambda w: "/my-data.txt",
+        {"anonymous": LOGIN, "member_a": 200},
+    ),
+    (
+        "privacy.file",
+        "GET",
+        lambda w: f"/households/{w.household_b.id}/data-request",
+        {**CHANGE_FORM_IN_COMMUNE_2, "member_a": 404, "member_b": 200, "team_1": 404},
+    ),
+    ("privacy.requests", "GET", lambda w: "/data-requests/", OFFICIALS_OK),
+    ("privacy.answer", "GET", lambda w: "/data-requests/999999", OFFICIALS_NOT_FOUND),
     # the installable, offline web app (issue #21): the same for everyone
     ("offline.service_worker", "GET", lambda w: "/sw.js", dict.fromkeys(ACTORS, 200)),
     ("offline.manifest", "GET", lambda w: "/manifest.webmanifest", dict.fromkeys(ACTORS, 200)),
@@ -777,6 +832,7 @@ FORMS = {
     "households.classifications", "products.create", "attendance.create", "attendance.edit",
     "attendance.marks", "checkin.checkin", "courses.quiz", "courses.programme",
     "admin.api_keys_index", "reports.reconcile",
+    "outreach.record", "privacy.file", "privacy.answer",
 }  # fmt: skip
 EDITS = {"auth.edit_user", "areas.edit", "organisations.edit", "households.edit", "products.edit"}
 MATRIX += [
