@@ -46,7 +46,7 @@ ERASED_NAME = "Đã xóa dữ liệu"
 #: keys of audit values, import rows and accounts that hold personal data
 PERSONAL_KEYS = frozenset(
     {"head_name", "name_key", "phone", "national_id", "village", "address", "full_name",
-     "email", "holder_name", "account_id", "account_url", "details"}
+     "email", "holder_name", "account_id", "account_url", "details", "answer"}
 )  # fmt: skip
 ERASED = "[đã xóa]"
 #: not a hash of anything: no PIN or password matches it
@@ -463,8 +463,8 @@ def anonymise_household(actor: User, request: DataRequest) -> None:
         certificate.holder_name = name
     for activation in activations:
         activation.account_id = activation.account_url = ""
-    for filed in requests:
-        filed.details = ""
+    for filed in requests:  # the household's words, and the answers that may repeat them
+        filed.details = filed.answer = ""
     _scrub_audit(household, members, certificates, activations, requests)
     scrubbed_imports = _scrub_imports(household.id, identities)
     _close(actor, request, RequestStatus.DONE, _("Personal data deleted."))

@@ -71,6 +71,8 @@ def test_deletion_anonymises_and_keeps_the_certificate_and_the_figures(world, cl
     household = world.household_a
     certificate = make_certificate(household)
     update_household(world.official_1, household, address="Xóm 4, Diễn Châu")
+    correction = services.file_request(world.member_a, household, RequestKind.CORRECT, "Xóm 4")
+    services.answer_correction(world.official_1, correction, "Đã sửa địa chỉ: Xóm 4, Diễn Châu")
     record_broadcast(world.official_1, world.commune_1, today(), "Thông báo")
     upload = make_import(
         world.official_1,
@@ -86,7 +88,7 @@ def test_deletion_anonymises_and_keeps_the_certificate_and_the_figures(world, cl
     filed = member.post(f"/households/{household.id}/data-request",
                         data={"csrf_token": token, "kind": "delete"})  # fmt: skip
     assert filed.status_code == 302
-    request = db.session.scalar(select(DataRequest))
+    request = db.session.scalar(select(DataRequest).where(DataRequest.kind == RequestKind.DELETE))
     answer = f"/data-requests/{request.id}"
     assert client_for(world.official_2).get(answer).status_code == 404
     token = _token(_page(official, answer))
