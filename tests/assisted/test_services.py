@@ -199,3 +199,16 @@ def test_assisted_share_per_commune(courses, world):
         world.commune_2.id: (0, 1),
         world.province.id: (1, 3),
     }
+
+
+def test_one_login_or_one_address_for_many_households_is_flagged(courses, world, app, monkeypatch):
+    monkeypatch.setitem(app.config, "PROXY_HOUSEHOLDS", {"address": 2})
+    # one account answering for two households outside assisted mode (an API or a replay
+    # could), from two devices behind one address
+    for n, household in enumerate((world.household_a, make_household(area=world.commune_1))):
+        _quiz_from(world.trainer_x, household, courses[0], Origin(str(n) * 32, "a" * 32))
+    flags = proxies.proxy_flags(world.admin, utcnow() - timedelta(days=1))
+    assert sorted((f.signal, f.key, f.households) for f in flags) == [
+        ("address", "a" * 8, 2),
+        ("login", "Giảng viên X", 2),
+    ]
