@@ -67,8 +67,16 @@ def unaccent(text: str) -> str:
     return plain.encode("ascii", "replace").decode("ascii")
 
 
+class _Erased(dict):
+    """The parameters of a message whose household's data was deleted read as "…"."""
+
+    def __missing__(self, key: str) -> str:
+        return "…"
+
+
 def render(template: Template, channel: Channel, params: dict[str, str]) -> str:
     """The text sent on ``channel`` (ZNS sends only the parameters: its text is Zalo's)."""
+    params = _Erased(params)
     if channel is Channel.SMS:
         text = re.sub(r"\s+", " ", unaccent(template.sms.format_map(params)))
         return text if len(text) <= template.sms_limit else text[: template.sms_limit - 3] + "..."

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from lms.areas.models import Area
 from lms.attendance.models import AttendanceMark, ClassSession
 from lms.auth.models import Role, User
-from lms.core.audit import record_event
+from lms.core.audit import AuditEvent, record_event
 from lms.core.errors import RuleViolation, rollback_on_violation
 from lms.core.models import PROGRAMME_TIMEZONE, today, utcnow
 from lms.core.permissions import can_run_session
@@ -675,3 +675,63 @@ def problems(user: User, limit: int = 100) -> list[Message]:
         .limit(limit)
     )
     return list(db.session.scalars(statement))
+
+
+# ---------------------------------------------------------------- the household's rights
+
+
+def consent_rows(household: Household) -> list[dict[str, Any]]:
+    """The household's consents, oldest first, for 'Dữ liệu của tôi' (``lms.privacy``):
+    what, the answer, how, on which text version, when, why withdrawn."""
+    from lms.messages.models import METHOD_LABELS, PURPOSE_LABELS
+
+    return [
+        {
+            "purpose": str(PURPOSE_LABELS[c.purpose]),
+            "given": c.is_given,
+            "method": str(METHOD_LABELS[c.method]),
+            "text_version": c.text_version,
+            "recorded_at": c.recorded_at.isoformat(),
+            "reason": c.reason,
+        }
+        for c in reversed(consent_history(household))
+    ]
+
+
+def message_rows(household: Household) -> list[dict[str, Any]]:
+    """The household's messages, oldest first: which, on which channel, their state, when."""
+    from lms.messages.models import CHANNEL_LABELS, STATE_LABELS
+
+    statement = select(Message).where(Message.household_id == household.id)
+    return [
+        {
+            "message": rendering.template(m.template).title,
+            "via": str(CHANNEL_LABELS[m.channel]),
+            "state": str(STATE_LABELS[m.state]),
+            "written_at": m.created_at.isoformat(),
+            "sent_at": m.sent_at.isoformat() if m.sent_at else None,
+        }
+        for m in db.session.scalars(statement.order_by(Message.id))
+    ]
+
+
+def erase_household_messages(household: Household) -> None:
+    """A household's personal data deleted (``lms.privacy``): its messages keep their
+    template, channel and state (the delivery figures) but lose their parameters (its
+    name, its products, its account), and its consents lose the reasons it gave, here
+    and in their audit events (flushes)."""
+    for message in db.session.scalars(select(Message).where(Message.household_id == household.id)):
+        message.params, message.error = {}, None
+        if message.state is MessageState.PENDING:
+            _not_sent(message, "no_phone")  # its phone is deleted too
+    consents = list(db.session.scalars(select(Consent).where(Consent.household_id == household.id)))
+    for consent in consents:
+        consent.reason = ""
+    if consents:
+        events = select(AuditEvent).where(
+            AuditEvent.target_type == "Consent",
+            AuditEvent.target_id.in_([c.id for c in consents]),
+        )
+        for event in db.session.scalars(events):
+            event.after = {**(event.after or {}), "reason": ""}
+    db.session.flush()

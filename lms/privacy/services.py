@@ -221,12 +221,20 @@ def _request_rows(household: Household) -> list[dict[str, Any]]:
 
 
 def _message_sections(household: Household) -> list[Section]:
-    """Consents and messages, kept by the outbox (``lms.messages``, issue #22).
+    """Consents and messages, kept by the outbox (``lms.messages``, issue #22)."""
+    from lms.messages.services import consent_rows, message_rows
 
-    HOOK: the outbox and its Consent model were not in the tree when this was written; when
-    they are, list the household's consents (channel, given or withdrawn, when, how, the
-    text agreed to) and its messages (template, channel, state, when) here, as sections."""
-    return []
+    return [
+        Section("consents", _l("Consents"), {
+            "purpose": _l("Consent to"), "given": _l("Agreed"), "method": _l("How"),
+            "text_version": _l("Text version"), "recorded_at": _l("When"),
+            "reason": _l("Reason for withdrawing"),
+        }, consent_rows(household)),
+        Section("messages", _l("Messages"), {
+            "message": _l("Message"), "via": _l("Channel"), "state": _l("State"),
+            "written_at": _l("Written"), "sent_at": _l("Sent"),
+        }, message_rows(household)),
+    ]  # fmt: skip
 
 
 _SECTIONS: tuple[tuple[str, LazyString, dict[str, LazyString], Callable], ...] = (
@@ -465,6 +473,9 @@ def anonymise_household(actor: User, request: DataRequest) -> None:
         activation.account_id = activation.account_url = ""
     for filed in requests:  # the household's words, and the answers that may repeat them
         filed.details = filed.answer = ""
+    from lms.messages.services import erase_household_messages  # the outbox (issue #22)
+
+    erase_household_messages(household)
     _scrub_audit(household, members, certificates, activations, requests)
     scrubbed_imports = _scrub_imports(household.id, identities)
     _close(actor, request, RequestStatus.DONE, _("Personal data deleted."))

@@ -106,3 +106,23 @@ def test_officials_see_delivery_and_failures_of_their_communes_only(world, clien
     assert "Trần Văn Đức" not in page and "Xã Yên Thành" not in page
     province = client_for(world.official_province).get("/messages/delivery").get_data(as_text=True)
     assert "Trần Văn Đức" in province and "0987***321" in province
+
+
+def test_my_data_lists_consents_and_messages_and_deletion_erases_them(world, client_for):
+    from lms.messages.models import Message
+    from lms.messages.services import record_consent
+    from lms.privacy.models import RequestKind
+    from lms.privacy.services import anonymise_household, file_request
+
+    record_consent(world.member_a, world.household_a, ConsentPurpose.ZALO, True)
+    record_consent(world.member_a, world.household_a, ConsentPurpose.ZALO, False, "Nhiều tin")
+    issue_login_card(world.trainer_x, world.household_a)
+    page = client_for(world.member_a).get("/my-data").get_data(as_text=True)
+    assert "Sự đồng ý" in page and "Nhận tin nhắn qua Zalo" in page and "Nhiều tin" in page
+    assert "Mã PIN đăng nhập đã được đổi" in page and "Chưa gửi" in page
+
+    request = file_request(world.member_a, world.household_a, RequestKind.DELETE, "")
+    anonymise_household(world.official_1, request)
+    db.session.expire_all()
+    assert all(m.params == {} for m in db.session.scalars(select(Message)))
+    assert {c.reason for c in db.session.scalars(select(Consent))} == {""}
