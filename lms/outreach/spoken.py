@@ -9,7 +9,7 @@ the official's screen is in.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from lms.core.models import PROGRAMME_TIMEZONE
 
@@ -44,10 +44,13 @@ def spoken_when(starts_at: datetime, ends_at: datetime) -> str:
     """'sáng thứ Ba, ngày mùng 8 tháng 12, từ 7 giờ 30 đến 11 giờ' in Vietnam's time."""
     start = starts_at.astimezone(PROGRAMME_TIMEZONE)
     end = ends_at.astimezone(PROGRAMME_TIMEZONE)
-    return (
-        f"{part_of_day(start.time())} {spoken_date(start.date())}, "
-        f"từ {spoken_time(start.time())} đến {spoken_time(end.time())}"
-    )
+    until = spoken_time(end.time())
+    if end.date() == start.date() + timedelta(days=1):
+        until += " sáng hôm sau" if end.hour < 11 else " hôm sau"
+    elif end.date() != start.date():
+        until += f" {spoken_date(end.date())}"
+    day = f"{part_of_day(start.time())} {spoken_date(start.date())}"
+    return f"{day}, từ {spoken_time(start.time())} đến {until}"
 
 
 def ordinal(number: int) -> str:

@@ -33,6 +33,10 @@ def test_dates_times_and_phones_are_spelled_as_read_aloud():
     assert spoken.spoken_when(
         at_vietnam(date(2026, 12, 9), 14), at_vietnam(date(2026, 12, 9), 16, 30)
     ) == ("chiều thứ Tư, ngày mùng 9 tháng 12, từ 14 giờ đến 16 giờ 30")
+    late = spoken.spoken_when(
+        at_vietnam(date(2026, 12, 1), 21), at_vietnam(date(2026, 12, 2), 0, 30)
+    )
+    assert late == "tối thứ Ba, ngày mùng 1 tháng 12, từ 21 giờ đến 0 giờ 30 sáng hôm sau"
     assert spoken.with_spoken_phones("gọi 0912345678") == (
         "gọi 0912345678 (đọc là: không chín một hai, ba bốn năm, sáu bảy tám)"
     )
