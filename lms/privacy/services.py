@@ -18,12 +18,13 @@ from enum import Enum
 from typing import Any
 
 import orjson
-from flask_babel import LazyString, format_date, format_datetime
+from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
+from lms.activation.models import STATUS_LABELS as ACTIVATION_LABELS
 from lms.activation.models import ActivationRequest
 from lms.attendance.models import MARK_LABELS, AttendanceMark, ClassSession
 from lms.auth.models import User
@@ -31,6 +32,7 @@ from lms.auth.services import end_sessions
 from lms.certificates.models import Certificate
 from lms.core.audit import AuditEvent, record_event
 from lms.core.errors import RuleViolation, rollback_on_violation
+from lms.core.i18n import format_datetime_vn, format_day
 from lms.core.models import utcnow
 from lms.core.permissions import can_file_data_request, check_can_handle_data_request
 from lms.core.scope import visible_data_requests
@@ -125,7 +127,7 @@ def _product_rows(household: Household) -> list[dict[str, Any]]:
                 f"{c.kind.value} {c.number}".strip() for c in product.certifications
             ),
             "listings": ", ".join(
-                f"{listing.marketplace.name} ({listing.listed_on.isoformat()})"
+                f"{listing.marketplace.name} ({format_day(listing.listed_on)})"
                 for listing in product.listings
             ),
         }
@@ -196,7 +198,7 @@ def _activation_rows(household: Household) -> list[dict[str, Any]]:
     return [
         {
             "marketplace": r.marketplace.name,
-            "status": r.status.value,
+            "status": r.status,
             "requested_at": _when(r.requested_at),
             "account_id": r.account_id,
         }
@@ -316,13 +318,13 @@ def shown(key: str, value: Any) -> str:
     if key in labels and value in labels[key]:
         return str(labels[key][value])
     if key == "status":
-        for mapping in (MARK_LABELS, STATUS_LABELS):
+        for mapping in (MARK_LABELS, STATUS_LABELS, ACTIVATION_LABELS):
             if value in mapping:
                 return str(mapping[value])
     if isinstance(value, date) and not isinstance(value, datetime):
-        return format_date(value)
+        return format_day(value)
     if isinstance(value, str) and key.endswith("_at"):
-        return format_datetime(datetime.fromisoformat(value))
+        return format_datetime_vn(datetime.fromisoformat(value))
     return str(value.value if isinstance(value, Enum) else value)
 
 

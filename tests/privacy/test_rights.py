@@ -41,6 +41,7 @@ def test_a_household_reads_and_downloads_what_is_held_about_it(world, client_for
             "activation_requests", "data_requests"} <= set(data)  # fmt: skip
     text = member.get("/my-data.txt")
     assert text.mimetype == "text/plain" and "040186001234" in text.get_data(as_text=True)
+    assert today().strftime("%d/%m/%Y") in text.get_data(as_text=True)  # issued on, read as dates are
     # staff have no "my data"; another household's request form is a 404
     assert client_for(world.official_1).get("/my-data").status_code == 403
     assert member.get(f"/households/{world.household_b.id}/data-request").status_code == 404
