@@ -38,7 +38,7 @@ def test_a_household_reads_and_downloads_what_is_held_about_it(world, client_for
     assert data["household"][0]["national_id"] == "040186001234"
     assert data["certificates"][0]["serial"].startswith("NA-2026-")
     assert {"members", "outreach", "products", "attendance", "quiz_attempts",
-            "activation_requests", "data_requests"} <= set(data)  # fmt: skip
+            "activation_requests", "data_requests", "consents", "messages"} <= set(data)  # fmt: skip
     text = member.get("/my-data.txt")
     assert text.mimetype == "text/plain" and "040186001234" in text.get_data(as_text=True)
     assert today().strftime("%d/%m/%Y") in text.get_data(as_text=True)  # issued on, read as dates are
