@@ -26,12 +26,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from lms.areas.models import Area
 from lms.attendance.models import AttendanceMark, ClassSession
 from lms.auth.models import Role, User
 from lms.core.audit import AuditEvent, record_event
+from lms.core.database import vietnamese
 from lms.core.errors import RuleViolation, rollback_on_violation
 from lms.core.models import PROGRAMME_TIMEZONE, today, utcnow
 from lms.core.permissions import can_run_session
@@ -643,16 +644,16 @@ class CommuneDelivery:
 def delivery_by_commune(user: User) -> list[CommuneDelivery]:
     """Messages per commune of the user's scope, by channel and state."""
     rows = db.session.execute(
-        select(Area.name, Message.channel, Message.state, func.count(Message.id))
+        select(Area.id, Area.name, Message.channel, Message.state, func.count(Message.id))
         .join(Household, Household.id == Message.household_id)
         .join(Area, Area.id == Household.area_id)
         .where(visible_messages(user))
-        .group_by(Area.name, Message.channel, Message.state)
-        .order_by(Area.name)
+        .group_by(Area.id, Area.name, Message.channel, Message.state)
+        .order_by(vietnamese(Area.name), Area.id)
     ).all()
-    communes: dict[str, CommuneDelivery] = {}
-    for name, channel, state, count in rows:
-        commune = communes.setdefault(name, CommuneDelivery(name, {}))
+    communes: dict[int, CommuneDelivery] = {}
+    for area_id, name, channel, state, count in rows:
+        commune = communes.setdefault(area_id, CommuneDelivery(name, {}))
         commune.counts[(Channel(channel).value, MessageState(state).value)] = count
     return list(communes.values())
 
@@ -673,6 +674,7 @@ def problems(user: User, limit: int = 100) -> list[Message]:
         )
         .order_by(Message.id.desc())
         .limit(limit)
+        .options(selectinload(Message.household).joinedload(Household.area))
     )
     return list(db.session.scalars(statement))
 

@@ -369,3 +369,48 @@ def test_a_new_pin_chosen_by_the_member_is_told(world):
     change_pin(world.member_a, PIN, "739104")
     [item] = services.inbox(world.household_a)
     assert item.title == "Mã PIN đăng nhập đã được đổi" and "739104" not in item.body
+
+
+@pytest.mark.races_on_postgres
+def test_workers_and_triggers_at_once_send_and_write_once(world, providers, app):
+    """Eight workers sending the same message at once, and eight triggers of the same
+    activation at once: one provider call, one row per channel."""
+    import threading
+
+    from lms.activation.models import ActivationRequest
+    from lms.messages.triggers import account_activated
+
+    agree(world.member_b, world.household_b)
+    request_id = activate(world).id
+    message_id = messages("account_activated")[Channel.ZALO].id
+    db.session.remove()
+
+    def at_once(work) -> list:
+        barrier, errors = threading.Barrier(8), []
+
+        def run() -> None:
+            with app.app_context():
+                try:
+                    barrier.wait(timeout=30)
+                    work()
+                except Exception as error:  # pragma: no cover - reported below
+                    errors.append(error)
+                finally:
+                    db.session.remove()
+
+        threads = [threading.Thread(target=run) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return errors
+
+    def retrigger() -> None:
+        account_activated(db.session.get(ActivationRequest, request_id))
+        db.session.commit()
+
+    assert at_once(lambda: services.send_message(message_id)) == []
+    assert at_once(retrigger) == []
+    assert len(providers.sent("zalo")) == 1
+    assert db.session.scalar(select(func.count(Message.id))) == 2  # in-app and Zalo
+    assert messages("account_activated")[Channel.ZALO].attempts == 1

@@ -126,3 +126,18 @@ def test_my_data_lists_consents_and_messages_and_deletion_erases_them(world, cli
     db.session.expire_all()
     assert all(m.params == {} for m in db.session.scalars(select(Message)))
     assert {c.reason for c in db.session.scalars(select(Consent))} == {""}
+
+
+def test_the_delivery_page_keeps_to_its_query_budget(world, client_for, queries):
+    """However many messages failed: the figures, then the failures with their households
+    and communes, in a fixed number of queries."""
+    from tests.builders import make_household
+
+    for n in range(6):
+        household = make_household(area=world.commune_1 if n % 2 else world.commune_2)
+        issue_login_card(world.admin, household)
+    client = client_for(world.official_province)
+    with queries() as seen:
+        page = client.get("/messages/delivery").get_data(as_text=True)
+    assert page.count("Chưa gửi: kênh chưa được cấu hình") == 12
+    assert len(seen) <= 6, "\n".join(seen)
