@@ -11,7 +11,13 @@ from flask_login import current_user
 from lms.attendance.models import ClassSession
 from lms.auth.models import Role
 from lms.core.errors import RuleViolation
-from lms.core.permissions import OFFICIALS, TRAINERS, can_run_session, require
+from lms.core.permissions import (
+    OFFICIALS,
+    TRAINERS,
+    can_record_paper_consent,
+    can_see_delivery,
+    require,
+)
 from lms.core.scope import get_or_404, role_required
 from lms.households.models import Household
 from lms.messages import rendering, services
@@ -108,7 +114,7 @@ def _roster_page(session: ClassSession, forms: dict | None = None, status: int =
 @role_required(*TRAINERS)
 def paper_consent(session_id: int) -> tuple[str, int]:
     session = get_or_404(ClassSession, session_id)
-    require(can_run_session(current_user, session))
+    require(can_record_paper_consent(current_user, session))
     return _roster_page(session)
 
 
@@ -117,7 +123,7 @@ def paper_consent(session_id: int) -> tuple[str, int]:
 def record_paper_consent(session_id: int, household_id: int) -> Response | tuple[str, int]:
     session = get_or_404(ClassSession, session_id)
     household = get_or_404(Household, household_id)
-    require(can_run_session(current_user, session))
+    require(can_record_paper_consent(current_user, session))
     form = PaperConsentForm(prefix=f"h{household.id}")  # one form per household on the page
     if not form.validate_on_submit():
         return _roster_page(session, {household.id: form}, 400)
@@ -138,6 +144,7 @@ def record_paper_consent(session_id: int, household_id: int) -> Response | tuple
 @bp.get("/delivery")
 @role_required(*OFFICIALS)
 def delivery() -> str:
+    require(can_see_delivery(current_user))
     return render_template(
         "messages/delivery.html",
         communes=services.delivery_by_commune(current_user),
