@@ -99,6 +99,9 @@ class Config:
     #: an uploaded household list larger than this (bytes) is analysed by a job; a smaller
     #: one (a few thousand rows) in the request
     IMPORT_JOB_BYTES = 256 * 1024
+    #: a marketplace's seller export larger than this (bytes) is read and matched once by a
+    #: job, whose matches its pages read; a smaller one is read again on each page
+    RECONCILE_JOB_BYTES = 256 * 1024
     #: an import of more rows than this is committed by a job
     IMPORT_JOB_ROWS = 5000
     #: a report of more communes than this is laid out by a job (PDF and .docx)

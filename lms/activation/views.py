@@ -44,7 +44,7 @@ from lms.core.permissions import (
 from lms.core.scope import get_or_404, role_required
 from lms.extensions import db
 from lms.households.models import Household
-from lms.jobs.exports import Export, export_or_job, register
+from lms.jobs.exports import Export, count_of, export_or_job, register
 from lms.products.models import Marketplace
 
 bp = Blueprint("activation", __name__)
@@ -164,7 +164,12 @@ def export(kind: str) -> Response:
 def _requests_export(user, args) -> Export:
     _form, filters = _filters(args, user)
     title = _("Activation requests")
-    return Export(exporting.export_rows(user, filters), title, title)
+    return Export(
+        exporting.export_rows(user, filters),
+        title,
+        title,
+        count=count_of(services.requests_query(user, filters)),
+    )
 
 
 @bp.get("/activation/requests/<int:request_id>")

@@ -50,7 +50,7 @@ from lms.households.models import (
     ProductGroup,
     ScaleClass,
 )
-from lms.jobs.exports import Export, export_or_job, register
+from lms.jobs.exports import Export, count_of, export_or_job, register
 from lms.jobs.services import start_job
 from lms.products.services import is_eligible, marketplaces
 
@@ -112,6 +112,7 @@ def _list_export(user, args) -> Export:
         name=_("Household list file"),
         title=_("Households"),
         caption=exporting.export_caption(user, filters),
+        count=count_of(services.households_query(user, filters)),
     )
 
 
@@ -326,6 +327,8 @@ def analysis_job(record: HouseholdImport):
 def import_resolve(import_id: int, line: int) -> Response:
     """Keep the registry's values for a conflicting row, or take the file's."""
     record = get_or_404(HouseholdImport, import_id)
+    if record.summary is None:  # still being analysed: nothing to act on yet
+        return redirect(url_for("households.import_preview", import_id=record.id))
     try:
         importing.resolve_conflict(current_user, record, line, request.form.get("choice", ""))
     except RuleViolation as error:
@@ -339,6 +342,8 @@ def import_resolve(import_id: int, line: int) -> Response:
 @role_required(*OFFICIALS)
 def import_commit(import_id: int) -> Response:
     record = get_or_404(HouseholdImport, import_id)
+    if record.summary is None:  # still being analysed: nothing to act on yet
+        return redirect(url_for("households.import_preview", import_id=record.id))
     if sum((record.summary or {}).values()) > current_app.config["IMPORT_JOB_ROWS"]:
         # one job per import: a second click (a second tab) is sent to the same job
         job = start_job(
@@ -372,6 +377,8 @@ def import_commit(import_id: int) -> Response:
 @role_required(*OFFICIALS)
 def import_rejected(import_id: int) -> Response:
     record = get_or_404(HouseholdImport, import_id)
+    if record.summary is None:  # still being analysed: nothing to act on yet
+        return redirect(url_for("households.import_preview", import_id=record.id))
     body = write_xlsx(importing.rejected_rows(importing.load_preview(record)), _("Errors"))
     return download(body, f"loi-nhap-{record.id}.xlsx")
 

@@ -25,6 +25,7 @@ KIND_LABELS = {
     "reports.report_pdf": _l("Plan report (PDF)"),
     "reports.report_docx": _l("Plan report (Word)"),
     "reports.reconcile": _l("Reconciliation: reading the seller file"),
+    "reports.reconcile_commit": _l("Reconciliation: recording the sellers"),
     "attendance.cards": _l("Login cards of a session"),
 }
 STATE_LABELS = {

@@ -17,8 +17,10 @@ name; only its uploader can come back to it.
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
+import shutil
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -26,11 +28,12 @@ from enum import StrEnum
 from pathlib import Path
 from typing import IO, Any
 
+import orjson
 from flask import current_app
 from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, select, true, update
+from sqlalchemy import ColumnElement, delete, select, true, update
 from sqlalchemy.orm import selectinload
 
 from lms.areas.models import Area, AreaLevel
@@ -290,14 +293,29 @@ def upload(actor: User | None, marketplace: Marketplace, stream: IO[bytes], file
     file behind; every preview reads it again, so a kept file must be one that reads. The
     stored name is a random token, never what was uploaded.
     """
+    _check_upload(marketplace, filename)
+    _rows, problems = read_table(stream, filename)
+    if problems:
+        raise RuleViolation(problems[0], field="file")
+    stream.seek(0)
+    return keep(actor, marketplace, stream, filename).token
+
+
+def _check_upload(marketplace: Marketplace, filename: str) -> str:
     if marketplace.kind is not PartnerKind.MARKETPLACE:
         raise RuleViolation(_l("Please choose a marketplace."), field="marketplace_id")
     suffix = Path(filename).suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise RuleViolation(_l("Only .xlsx and .csv files can be imported."), field="file")
-    _rows, problems = read_table(stream, filename)
-    if problems:
-        raise RuleViolation(problems[0], field="file")
+    return suffix
+
+
+def keep(
+    actor: User | None, marketplace: Marketplace, stream: IO[bytes], filename: str
+) -> SellerList:
+    """Keep a seller export not yet read: a large one, which a job reads and matches
+    (``match_and_keep``); refused then, it is forgotten (``forget``)."""
+    suffix = _check_upload(marketplace, filename)
     token = secrets.token_hex(16)
     record = SellerList(
         token=token,
@@ -308,16 +326,24 @@ def upload(actor: User | None, marketplace: Marketplace, stream: IO[bytes], file
         decisions={},
     )
     db.session.add(record)
-    stream.seek(0)
     stored = _folder() / record.stored_name
-    stored.write_bytes(stream.read())
+    with stored.open("wb") as target:
+        shutil.copyfileobj(stream, target, 2**20)
     try:
         db.session.commit()
     except BaseException:
         db.session.rollback()
         stored.unlink(missing_ok=True)
         raise
-    return token
+    return record
+
+
+def forget(record: SellerList) -> None:
+    """A kept export that cannot be read: its row and its files go."""
+    for path in _folder().glob(f"{record.token}*"):
+        path.unlink(missing_ok=True)
+    db.session.execute(delete(SellerList).where(SellerList.id == record.id))
+    db.session.commit()
 
 
 def find(actor: User | None, token: str) -> SellerList | None:
@@ -332,8 +358,10 @@ def find(actor: User | None, token: str) -> SellerList | None:
     return db.session.scalar(select(SellerList).where(SellerList.token == token, creator))
 
 
-def load(actor: User | None, token: str) -> Reconciliation | None:
-    """Read the actor's seller list again and match every seller (writes nothing).
+def load(actor: User | None, token: str, fresh: bool = False) -> Reconciliation | None:
+    """The actor's seller list, every seller matched (writes nothing): read again and
+    matched now, or, for a large list a job matched (``match_and_keep``), as the job left it
+    (``fresh``: matched now all the same, as the commit does).
 
     Every visible sheet is read: a sheet without the columns of a seller list (a cover
     page, notes, totals) is passed over with a notice; the file is refused only when no
@@ -342,6 +370,13 @@ def load(actor: User | None, token: str) -> Reconciliation | None:
     record = find(actor, token)
     if record is None:
         return None
+    if not fresh and _cache(record).exists():
+        return _from_cache(actor, record)
+    return match_file(actor, record)
+
+
+def match_file(actor: User | None, record: SellerList) -> Reconciliation | None:
+    """Read the kept file and match every seller (writes nothing)."""
     path = _folder() / record.stored_name
     if not path.exists():
         return None
@@ -371,6 +406,83 @@ def load(actor: User | None, token: str) -> Reconciliation | None:
         ]
     _match(actor, sellers, record)
     return Reconciliation(record, sellers, problems, notices)
+
+
+#: a seller's fields kept as they are in the matches a job keeps
+_KEPT = (
+    "line", "shop_id", "seller_name", "phone", "national_id", "address", "products",
+    "shop_name", "status", "commune", "url", "doubts", "unknown_products", "certified",
+    "note", "number", "sheet",
+)  # fmt: skip
+
+
+def _cache(record: SellerList) -> Path:
+    return _folder() / f"{record.token}.matches.json"
+
+
+def is_matched(record: SellerList) -> bool:
+    """A job read and matched this list (a large one): its pages read what it kept."""
+    return _cache(record).exists()
+
+
+def match_and_keep(actor: User | None, record: SellerList) -> Reconciliation:
+    """A large list, in its job: read and matched once, and the matches kept beside the file
+    (households and products by id), so its pages do not read and match it again on every
+    view. Rule: a file that cannot be read fails the job and leaves nothing behind."""
+    try:
+        result = match_file(actor, record)
+        if result is None:
+            raise RuleViolation(_l("The file could not be read."))
+        if result.problems and not result.rows:
+            raise RuleViolation(result.problems[0])
+    except BaseException:
+        db.session.rollback()
+        forget(record)
+        raise
+    sellers = []
+    for seller in result.rows:
+        kept = {name: getattr(seller, name) for name in _KEPT}
+        kept["listed_on"] = seller.listed_on.isoformat() if seller.listed_on else None
+        kept["method"] = seller.method.value
+        kept["household_id"] = seller.household.id if seller.household else None
+        kept["product_ids"] = [product.id for product in seller.matched_products]
+        sellers.append(kept)
+    data = {"problems": result.problems, "notices": result.notices, "sellers": sellers}
+    partial = _cache(record).with_suffix(".part")
+    partial.write_bytes(orjson.dumps(data))
+    os.replace(partial, _cache(record))
+    return result
+
+
+def _from_cache(actor: User | None, record: SellerList) -> Reconciliation:
+    """The matches a job kept, with their households and products read again (in scope)."""
+    data = orjson.loads(_cache(record).read_bytes())
+    household_ids = {s["household_id"] for s in data["sellers"] if s["household_id"]}
+    product_ids = {i for s in data["sellers"] for i in s["product_ids"]}
+    households: dict[int, Household] = {}
+    products: dict[int, Product] = {}
+    for chunk in _chunks(sorted(household_ids)):
+        statement = select(Household).where(Household.id.in_(chunk), _in_scope(actor))
+        households.update((h.id, h) for h in db.session.scalars(statement))
+    for chunk in _chunks(sorted(product_ids)):
+        products.update(
+            (p.id, p) for p in db.session.scalars(select(Product).where(Product.id.in_(chunk)))
+        )
+    sellers = []
+    for kept in data["sellers"]:
+        seller = SellerMatch(**{name: kept[name] for name in _KEPT})
+        seller.listed_on = date.fromisoformat(kept["listed_on"]) if kept["listed_on"] else None
+        seller.method = MatchMethod(kept["method"])
+        seller.household = households.get(kept["household_id"])
+        seller.matched_products = [products[i] for i in kept["product_ids"] if i in products]
+        sellers.append(seller)
+    _apply_decisions(sellers, record.decisions or {})
+    return Reconciliation(record, sellers, data["problems"], data["notices"])
+
+
+def _chunks(values: list, size: int = 900):
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def marketplaces() -> list[Marketplace]:

@@ -17,7 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from lms.areas.models import Area
 from lms.assisted.services import assisted_shares
@@ -33,7 +33,8 @@ from lms.extensions import db
 from lms.flagship.services import dashboard_count as flagship_count
 from lms.households.forms import fill_household_choices
 from lms.households.models import Household
-from lms.jobs.exports import Export, export_or_job, register
+from lms.jobs.exports import Export, count_of, export_or_job, register
+from lms.jobs.models import Job
 from lms.jobs.services import start_job
 from lms.products.forms import marketplace_choices
 from lms.products.models import Marketplace
@@ -48,6 +49,8 @@ from lms.reports.forms import (
     TrailSearchForm,
 )
 from lms.reports.targets import TargetFilter
+from lms.reports.tasks import reconcile as reconcile_task
+from lms.reports.tasks import reconcile_commit as reconcile_commit_task
 from lms.reports.tasks import report as report_task
 
 bp = Blueprint("reports", __name__, url_prefix="/overview")
@@ -189,11 +192,7 @@ def _households_export(user, args, code: str) -> Export:
         name=exporting.list_file_name(code, title),
         title=title,
         caption=_caption(title, filters, user),
-        count=lambda: db.session.scalar(
-            select(func.count()).select_from(
-                targets.households_query(user, filters, clause).order_by(None).subquery()
-            )
-        ),
+        count=count_of(targets.households_query(user, filters, clause)),
     )
 
 
@@ -215,8 +214,13 @@ def export_ineligible(kind: str) -> Response:
 def _ineligible_export(user, args) -> Export:
     _form, filters = _filters(args, user)
     title = _("Listed products no longer eligible")
-    rows = exporting.ineligible_rows(user, filters)
-    return Export(rows, "san-pham-het-dieu-kien", title, _caption(title, filters, user))
+    return Export(
+        rows=exporting.ineligible_rows(user, filters),
+        name="san-pham-het-dieu-kien",
+        title=title,
+        caption=_caption(title, filters, user),
+        count=count_of(targets.ineligible_listings_query(user, filters)),
+    )
 
 
 @bp.get("/report.<any(pdf, docx):kind>")
@@ -308,9 +312,7 @@ def reconcile() -> Response | str | tuple[str, int]:
     if form.validate_on_submit():
         market = db.session.get(Marketplace, form.marketplace_id.data)
         try:
-            token = reconciliation.upload(
-                current_user, market, form.file.data, form.file.data.filename
-            )
+            token = _seller_upload(market, form.file.data)
         except RuleViolation as error:
             attach_error(form, error)
         else:
@@ -319,11 +321,50 @@ def reconcile() -> Response | str | tuple[str, int]:
     return render_template("reports/reconcile.html", form=form), status
 
 
-def _reconciliation(token: str) -> reconciliation.Reconciliation:
-    result = reconciliation.load(current_user, token)
+def _seller_upload(market: Marketplace, upload) -> str:
+    """Read and match a small export here; keep a large one for a job to read and match
+    once (its pages then read the matches it kept), and go to the job's page meanwhile."""
+    upload.stream.seek(0, 2)
+    size = upload.stream.tell()
+    upload.stream.seek(0)
+    if size <= current_app.config["RECONCILE_JOB_BYTES"]:
+        return reconciliation.upload(current_user, market, upload.stream, upload.filename)
+    record = reconciliation.keep(current_user, market, upload.stream, upload.filename)
+    start_job(
+        current_user,
+        "reports.reconcile",
+        {
+            "token": record.token,
+            "next_url": url_for("reports.reconcile_preview", token=record.token),
+        },
+        reconcile_task,
+        key=f"reports.reconcile:{record.id}",
+    )
+    return record.token
+
+
+class _Waiting(Exception):
+    """The list's job has not matched it yet: its page is the job's."""
+
+    def __init__(self, job_id: int) -> None:
+        self.job_id = job_id
+
+
+def _reconciliation(token: str, fresh: bool = False) -> reconciliation.Reconciliation:
+    record = reconciliation.find(current_user, token)
+    if record is not None and not reconciliation.is_matched(record):
+        job = db.session.scalar(select(Job).where(Job.key == f"reports.reconcile:{record.id}"))
+        if job is not None and not job.is_finished:
+            raise _Waiting(job.id)
+    result = reconciliation.load(current_user, token, fresh=fresh)
     if result is None:
         abort(404)
     return result
+
+
+@bp.errorhandler(_Waiting)
+def _to_job(waiting: _Waiting) -> Response:
+    return redirect(url_for("jobs.detail", job_id=waiting.job_id))
 
 
 @bp.get("/reconcile/<token>")
@@ -345,7 +386,27 @@ def reconcile_preview(token: str) -> str:
 @bp.post("/reconcile/<token>")
 @role_required(*OFFICIALS)
 def reconcile_commit(token: str) -> Response:
-    result = _reconciliation(token)
+    """Matched again now (the registry may have changed since the preview) and recorded;
+    a large list by a job, once (a second click is sent to the same job)."""
+    record = reconciliation.find(current_user, token)
+    if (
+        record is not None
+        and reconciliation.is_matched(record)
+        and ConfirmForm().validate_on_submit()
+    ):
+        params = {
+            "token": token,
+            "next_url": url_for("reports.reconcile_preview", token=token),
+        }
+        job = start_job(
+            current_user,
+            "reports.reconcile_commit",
+            params,
+            reconcile_commit_task,
+            key=f"reports.reconcile_commit:{record.id}",
+        )
+        return redirect(url_for("jobs.detail", job_id=job.id))
+    result = _reconciliation(token, fresh=True)
     if ConfirmForm().validate_on_submit():
         try:
             reconciliation.commit(current_user, result)

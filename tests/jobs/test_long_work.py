@@ -47,8 +47,32 @@ def finished(client, response) -> tuple[Job, bytes | None]:
     return job, download.data if download.status_code == 200 else None
 
 
+CSV_HEADER = "Họ và tên,Số điện thoại,Xã/Phường\n"
+
+
 def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_an_upload_being_analysed_shows_its_job_and_is_not_yet_acted_on(world, client_for):
+    """No worker yet: the analysis waits, and every screen of the import says so."""
+    from lms.households import importing
+
+    body = (CSV_HEADER + "Hộ Chờ Đọc,0972000099,Diễn Châu").encode()
+    record = importing.store_upload(world.official_1, io.BytesIO(body), "ds.csv")
+    job = Job(user_id=world.official_1.id, kind="households.import_analyse",
+              key=f"households.import_analyse:{record.id}", params={"import_id": record.id})  # fmt: skip
+    db.session.add(job)
+    db.session.commit()
+    official = client_for(world.official_1)
+    preview = f"/households/import/{record.id}"
+    assert official.get(preview).headers["Location"] == f"/jobs/{job.id}"
+    for url in (f"{preview}/commit", f"{preview}/rows/2/resolve"):
+        assert official.post(url).headers["Location"] == preview
+    assert official.get(f"{preview}/rejected.xlsx").headers["Location"] == preview
+    assert "Nhập danh sách hộ: đọc danh sách" in official.get(f"/jobs/{job.id}").get_data(
+        as_text=True
+    )
 
 
 def test_a_large_export_is_written_by_a_job_a_small_one_is_answered_at_once(
@@ -77,9 +101,6 @@ def test_a_large_export_is_written_by_a_job_a_small_one_is_answered_at_once(
     assert "Nguyễn Thị Hương" in names and job.total == len(names)
     # another official's job is out of scope
     assert client_for(world.official_1).get(f"/jobs/{job.id}/download").status_code == 404
-
-
-CSV_HEADER = "Họ và tên,Số điện thoại,Xã/Phường\n"
 
 
 def test_a_large_import_is_analysed_and_committed_by_jobs_once(
