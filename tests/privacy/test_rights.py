@@ -41,7 +41,9 @@ def test_a_household_reads_and_downloads_what_is_held_about_it(world, client_for
             "activation_requests", "data_requests", "consents", "messages"} <= set(data)  # fmt: skip
     text = member.get("/my-data.txt")
     assert text.mimetype == "text/plain" and "040186001234" in text.get_data(as_text=True)
-    assert today().strftime("%d/%m/%Y") in text.get_data(as_text=True)  # issued on, read as dates are
+    assert today().strftime("%d/%m/%Y") in text.get_data(
+        as_text=True
+    )  # issued on, read as dates are
     # staff have no "my data"; another household's request form is a 404
     assert client_for(world.official_1).get("/my-data").status_code == 403
     assert member.get(f"/households/{world.household_b.id}/data-request").status_code == 404
@@ -66,6 +68,9 @@ def test_a_correction_filed_on_behalf_is_answered_by_an_official_of_the_area(wor
         select(AuditEvent.action).where(AuditEvent.target_type == "DataRequest")
     ).all()
     assert actions == ["data_request.file", "data_request.done"]
+    deletion = services.file_request(world.member_a, world.household_a, RequestKind.DELETE, "")
+    services.refuse_request(world.official_1, deletion, "Hộ đang có yêu cầu kích hoạt chưa xong")
+    assert deletion.status is RequestStatus.REFUSED and world.household_a.anonymised_at is None
 
 
 def test_deletion_anonymises_and_keeps_the_certificate_and_the_figures(world, client_for, csrf):
