@@ -1,11 +1,14 @@
-"""reserved: offline submissions (issue #21)
+"""offline submissions (issue #21): no schema change
 
 Revision ID: 0026
 Revises: 0025
 Create Date: 2026-12-01 15:00:00.000000
 
-A place in the chain kept for the change named above, so that changes made side by side
-never give the migrations two heads. It does nothing until that change fills it in.
+Forms sent late by a phone need nothing new in the database: a quiz form's idempotency key is
+its draw's nonce (quiz_attempts has one row per household and nonce since 0003), a lesson is
+finished once, a mark is written only if it still holds the status the form showed, and the
+phone's times go into the marks' marked_at and the audit events' JSON (lms/offline). The
+revision stays in the chain that the changes made side by side reserved.
 """
 
 

@@ -13,6 +13,11 @@
   const drafts = document.querySelectorAll("form[data-draft]");
   for (const form of drafts) {
     const key = `draft:${form.dataset.draft}`;
+    // the drafts of this quiz's earlier draws were sent or replaced by this one: forgotten
+    const family = form.dataset.draftFamily && `draft:${form.dataset.draftFamily}`;
+    for (const old of Object.keys(localStorage)) {
+      if (family && old.startsWith(family) && old !== key) localStorage.removeItem(old);
+    }
     const saved = JSON.parse(localStorage.getItem(key) || "null");
     if (saved) restore(form, saved);
     form.addEventListener("change", (event) => {

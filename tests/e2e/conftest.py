@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from playwright.sync_api import Browser
 from werkzeug.serving import make_server
 
 from tests.tools import need_tool
@@ -43,6 +44,22 @@ def browser_context_args(browser_context_args):
         "is_mobile": True,
         "has_touch": True,
     }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _service_workers_only_where_asked():
+    """No service worker unless a test's context asks for one (test_offline.py): the worker
+    keeps a household's programme in the background (issue #21), and a request of it still
+    under way when a test ends would write into the next test's tables."""
+    original = Browser.new_context
+
+    def new_context(self, *args, **kwargs):
+        kwargs.setdefault("service_workers", "block")
+        return original(self, *args, **kwargs)
+
+    Browser.new_context = new_context
+    yield
+    Browser.new_context = original
 
 
 @pytest.fixture(scope="session")

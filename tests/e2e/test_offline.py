@@ -35,19 +35,27 @@ pytestmark = pytest.mark.browser
 #: JavaScript: the bytes the phone keeps for the household (its programme) and for everyone
 #: (static files, the offline page)
 KEPT_BYTES = """async () => {
-  let size = 0;
+  const sizes = {};
   for (const name of await caches.keys()) {
     const cache = await caches.open(name);
-    for (const request of await cache.keys()) size += (await (await cache.match(request)).blob()).size;
+    sizes[name] = 0;
+    for (const request of await cache.keys()) {
+      sizes[name] += (await (await cache.match(request)).blob()).size;
+    }
   }
-  return size;
+  return sizes;
 }"""
 
 
 def phone(browser: Browser) -> Page:
     """A phone tab whose pages axe can check (it is injected despite the CSP)."""
     context = browser.new_context(
-        viewport=PHONE, is_mobile=True, has_touch=True, locale="vi-VN", bypass_csp=True
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        locale="vi-VN",
+        bypass_csp=True,
+        service_workers="allow",
     )
     context.add_init_script(path=AXE)
     return context.new_page()
@@ -94,8 +102,8 @@ def test_a_household_learns_offline_and_its_quiz_counts_once(
     # the worker keeps the programme; its last entry says it is all there
     until(page, "async () => !!(await caches.match('/offline-version'))")
     kept = page.evaluate(KEPT_BYTES)
-    print(f"\nkept for offline reading: {kept} bytes")  # the figure the issue asks for
-    assert kept <= 300 * 1024
+    print(f"\nkept for offline reading (bytes): {kept}")  # the figure the issue asks for
+    assert kept[f"household-{world.household_a.id}"] + kept["static"] <= 300 * 1024
     # kept, not read: fetching the pages started no reading clock
     assert not db.session.scalar(
         select(LessonProgress.id).where(LessonProgress.served_at.is_not(None))
@@ -184,9 +192,12 @@ def test_two_trainers_one_offline_mark_a_roster_and_the_conflict_shows(world, se
     offline.evaluate("navigator.serviceWorker.ready")
     expect(offline.get_by_role("heading", name="Điểm danh")).to_be_visible()
     offline.wait_for_function("!!navigator.serviceWorker.controller")
+    mark(offline, "Phan Văn Bình", "Vắng")
+    offline.reload()  # a mark tapped is kept on the phone until it is saved
+    binh_row = offline.locator("fieldset").filter(has_text="Phan Văn Bình")
+    expect(binh_row.get_by_label("Vắng", exact=True)).to_be_checked()
     offline.context.set_offline(True)
     mark(offline, "Lê Thị Lan", "Có mặt")
-    mark(offline, "Phan Văn Bình", "Vắng")
 
     online = phone(browser)
     log_in_staff(online, server_url, colleague)
