@@ -67,6 +67,7 @@ REASONS = {
     "no_consent": _l("Not sent: the household has not agreed to messages on this channel"),
     "withdrawn": _l("Not sent: the household withdrew its consent"),
     "no_phone": _l("Not sent: the household has no phone number"),
+    "cancelled": _l("Not sent: the class was cancelled or moved"),
     "quota": _l("Failed: the provider's quota is used up"),
     "invalid_phone": _l("Failed: the provider says the phone number is not valid"),
     "no_account": _l("Failed: this phone has no Zalo account that can receive it"),
@@ -91,6 +92,7 @@ def enqueue(
     subject: Any,
     values: dict[str, object],
     occasion: str = "",
+    now: datetime | None = None,
 ) -> list[Message]:
     """Write a message to the household's box and to its external channel (flushes; the
     caller's transaction commits it). The same template, subject, occasion and household
@@ -106,7 +108,7 @@ def enqueue(
             household, template_name, kind, subject_id, occasion, Channel.ZALO, params
         )
         if external is not None:
-            written += _route(external)
+            written += _route(external, now or utcnow())
     db.session.flush()
     return written
 
@@ -150,7 +152,7 @@ def _write(
     return db.session.get(Message, inserted) if inserted is not None else None
 
 
-def _route(message: Message) -> list[Message]:
+def _route(message: Message, now: datetime) -> list[Message]:
     """Decide at once what needs no provider: a message that cannot go on its channel is
     not sent, with why, and the fallback channel is tried; one that can waits for the worker
     (until morning in quiet hours). The rows written."""
@@ -158,15 +160,15 @@ def _route(message: Message) -> list[Message]:
     refusal = _refusal(message)
     if refusal:
         _not_sent(message, refusal)
-        written += _fall_back(message)
+        written += _fall_back(message, now)
         return written
-    message.not_before = quiet_until(utcnow(), message.channel)
+    message.not_before = quiet_until(now, message.channel)
     if message.not_before is None:
         db.session.info.setdefault(DISPATCH_KEY, []).append(message.id)
     return written
 
 
-def _fall_back(message: Message) -> list[Message]:
+def _fall_back(message: Message, now: datetime | None = None) -> list[Message]:
     channel = FALLBACK.get(message.channel)
     if channel is None:
         return []
@@ -180,7 +182,7 @@ def _fall_back(message: Message) -> list[Message]:
         channel,
         message.params,
     )
-    return _route(other) if other is not None else []
+    return _route(other, now or utcnow()) if other is not None else []
 
 
 def _not_sent(message: Message, code: str) -> None:
@@ -195,6 +197,8 @@ def _refusal(message: Message) -> str | None:
     """Why the message cannot go on its channel now, or None."""
     if not message.channel.is_external:
         return None
+    if message.subject_type == "ClassSession" and not _still_planned(message):
+        return "cancelled"
     if not ADAPTERS[message.channel].is_configured(message.template):
         return "not_configured"
     household = message.household or db.session.get(Household, message.household_id)
@@ -207,6 +211,17 @@ def _refusal(message: Message) -> str | None:
         if not consent.is_given:
             return "withdrawn"
     return None
+
+
+def _still_planned(message: Message) -> bool:
+    """A reminder held until morning is not sent for a class cancelled or moved meanwhile
+    (a moved class has its own reminder, for its new time)."""
+    session = db.session.get(ClassSession, message.subject_id)
+    return (
+        session is not None
+        and not session.is_cancelled
+        and session.starts_at.isoformat() == message.occasion
+    )
 
 
 def quiet_until(now: datetime, channel: Channel) -> datetime | None:
@@ -270,7 +285,7 @@ def send_message(message_id: int, now: datetime | None = None) -> MessageState |
     if refusal or held:
         if refusal:
             _not_sent(message, refusal)
-            _fall_back(message)
+            _fall_back(message, now)
         else:
             message.not_before = held
         db.session.commit()
@@ -303,7 +318,7 @@ def send_message(message_id: int, now: datetime | None = None) -> MessageState |
             message.not_before = now + timedelta(seconds=wait)
         else:
             message.state = MessageState.FAILED
-            _fall_back(message)
+            _fall_back(message, now)
     db.session.commit()
     return message.state
 
@@ -381,6 +396,7 @@ def enqueue_class_reminders(now: datetime | None = None) -> int:
                     "ma_diem_danh": session.checkin_code or "—",
                 },
                 occasion=session.starts_at.isoformat(),
+                now=now,
             )
             written += bool(rows)
     db.session.commit()

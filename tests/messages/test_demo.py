@@ -7,11 +7,11 @@ from lms.extensions import db
 from lms.households.models import Household
 from lms.messages import services
 from lms.messages.models import ConsentMethod, ConsentPurpose
-from tests.builders import load_shipped_courses
+from tests.conftest import shipped_courses
 
 
 def test_the_demo_has_a_reminder_and_consents(app):
-    load_shipped_courses()
+    shipped_courses()  # the run's first load, written again
     load_demo_data()
     household = db.session.scalar(db.select(Household).where(Household.phone == "0912345678"))
     titles = [item.title for item in services.inbox(household)]

@@ -414,3 +414,24 @@ def test_workers_and_triggers_at_once_send_and_write_once(world, providers, app)
     assert len(providers.sent("zalo")) == 1
     assert db.session.scalar(select(func.count(Message.id))) == 2  # in-app and Zalo
     assert messages("account_activated")[Channel.ZALO].attempts == 1
+
+
+def test_a_reminder_held_until_morning_is_not_sent_for_a_class_cancelled_meanwhile(
+    world, providers, app, monkeypatch
+):
+    from lms.attendance.services import cancel_session, enrol
+
+    agree(world.member_a, world.household_a)
+    tomorrow = datetime.now(PROGRAMME_TIMEZONE).date() + timedelta(days=1)
+    session = make_session(
+        trainer=world.trainer_x, area=world.commune_1, starts_at=vietnam(tomorrow, 8)
+    )
+    enrol(world.trainer_x, session, [world.household_a], EnrolmentSource.SEARCH)
+    monkeypatch.setitem(app.config, "MESSAGES_QUIET_HOURS", (21, 7))
+    services.enqueue_class_reminders(vietnam(today(), 22))
+    assert messages("class_reminder")[Channel.ZALO].not_before is not None  # held
+    cancel_session(world.trainer_x, session)
+    services.send_due(vietnam(tomorrow, 7, 5))
+    rows = messages("class_reminder")
+    assert {rows[c].error_code for c in (Channel.ZALO, Channel.SMS)} == {"cancelled"}
+    assert providers.received == []
