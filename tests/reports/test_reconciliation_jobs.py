@@ -4,6 +4,7 @@ commit is a job too, matched again and recorded once however often it is pressed
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 
@@ -28,6 +29,25 @@ def worker(app):
 def _job(response) -> int:
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
     return int(re.fullmatch(r".*/jobs/(\d+)", response.headers["Location"]).group(1))
+
+
+def test_a_list_being_matched_sends_its_pages_to_its_job(province, client_for):
+    """No worker yet: the job waits, and the list's pages say so instead of matching it."""
+    postmart = marketplace("postmart")
+    record = reconciliation.keep(
+        province.official, postmart, io.BytesIO(messy_seller_file(province)), "ds.xlsx"
+    )
+    job = Job(user_id=province.official.id, kind="reports.reconcile",
+              key=f"reports.reconcile:{record.id}", params={"token": record.token})  # fmt: skip
+    db.session.add(job)
+    db.session.commit()
+    client = client_for(province.official)
+    preview = f"/overview/reconcile/{record.token}"
+    for response in (client.get(preview), client.get(f"{preview}/report.xlsx")):
+        assert response.headers["Location"] == f"/jobs/{job.id}"
+    assert "Đối soát: đọc danh sách người bán" in client.get(f"/jobs/{job.id}").get_data(
+        as_text=True
+    )
 
 
 def test_a_large_seller_list_is_matched_and_recorded_by_jobs(
