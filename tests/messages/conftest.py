@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.jobs.conftest import job_worker  # noqa: F401
+from tests.jobs.conftest import job_worker, redis_job_worker, redis_url  # noqa: F401
 from tests.messages import fake_providers as fake
 
 

@@ -71,3 +71,14 @@ def test_the_periodic_tasks_are_scheduled(app):
     assert tasks_run["messages.send_due"] == 60.0
     assert tasks_run["messages.class_reminders"] <= 3600.0
     assert tasks_run["messages.expiry_warnings"] <= 86400.0
+
+
+def test_on_redis_the_worker_sends_what_a_commit_wrote(
+    world, providers, app, monkeypatch, redis_job_worker
+):
+    monkeypatch.setitem(app.config, "MESSAGES_DISPATCH", True)
+    for purpose in ConsentPurpose:
+        record_consent(world.member_b, world.household_b, purpose, True)
+    issue_login_card(world.trainer_y, world.household_b)
+    assert sent("new_pin").provider_message_id == "zns-1"
+    assert providers.sent("zalo")[0]["phone"] == "84987654321"
