@@ -96,16 +96,18 @@ class Config:
     #: an export of more rows than this is a job (written to a file, then downloaded); a
     #: smaller one is answered at once (5,000 rows: about half a second for an .xlsx)
     EXPORT_JOB_ROWS = 5000
-    #: an uploaded household list larger than this (bytes) is analysed by a job; a smaller
-    #: one (a few thousand rows) in the request
+    #: an uploaded household list larger than this (bytes; an .xlsx counts four times its
+    #: size, being zipped) is analysed by a job; a smaller one (a few thousand rows) in the
+    #: request
     IMPORT_JOB_BYTES = 256 * 1024
-    #: a marketplace's seller export larger than this (bytes) is read and matched once by a
-    #: job, whose matches its pages read; a smaller one is read again on each page
+    #: a marketplace's seller export larger than this (bytes, counted as for imports) is
+    #: read and matched once by a job, whose matches its pages read; a smaller one is read
+    #: again on each page
     RECONCILE_JOB_BYTES = 256 * 1024
     #: an import of more rows than this is committed by a job
     IMPORT_JOB_ROWS = 5000
     #: a report of more communes than this is laid out by a job (PDF and .docx)
-    REPORT_JOB_COMMUNES = 20
+    REPORT_JOB_COMMUNES = 10
     #: login cards for more households than this are printed by a job (a PIN hash each,
     #: about 0.2 s: five cards are a second)
     CARDS_JOB_HOUSEHOLDS = 4
@@ -139,6 +141,7 @@ class Config:
     #: ask the worker to send each message once its transaction committed (else the
     #: sweep, every minute, sends it)
     MESSAGES_DISPATCH = True
+
 
 class DevelopmentConfig(Config):
     SESSION_COOKIE_SECURE = False

@@ -51,7 +51,7 @@ from lms.households.models import (
     ScaleClass,
 )
 from lms.jobs.exports import Export, count_of, export_or_job, register
-from lms.jobs.services import start_job
+from lms.jobs.services import start_job, upload_weight
 from lms.products.services import is_eligible, marketplaces
 
 bp = Blueprint("households", __name__, url_prefix="/households")
@@ -253,10 +253,7 @@ def import_upload() -> Response | tuple[str, int]:
 def _upload(upload) -> HouseholdImport:
     """Keep the file; analyse it here when small (a few thousand rows, under a second),
     else in a job, whose page the preview sends to until the analysis is done."""
-    upload.stream.seek(0, 2)
-    size = upload.stream.tell()
-    upload.stream.seek(0)
-    if size <= current_app.config["IMPORT_JOB_BYTES"]:
+    if upload_weight(upload) <= current_app.config["IMPORT_JOB_BYTES"]:
         record, _analysis = importing.start_import(current_user, upload.stream, upload.filename)
         return record
     record = importing.store_upload(current_user, upload.stream, upload.filename)

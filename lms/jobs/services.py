@@ -55,6 +55,19 @@ def result_folder() -> Path:
     return folder
 
 
+#: an .xlsx is zipped: it holds about four times the rows of a .csv of its size
+XLSX_EXPANSION = 4
+
+
+def upload_weight(upload) -> int:
+    """What an uploaded list weighs against a job threshold (``IMPORT_JOB_BYTES`` …): its
+    size as a .csv of its rows would have it."""
+    upload.stream.seek(0, 2)
+    size = upload.stream.tell()
+    upload.stream.seek(0)
+    return size * (XLSX_EXPANSION if (upload.filename or "").lower().endswith(".xlsx") else 1)
+
+
 def start_job(
     user: User | None, kind: str, params: dict[str, Any], task, key: str | None = None
 ) -> Job:

@@ -35,7 +35,7 @@ from lms.households.forms import fill_household_choices
 from lms.households.models import Household
 from lms.jobs.exports import Export, count_of, export_or_job, register
 from lms.jobs.models import Job
-from lms.jobs.services import start_job
+from lms.jobs.services import start_job, upload_weight
 from lms.products.forms import marketplace_choices
 from lms.products.models import Marketplace
 from lms.reports import document, exporting, plan_targets, reconciliation, targets
@@ -324,10 +324,7 @@ def reconcile() -> Response | str | tuple[str, int]:
 def _seller_upload(market: Marketplace, upload) -> str:
     """Read and match a small export here; keep a large one for a job to read and match
     once (its pages then read the matches it kept), and go to the job's page meanwhile."""
-    upload.stream.seek(0, 2)
-    size = upload.stream.tell()
-    upload.stream.seek(0)
-    if size <= current_app.config["RECONCILE_JOB_BYTES"]:
+    if upload_weight(upload) <= current_app.config["RECONCILE_JOB_BYTES"]:
         return reconciliation.upload(current_user, market, upload.stream, upload.filename)
     record = reconciliation.keep(current_user, market, upload.stream, upload.filename)
     start_job(
