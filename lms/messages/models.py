@@ -69,6 +69,8 @@ class Message(Base):
         Index("ix_messages_state_not_before", "state", "not_before"),
         # the household's box and the delivery figures
         Index("ix_messages_household_channel", "household_id", "channel"),
+        # the rate limit: a channel's calls of the last minute
+        Index("ix_messages_channel_claimed_at", "channel", "claimed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

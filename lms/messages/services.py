@@ -95,8 +95,8 @@ def enqueue(
     now: datetime | None = None,
 ) -> list[Message]:
     """Write a message to the household's box and to its external channel (flushes; the
-    caller's transaction commits it). The same template, subject, occasion and household
-    twice writes nothing more: the rows already there are returned."""
+    caller's transaction commits it); the rows written. The same template, subject,
+    occasion and household again writes nothing more (an empty list)."""
     template = rendering.template(template_name)
     params = rendering.fit_params(template, values)
     kind, subject_id = type(subject).__name__, subject.id
@@ -169,6 +169,7 @@ def _route(message: Message, now: datetime) -> list[Message]:
 
 
 def _fall_back(message: Message, now: datetime | None = None) -> list[Message]:
+    """The same message on the next channel (Zalo → SMS), once; the rows written."""
     channel = FALLBACK.get(message.channel)
     if channel is None:
         return []

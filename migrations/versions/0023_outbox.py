@@ -69,6 +69,9 @@ def upgrade():
         batch_op.create_index(
             "ix_messages_household_channel", ["household_id", "channel"], unique=False
         )
+        batch_op.create_index(
+            "ix_messages_channel_claimed_at", ["channel", "claimed_at"], unique=False
+        )
     op.create_table(
         "consents",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -117,6 +120,7 @@ def downgrade():
         batch_op.drop_index("ix_consents_household_purpose")
     op.drop_table("consents")
     with op.batch_alter_table("messages", schema=None) as batch_op:
+        batch_op.drop_index("ix_messages_channel_claimed_at")
         batch_op.drop_index("ix_messages_household_channel")
         batch_op.drop_index("ix_messages_state_not_before")
     op.drop_table("messages")
