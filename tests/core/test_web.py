@@ -114,7 +114,7 @@ def test_anonymous_visitors_go_to_login(app, client_for):
 def test_each_role_has_its_menu(world, client_for, actor, links, absent):
     client = client_for(getattr(world, actor))
     page = client.get(client.get("/").headers["Location"]).get_data(as_text=True)
-    menu = page.split('<nav class="menu"', 1)[1].split("</nav>", 1)[0]
+    menu = page.split('<details class="menu"', 1)[1].split("</details>", 1)[0]
     for link in links:
         assert f'href="{link}"' in menu
     for link in absent:

@@ -76,3 +76,19 @@ def server_url(_server, app, monkeypatch):
     """The live server's address; CSRF protection is on, as in production."""
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     return _server
+
+
+def open_menu(page) -> None:
+    """Unfold the main menu, as a phone user taps "Menu" before choosing a page: on a phone
+    the menu is folded (templates/base.html); from 720 px on it is open and "Menu" is gone."""
+    menu = page.locator("details.menu")
+    if menu.count() and not menu.evaluate("menu => menu.open"):
+        summary = menu.locator("summary")
+        if summary.is_visible():
+            summary.click()
+
+
+def follow_menu(page, name: str) -> None:
+    """Go to a page of the main menu as a phone user does: tap "Menu", then the page."""
+    open_menu(page)
+    page.locator("details.menu nav").get_by_role("link", name=name, exact=True).click()

@@ -23,7 +23,7 @@ from lms.core.models import PROGRAMME_TIMEZONE, utcnow
 from lms.extensions import db
 from lms.households.models import Household
 from tests.builders import PASSWORD
-from tests.e2e.conftest import PHONE
+from tests.e2e.conftest import PHONE, follow_menu
 
 pytestmark = pytest.mark.browser
 
@@ -154,7 +154,7 @@ def test_from_the_communes_list_to_a_verified_certificate(
     hoa_phone.get_by_role("link", name="Đăng ký mở gian hàng").first.click()
     hoa_phone.get_by_role("button", name="Đăng ký mở · Postmart").click()
     expect(hoa_phone.get_by_role("status").first).to_contain_text("Đã gửi đăng ký Postmart")
-    trainer.get_by_role("link", name="Yêu cầu kích hoạt").click()
+    follow_menu(trainer, "Yêu cầu kích hoạt")
     trainer.get_by_role("link", name="Lê Thị Hoa").click()
     trainer.get_by_role("button", name="Duyệt").click()
     trainer.get_by_label("Mã gian hàng hoặc tài khoản").fill("PM-NA-0042")

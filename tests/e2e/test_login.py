@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.builders import PASSWORD, PIN
+from tests.e2e.conftest import open_menu
 
 pytestmark = pytest.mark.browser
 
@@ -44,6 +45,7 @@ def test_trainer_logs_in_and_sees_class_sessions(world, server_url, page: Page):
     expect(page.get_by_role("link", name="Lớp Diễn Châu")).to_be_visible()
     expect(page.get_by_text("Lớp Yên Thành")).to_have_count(0)  # another organisation's class
     assert _fits_the_screen(page)
+    open_menu(page)
     page.get_by_role("button", name="Đăng xuất").click()
     expect(page.get_by_role("heading", name="Đăng nhập")).to_be_visible()
 

@@ -26,7 +26,7 @@ from lms.core.models import utcnow
 from lms.courses.models import LessonProgress, QuizAttempt
 from lms.extensions import db
 from tests.builders import PASSWORD, PIN, make_household, make_session, make_user
-from tests.e2e.conftest import PHONE
+from tests.e2e.conftest import PHONE, open_menu
 from tests.e2e.test_accessibility import AXE, SERIOUS
 from tests.tools import need_file
 
@@ -148,6 +148,7 @@ def test_a_household_learns_offline_and_its_quiz_counts_once(
     assert event.after["offline"] is True and event.after["device_time"]
 
     # logging out forgets the household's pages
+    open_menu(page)
     page.get_by_role("button", name="Đăng xuất").click()
     until(page, "async () => !(await caches.keys()).some((key) => key.startsWith('household-'))")
 

@@ -13,6 +13,7 @@ from lms.certificates import services
 from lms.certificates.models import RevocationCategory
 from lms.extensions import db
 from tests.builders import PIN, make_certificate
+from tests.e2e.conftest import follow_menu
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +25,7 @@ def test_download_the_credential_and_check_it_offline(world, app, server_url, pa
     page.get_by_label("Số điện thoại").fill("0912345678")
     page.get_by_label("Mã PIN").fill(PIN)
     page.get_by_role("button", name="Đăng nhập").click()
-    page.get_by_role("link", name="Giấy chứng nhận của bạn").click()
+    follow_menu(page, "Giấy chứng nhận của bạn")
     expect(
         page.get_by_role("heading", name=f"Giấy chứng nhận {certificate.serial}")
     ).to_be_visible()

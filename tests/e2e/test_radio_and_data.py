@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 from lms.core.models import today
 from lms.extensions import db
 from tests.builders import PASSWORD, PIN, make_session
+from tests.e2e.conftest import follow_menu
 from tests.outreach.test_radio import at_vietnam
 
 pytestmark = pytest.mark.browser
@@ -50,7 +51,7 @@ def test_a_broadcast_informs_and_a_household_has_its_data_deleted(
     page.get_by_label("Số điện thoại").fill(world.member_a.phone)
     page.get_by_label("Mã PIN").fill(PIN)
     page.get_by_role("button", name="Đăng nhập").click()
-    page.get_by_role("link", name="Dữ liệu của tôi").click()
+    follow_menu(page, "Dữ liệu của tôi")
     expect(page.get_by_text("Loa truyền thanh xã")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     with page.expect_download() as download:
