@@ -273,7 +273,7 @@ MATRIX = [
         "products.delete",
         "POST",
         lambda w: f"/products/{w.product_b.id}/delete",
-        CHANGES_IN_COMMUNE_2,
+        CHANGE_FORM_IN_COMMUNE_2,  # the first POST shows what it does; its button does it
     ),
     (
         "products.add_certification",
@@ -285,7 +285,7 @@ MATRIX = [
         "products.delete_certification",
         "POST",
         lambda w: f"/certifications/{w.certification_b.id}/delete",
-        CHANGES_IN_COMMUNE_2,
+        CHANGE_FORM_IN_COMMUNE_2,  # the first POST shows what it does; its button does it
     ),
     (
         "products.set_listing",

@@ -65,9 +65,12 @@ def _save(household: Household, product: Product | None) -> Response | tuple[str
 
 @bp.post("/products/<int:product_id>/delete")
 @role_required(*STAFF)
-def delete(product_id: int) -> Response:
+def delete(product_id: int) -> Response | str:
+    """First a page that says what deleting does; its button deletes."""
     product = get_or_404(Product, product_id)
     require(can_edit_household(current_user, product.household))
+    if request.form.get("confirmed") != "1":
+        return render_template("products/delete_confirm.html", product=product)
     household_id = product.household_id
     services.delete_product(current_user, product)
     flash(_("The product was deleted."), "success")
@@ -94,9 +97,14 @@ def add_certification(product_id: int) -> Response:
 
 @bp.post("/certifications/<int:certification_id>/delete")
 @role_required(*STAFF)
-def delete_certification(certification_id: int) -> Response:
+def delete_certification(certification_id: int) -> Response | str:
+    """First a page that says what removing does; its button removes."""
     certification = get_or_404(Certification, certification_id)
     require(can_edit_household(current_user, certification.product.household))
+    if request.form.get("confirmed") != "1":
+        return render_template(
+            "products/certification_delete_confirm.html", certification=certification
+        )
     product_id = certification.product_id
     services.delete_certification(current_user, certification)
     flash(_("The certification was removed."), "success")

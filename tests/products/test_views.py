@@ -53,11 +53,27 @@ def test_a_bad_certification_is_explained(world, client_for):
 
 def test_removing_certification_and_ending_listing(world, client_for):
     client = client_for(world.official_2)
-    client.post(f"/certifications/{world.certification_b.id}/delete")
+    client.post(f"/certifications/{world.certification_b.id}/delete", data={"confirmed": "1"})
     client.post(f"/listings/{world.listing_b.id}/end")
     assert db.session.get(Certification, world.certification_b.id) is None
     db.session.expire_all()
     assert db.session.get(Listing, world.listing_b.id).delisted_on is not None
+
+
+def test_deleting_a_product_or_a_certification_asks_first_and_says_what_happens(world, client_for):
+    client = client_for(world.trainer_y)  # it registered household B
+    page = client.post(f"/certifications/{world.certification_b.id}/delete").text
+    assert "Xóa chứng nhận VietGAP số" in page and "không còn đủ điều kiện đưa lên sàn" in page
+    assert 'name="confirmed" value="1"' in page
+    page = client.post(f"/products/{world.product_b.id}/delete").text
+    assert "Xóa “Mật ong Yên Thành” của hộ Trần Văn Đức?" in page
+    assert "xóa sản phẩm cùng 1 chứng nhận và 1 bản ghi lên sàn" in page
+    assert "không thể hoàn tác" in page
+    db.session.expire_all()
+    assert db.session.get(Certification, world.certification_b.id) is not None
+    response = client.post(f"/products/{world.product_b.id}/delete", data={"confirmed": "1"})
+    assert response.status_code == 302
+    assert db.session.get(Product, world.product_b.id) is None
 
 
 def test_an_official_cannot_touch_another_communes_products(world, client_for):
