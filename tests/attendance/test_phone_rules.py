@@ -63,6 +63,20 @@ def test_more_households_than_places_left_adds_none_and_says_how_many_are_left(w
         services.enrol(world.trainer_x, session, households[40:41], EnrolmentSource.COMMUNE)
 
 
+def test_the_roster_and_the_communes_list_to_enrol_from_are_in_vietnamese_order(world):
+    """ "Đỗ" comes after "Dương" and before "Lê" and "Trần" (it came after "Trần" by code
+    point), in the roster and in the list of the commune's households to enrol."""
+    session = world.session_x
+    names = ("Trần Văn Hai", "Đỗ Văn Đạt", "Lê Thị Lan", "Dương Thị Bé", "Ánh Nguyệt")
+    households = [make_household(head_name=name, area=session.area) for name in names]
+    order = ["Ánh Nguyệt", "Dương Thị Bé", "Đỗ Văn Đạt", "Lê Thị Lan", "Trần Văn Hai"]
+    waiting = [h.head_name for h in services.untrained_in_commune(world.trainer_x, session)]
+    assert [name for name in waiting if name in names] == order
+    services.enrol(world.trainer_x, session, households, EnrolmentSource.COMMUNE)
+    enrolled = [mark.household.head_name for mark in services.roster(session)]
+    assert [name for name in enrolled if name in names] == order
+
+
 def test_the_roster_filter_ignores_diacritics_and_tells_namesakes_apart(world):
     session = world.session_x
     lan_5 = make_household(
