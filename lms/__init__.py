@@ -114,9 +114,10 @@ def _register_domains(app: Flask) -> None:
     from lms.households.views import bp as households_bp
     from lms.jobs.cli import cli as jobs_cli
     from lms.jobs.views import bp as jobs_bp
-    from lms.offline.views import bp as offline_bp
+    from lms.messages.cli import cli as messages_cli
     from lms.messages.triggers import on_certificate_issued as message_certificate_issued
     from lms.messages.views import bp as messages_bp
+    from lms.offline.views import bp as offline_bp
     from lms.organisations.views import bp as organisations_bp
     from lms.outreach.views import bp as outreach_bp
     from lms.privacy.cli import cli as privacy_cli
@@ -141,8 +142,8 @@ def _register_domains(app: Flask) -> None:
         activation_bp,
         flagship_bp,
         jobs_bp,
-        offline_bp,
         messages_bp,
+        offline_bp,
         outreach_bp,
         privacy_bp,
         assisted_bp,
@@ -160,6 +161,7 @@ def _register_domains(app: Flask) -> None:
         reports_cli,
         products_cli,
         jobs_cli,
+        messages_cli,
         privacy_cli,
     ):
         app.cli.add_command(group)

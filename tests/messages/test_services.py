@@ -435,3 +435,20 @@ def test_a_reminder_held_until_morning_is_not_sent_for_a_class_cancelled_meanwhi
     rows = messages("class_reminder")
     assert {rows[c].error_code for c in (Channel.ZALO, Channel.SMS)} == {"cancelled"}
     assert providers.received == []
+
+
+def test_the_cli_scans_sends_and_counts(world, providers, app):
+    from lms.attendance.services import enrol
+
+    agree(world.member_a, world.household_a)
+    tomorrow = datetime.now(PROGRAMME_TIMEZONE).date() + timedelta(days=1)
+    session = make_session(
+        trainer=world.trainer_x, area=world.commune_1, starts_at=vietnam(tomorrow, 9)
+    )
+    enrol(world.trainer_x, session, [world.household_a], EnrolmentSource.SEARCH)
+    runner = app.test_cli_runner()
+    scan = runner.invoke(args=["messages", "scan"])
+    assert "1 class reminders and 0 expiry warnings written." in scan.output
+    assert "1 messages sent." in runner.invoke(args=["messages", "send-due"]).output
+    status = runner.invoke(args=["messages", "status"]).output
+    assert "zalo\tsent\t1" in status and "in_app\tsent\t1" in status
