@@ -193,9 +193,8 @@ def insert_returning(
     written = []
     for start in range(0, len(values), batch):
         chunk = values[start : start + batch]
-        statement = (
-            f"INSERT INTO {table.name} ({columns}) VALUES {', '.join([one_row] * len(chunk))}{tail}"  # noqa: S608, E501
-        )
+        rows_marks = ", ".join([one_row] * len(chunk))
+        statement = f"INSERT INTO {table.name} ({columns}) VALUES {rows_marks}{tail}"  # noqa: S608
         result = connection.exec_driver_sql(statement, tuple(v for row in chunk for v in row))
         if returning:
             written.extend(result.fetchall())
