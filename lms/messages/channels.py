@@ -20,6 +20,7 @@ Only configuration names the hosts, so tests point them at a fake provider on 12
 
 from __future__ import annotations
 
+import hashlib
 import json
 import urllib.error
 import urllib.request
@@ -57,6 +58,12 @@ class ChannelAdapter:
         self, phone: str, template: str, text: str, params: dict[str, str], key: str
     ) -> Delivery:
         raise NotImplementedError
+
+
+def request_id(key: str) -> str:
+    """The id a provider is given for a message: the idempotency key hashed (unique as the
+    key is, and within both providers' 48-character limits)."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:40]
 
 
 def international(phone: str) -> str:
@@ -128,7 +135,7 @@ class ZaloZns(ChannelAdapter):
             "phone": international(phone),
             "template_id": self.template_id(template),
             "template_data": params,
-            "tracking_id": key[:48],
+            "tracking_id": request_id(key),
         }
         try:
             status, answer = _post_json(
@@ -183,7 +190,7 @@ class EsmsBrandname(ChannelAdapter):
             "IsUnicode": "0",
             # eSMS refuses a RequestId it already sent (124): a message sent, then retried
             # because its answer was lost, is not sent (nor paid) twice
-            "RequestId": key[:50],
+            "RequestId": request_id(key),
             "Sandbox": "1" if config.get("ESMS_SANDBOX") else "0",
         }
         try:
@@ -198,7 +205,7 @@ class EsmsBrandname(ChannelAdapter):
         if code == "100":
             return Delivery(True, provider_message_id=str(answer.get("SMSID") or ""))
         if code == "124":  # already sent under this RequestId: sent once, as wanted
-            return Delivery(True, provider_message_id=str(answer.get("SMSID") or key[:50]))
+            return Delivery(True, provider_message_id=str(answer.get("SMSID") or request_id(key)))
         ours, retry = ESMS_ERRORS.get(code, ("provider", False))
         message = answer.get("ErrorMessage") or ""
         return Delivery(False, error_code=ours, error=f"eSMS {code}: {message}", retry=retry)

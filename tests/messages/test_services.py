@@ -12,10 +12,12 @@ from sqlalchemy import func, select
 from lms.activation.services import report_activated
 from lms.attendance.models import EnrolmentSource
 from lms.auth.cards import issue_login_card
+from lms.auth.models import Role
 from lms.core.audit import AuditEvent
 from lms.core.models import PROGRAMME_TIMEZONE, today, utcnow
 from lms.extensions import db
 from lms.messages import rendering, services
+from lms.messages.channels import request_id
 from lms.messages.models import Channel, Consent, ConsentPurpose, Message, MessageState
 from tests.builders import (
     make_certificate,
@@ -102,7 +104,7 @@ def test_zalo_sends_once_however_often_triggered_or_retried(world, providers):
         "doi_tac": "Postmart",
         "ma_tai_khoan": "PM-2026-0042",
     }
-    assert body["tracking_id"] == zalo.idempotency_key[:48]
+    assert body["tracking_id"] == request_id(zalo.idempotency_key)
     # the same message again, the sweep, and the same trigger again: nothing more is sent
     assert services.send_message(zalo.id) is None and services.send_due() == 0
     from lms.messages.triggers import account_activated
@@ -151,7 +153,9 @@ def test_a_provider_refusal_is_final_and_sms_takes_over(
     assert (
         body["Content"] == "Ho Tran Van Duc: tai khoan Postmart da duoc kich hoat, ma PM-2026-0042"
     )
-    assert body["SmsType"] == "2" and body["RequestId"] == rows[Channel.SMS].idempotency_key[:50]
+    assert body["SmsType"] == "2" and body["RequestId"] == request_id(
+        rows[Channel.SMS].idempotency_key
+    )
     assert services.reason_label(rows[Channel.ZALO]).startswith("Thất bại")
 
 
@@ -160,7 +164,7 @@ def test_an_sms_whose_answer_was_lost_is_not_paid_twice(world, providers):
     agree(world.member_b, world.household_b, ConsentPurpose.DATA, ConsentPurpose.SMS)
     activate(world)
     sms = messages("account_activated")[Channel.SMS]
-    providers.request_ids.add(sms.idempotency_key[:50])  # sent once already
+    providers.request_ids.add(request_id(sms.idempotency_key))  # sent once already
     assert services.send_message(sms.id) is MessageState.SENT
     assert providers.sent("sms") == []
 
@@ -452,3 +456,26 @@ def test_the_cli_scans_sends_and_counts(world, providers, app):
     assert "1 messages sent." in runner.invoke(args=["messages", "send-due"]).output
     status = runner.invoke(args=["messages", "status"]).output
     assert "zalo\tsent\t1" in status and "in_app\tsent\t1" in status
+
+
+def test_each_household_of_a_class_gets_its_own_sms(world, providers):
+    """Their keys differ only at the end: each is sent under its own RequestId."""
+    from lms.attendance.services import enrol
+    from tests.builders import make_household, make_user
+
+    tomorrow = datetime.now(PROGRAMME_TIMEZONE).date() + timedelta(days=1)
+    session = make_session(
+        trainer=world.trainer_x, area=world.commune_1, starts_at=vietnam(tomorrow, 8)
+    )
+    neighbour = make_household(area=world.commune_1, head_name="Lê Văn Hải")
+    households = [
+        (world.member_a, world.household_a),
+        (make_user(Role.HOUSEHOLD, household=neighbour), neighbour),
+    ]
+    for member, household in households:
+        agree(member, household, ConsentPurpose.DATA, ConsentPurpose.SMS)
+    enrol(world.trainer_x, session, [h for _, h in households], EnrolmentSource.SEARCH)
+    assert services.enqueue_class_reminders() == 2
+    assert services.send_due() == 2
+    phones = sorted(body["Phone"] for body in providers.sent("sms"))
+    assert phones == sorted(f"84{h.phone[1:]}" for _, h in households)
