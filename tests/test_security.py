@@ -44,8 +44,9 @@ def test_every_route_answers_with_the_security_headers(matrix_world, client_for)
 
 
 #: lesson images (course content, the same for every learner) and the favicon: kept for good
-#: on purpose
-KEPT = {"courses.media", "favicon"}
+#: on purpose; the service worker and the web app manifest are the same for everyone too, and
+#: a browser asks for the worker again on every visit whatever it keeps (docs/offline.md)
+KEPT = {"courses.media", "favicon", "offline.service_worker", "offline.manifest"}
 
 
 def test_no_page_or_file_a_logged_in_actor_opens_is_kept_by_the_browser(matrix_world, client_for):
