@@ -297,7 +297,7 @@ MATRIX = [
         "products.end_listing",
         "POST",
         lambda w: f"/listings/{w.listing_b.id}/end",
-        CHANGES_IN_COMMUNE_2,
+        CHANGE_FORM_IN_COMMUNE_2,  # the first POST shows what ending does; its button ends
     ),
     ("auth.card_login", "GET", lambda w: "/card/not-a-card", dict.fromkeys(ACTORS, 400)),
     (
@@ -517,6 +517,7 @@ MATRIX = [
         "certificates.revoke",
         "POST",
         lambda w: f"/certificates/{w.certificate_b.id}/revoke",
+        # without a reason: back to the form with the message (with one, the confirmation step)
         {"anonymous": LOGIN, "admin": 302},
     ),
     (
@@ -673,7 +674,8 @@ MATRIX = [
         "admin.revoke_api_key",
         "POST",
         lambda w: f"/admin/api-keys/{w.api_key.id}/revoke",
-        {"anonymous": LOGIN, "admin": 302},
+        # the first POST shows what revoking does; its button revokes
+        {"anonymous": LOGIN, "admin": 200},
     ),
     # the API answers a key, never a session: everyone without one gets 401
     ("api.openapi_document", "GET", lambda w: "/api/v1/openapi.json", dict.fromkeys(ACTORS, 200)),

@@ -69,8 +69,11 @@ def api_keys_index() -> tuple[str, int]:
 
 @bp.post("/api-keys/<int:key_id>/revoke")
 @role_required(Role.ADMIN)
-def revoke_api_key(key_id: int) -> Response:
+def revoke_api_key(key_id: int) -> Response | str:
+    """First a page that says what revoking does; its button revokes."""
     key = db.session.get(ApiKey, key_id) or abort(404)
+    if request.form.get("confirmed") != "1":
+        return render_template("admin/api_key_revoke_confirm.html", key=key)
     api_keys.revoke_key(current_user, key)
     flash(_("The key %(prefix)s… stopped working.", prefix=key.prefix), "success")
     return redirect(url_for("admin.api_keys_index"))

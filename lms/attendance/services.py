@@ -438,11 +438,17 @@ def register_walk_in(
     return household
 
 
-def remove_from_roster(actor: User, session: ClassSession, mark: AttendanceMark) -> None:
-    """Take an unmarked household off the roster (a marked one keeps its record)."""
+def check_removable(session: ClassSession, mark: AttendanceMark) -> None:
+    """Only an unmarked household of an open session leaves the roster (a marked one keeps
+    its record); checked before the confirmation step is shown, and again on removing."""
     _check_open(session)
     if mark.status is not None:
         raise RuleViolation(_l("A household whose attendance is marked stays on the roster."))
+
+
+def remove_from_roster(actor: User, session: ClassSession, mark: AttendanceMark) -> None:
+    """Take an unmarked household off the roster (a marked one keeps its record)."""
+    check_removable(session, mark)
     record_event(actor, "roster.remove", session, before={"household_id": mark.household_id})
     db.session.delete(mark)
     db.session.commit()

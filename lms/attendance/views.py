@@ -257,15 +257,22 @@ def roster_walk_in(session_id: int) -> Response:
 
 @bp.post("/<int:session_id>/roster/<int:mark_id>/remove")
 @role_required(*TRAINERS)
-def roster_remove(session_id: int, mark_id: int) -> Response:
+def roster_remove(session_id: int, mark_id: int) -> Response | str:
+    """First a page that says what removing does; its button removes."""
     session = get_or_404(ClassSession, session_id)
+    require(can_run_session(current_user, session))
     mark = next((m for m in session.marks if m.id == mark_id), None)
     if mark is None:
         abort(404)
     try:
+        services.check_removable(session, mark)
+        if request.form.get("confirmed") != "1":
+            return render_template("attendance/remove_confirm.html", session=session, mark=mark)
         services.remove_from_roster(current_user, session, mark)
     except RuleViolation as error:
         flash(str(error.message), "error")
+    else:
+        flash(_("%(name)s is off the roster.", name=mark.household.head_name), "success")
     return redirect(url_for("attendance.roster", session_id=session.id))
 
 

@@ -179,6 +179,15 @@ def on_progress_changed(sender, household_id: int) -> None:
 
 
 @rollback_on_violation
+def check_revocable(certificate: Certificate, reason: str) -> None:
+    """A valid certificate, and a reason given: checked before the confirmation step is
+    shown, and again on revoking."""
+    if not clean(reason):
+        raise RuleViolation(_l("Please give the reason for revoking."), field="reason")
+    if not certificate.is_valid:
+        raise RuleViolation(_l("This certificate is already revoked."))
+
+
 def revoke_certificate(
     actor: User,
     certificate: Certificate,
@@ -188,10 +197,7 @@ def revoke_certificate(
     """Revoke with a reason, for staff, and a category, the only part the public
     verification page shows; the record stays and verification says "revoked"."""
     reason = clean(reason)
-    if not reason:
-        raise RuleViolation(_l("Please give the reason for revoking."), field="reason")
-    if not certificate.is_valid:
-        raise RuleViolation(_l("This certificate is already revoked."))
+    check_revocable(certificate, reason)
     certificate.status, certificate.revoked_at, certificate.revoked_reason = (
         CertificateStatus.REVOKED,
         utcnow(),

@@ -150,21 +150,40 @@ def detail(certificate_id: int) -> str:
 
 @bp.post("/<int:certificate_id>/revoke")
 @role_required(Role.ADMIN)
-def revoke(certificate_id: int) -> Response:
+def revoke(certificate_id: int) -> Response | str:
+    """The form's reason and category checked first, then a page that says what revoking
+    does (with them); its button revokes."""
     certificate = get_or_404(Certificate, certificate_id)
     reason, category = request.form.get("reason", ""), request.form.get("category", "")
+    reissue = request.form.get("reissue") == "1"
     try:
-        if request.form.get("reissue") == "1":
+        if not reissue and category not in set(RevocationCategory):
+            raise RuleViolation(_("Please choose what the public verification page says."))
+        services.check_revocable(certificate, reason)
+        if request.form.get("confirmed") != "1":
+            return _revoke_confirm(certificate, reason, category, reissue)
+        if reissue:
             new = services.reissue_certificate(current_user, certificate, reason)
             flash(_("Revoked and re-issued as %(serial)s.", serial=new.serial), "success")
             return redirect(url_for("certificates.detail", certificate_id=new.id))
-        if category not in set(RevocationCategory):
-            raise RuleViolation(_("Please choose what the public verification page says."))
         services.revoke_certificate(current_user, certificate, reason, RevocationCategory(category))
         flash(_("The certificate was revoked."), "success")
     except RuleViolation as error:
         flash(str(error.message), "error")
     return redirect(url_for("certificates.detail", certificate_id=certificate.id))
+
+
+def _revoke_confirm(certificate: Certificate, reason: str, category: str, reissue: bool) -> str:
+    shown = RevocationCategory.CORRECTION if reissue else RevocationCategory(category)
+    fields = {"reason": reason, "category": category, "reissue": "1" if reissue else ""}
+    return render_template(
+        "certificates/revoke_confirm.html",
+        certificate=certificate,
+        reason=reason,
+        shown=REVOCATION_LABELS[shown],
+        reissue=reissue,
+        fields=fields,
+    )
 
 
 def _verify_limit() -> str:

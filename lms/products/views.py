@@ -136,9 +136,12 @@ def set_listing(product_id: int) -> Response:
 
 @bp.post("/listings/<int:listing_id>/end")
 @role_required(*STAFF)
-def end_listing(listing_id: int) -> Response:
+def end_listing(listing_id: int) -> Response | str:
+    """First a page that says what ending does; its button ends the listing."""
     listing = get_or_404(Listing, listing_id)
     require(can_edit_household(current_user, listing.product.household))
+    if request.form.get("confirmed") != "1":
+        return render_template("products/end_listing_confirm.html", listing=listing)
     services.end_listing(current_user, listing)
     flash(_("The listing was ended."), "success")
     return redirect(url_for("products.edit", product_id=listing.product_id))

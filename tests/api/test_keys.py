@@ -37,7 +37,21 @@ def test_an_admin_creates_a_key_sees_it_once_and_revokes_it(world, client_for, c
     )
     assert check.status_code == 200
 
-    client.post(f"/admin/api-keys/{key.id}/revoke", data={"csrf_token": token})
+    # first what revoking does, with the button that revokes; the key works meanwhile
+    asked = client.post(f"/admin/api-keys/{key.id}/revoke", data={"csrf_token": token})
+    assert asked.status_code == 200 and "Vui lòng xác nhận" in asked.text
+    assert f"Thu hồi khóa {key.prefix}… (Postmart — máy chủ chính)?" in asked.text
+    assert "mọi lệnh gọi dùng khóa này đều bị từ chối" in asked.text
+    assert "không thể hoàn tác" in asked.text and 'name="confirmed" value="1"' in asked.text
+    client.post(f"/admin/api-keys/{key.id}/revoke", data={"csrf_token": token, "confirmed": "no"})
+    db.session.refresh(key)
+    assert key.revoked_at is None
+    check = client_for().get(
+        "/api/v1/marketplaces/postmart/eligibility?phone=0912345678",
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+    assert check.status_code == 200
+    client.post(f"/admin/api-keys/{key.id}/revoke", data={"csrf_token": token, "confirmed": "1"})
     db.session.refresh(key)
     assert key.revoked_at is not None
     check = client_for().get(

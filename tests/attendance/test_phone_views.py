@@ -129,6 +129,39 @@ def test_a_started_session_says_its_cancellation_cannot_be_undone(running, clien
     assert "trước giờ bắt đầu" in refused.get_data(as_text=True)
 
 
+def test_removing_from_the_roster_asks_first_and_says_what_happens(running, world, client_for):  # noqa: F811
+    client = client_for(world.trainer_x)
+    mark = next(m for m in running.marks if m.household_id == world.household_a.id)
+    path = f"/sessions/{running.id}/roster/{mark.id}/remove"
+    first = client.post(path)
+    body = first.get_data(as_text=True)
+    assert first.status_code == 200 and "Vui lòng xác nhận" in body
+    assert "Đưa Nguyễn Thị Hương ra khỏi danh sách học viên?" in body
+    assert "buổi tập huấn không còn chờ hộ" in body and 'name="confirmed" value="1"' in body
+    for bad in ({}, {"confirmed": "yes"}, {"confirmed": ""}):
+        assert client.post(path, data=bad).status_code == 200
+    db.session.expire_all()
+    assert len(db.session.get(ClassSession, running.id).marks) == 3
+    done = client.post(path, data={"confirmed": "1"}, follow_redirects=True)
+    assert "Đã đưa Nguyễn Thị Hương ra khỏi danh sách học viên." in done.text
+    db.session.expire_all()
+    assert world.household_a.id not in {m.household_id for m in running.marks}
+
+
+def test_a_marked_household_is_not_offered_for_removal(running, world, client_for):  # noqa: F811
+    mark = next(m for m in running.marks if m.household_id == world.household_a.id)
+    services.record_marks(
+        world.trainer_x, running, {world.household_a.id: (None, MarkStatus.PRESENT)}
+    )
+    response = client_for(world.trainer_x).post(
+        f"/sessions/{running.id}/roster/{mark.id}/remove", follow_redirects=True
+    )
+    assert "Vui lòng xác nhận" not in response.text
+    assert "Hộ đã được điểm danh thì giữ trong danh sách." in response.text
+    db.session.expire_all()
+    assert db.session.get(type(mark), mark.id).status is MarkStatus.PRESENT
+
+
 def test_closing_an_account_asks_first(world, client_for):
     make_certificate(world.household_a)
     make_product(household=world.household_a, name="Nhút", ocop_stars=4, ocop_year=2024)

@@ -95,7 +95,8 @@ def test_a_revoked_certificate_says_so_with_its_category_never_the_staff_reason(
     assert '<option value="decision">Thu hồi theo quyết định</option>' in form
     reason = "Ông Tư báo hộ bà Hương khai sai, QĐ 12/UBND"
     admin.post(
-        f"/certificates/{certified.id}/revoke", data={"reason": reason, "category": "decision"}
+        f"/certificates/{certified.id}/revoke",
+        data={"reason": reason, "category": "decision", "confirmed": "1"},
     )
     for path in (f"/v/{token}", f"/v/?serial={certified.serial}"):
         body = client_for().get(path).get_data(as_text=True)
@@ -103,6 +104,35 @@ def test_a_revoked_certificate_says_so_with_its_category_never_the_staff_reason(
         assert reason not in body and "Ông Tư" not in body
     staff = admin.get(f"/certificates/{certified.id}").get_data(as_text=True)
     assert reason in staff and "Thu hồi theo quyết định" in staff
+
+
+def test_revoking_asks_first_and_says_what_happens(certified, world, client_for):
+    admin = client_for(world.admin)
+    path = f"/certificates/{certified.id}/revoke"
+    form = {"reason": "Trùng với hộ ông Tư", "category": "decision"}
+    asked = admin.post(path, data=form)
+    page = asked.text
+    assert asked.status_code == 200 and "Vui lòng xác nhận" in page
+    assert f"Thu hồi giấy chứng nhận {certified.serial} của Nguyễn Thị Hương?" in page
+    assert "hiển thị “Đã thu hồi: Thu hồi theo quyết định” trên trang xác minh công khai" in page
+    assert "đóng điều kiện lên sàn" in page and "cần xem xét lại" in page
+    assert "không thể hoàn tác" in page
+    # the typed reason and the category go along with the button that revokes
+    assert 'name="reason" value="Trùng với hộ ông Tư"' in page
+    assert 'name="category" value="decision"' in page and 'name="confirmed" value="1"' in page
+    assert admin.post(path, data={**form, "confirmed": "0"}).status_code == 200
+    db.session.expire_all()
+    assert db.session.get(Certificate, certified.id).is_valid
+    again = admin.post(path, data={"reason": "Sửa tên", "reissue": "1"}).text
+    assert (
+        "cấp giấy chứng nhận mới với số hiệu mới" in again and "Đồng ý, thu hồi và cấp lại" in again
+    )
+    assert "Cấp lại do sửa thông tin" in again
+    db.session.expire_all()
+    assert db.session.scalars(select(Certificate)).all() == [certified] and certified.is_valid
+    assert admin.post(path, data={**form, "confirmed": "1"}).status_code == 302
+    db.session.expire_all()
+    assert not db.session.get(Certificate, certified.id).is_valid
 
 
 def test_revoking_needs_a_category_from_the_list(certified, world, client_for):
@@ -177,7 +207,8 @@ def test_only_admins_revoke_and_a_reason_is_needed(certified, world, client_for)
 
 def test_reissue_from_the_admin_screen(certified, world, client_for):
     response = client_for(world.admin).post(
-        f"/certificates/{certified.id}/revoke", data={"reason": "Sửa tên", "reissue": "1"}
+        f"/certificates/{certified.id}/revoke",
+        data={"reason": "Sửa tên", "reissue": "1", "confirmed": "1"},
     )
     new = db.session.scalar(select(Certificate).where(Certificate.id != certified.id))
     assert response.headers["Location"] == f"/certificates/{new.id}" and new.is_valid
@@ -253,5 +284,3 @@ def test_the_pdf_cache_never_serves_a_file_of_other_contents(certified):
     db.session.commit()
     text = PdfReader(io.BytesIO(services.pdf_for(certified))).pages[0].extract_text()
     assert "Lê Thị Hoa" in text and "Nguyễn Thị Hương" not in text
-
-

@@ -48,6 +48,9 @@ def test_download_verify_and_revoke(courses, world, server_url, page: Page, brow
     admin.get_by_label("Lý do").fill("Trùng với hộ ông Tư ở xóm 3")
     admin.get_by_label("Hiển thị trên trang xác minh công khai").select_option(label="Cấp nhầm")
     admin.get_by_role("button", name="Thu hồi").click()
+    # first what revoking does (issue #19), then the button that revokes
+    expect(admin.get_by_role("alert")).to_contain_text("đóng điều kiện lên sàn")
+    admin.get_by_role("button", name="Đồng ý, thu hồi giấy chứng nhận").click()
     expect(admin.get_by_role("status").first).to_contain_text("Đã thu hồi giấy chứng nhận.")
 
     check.reload()

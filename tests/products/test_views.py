@@ -54,7 +54,7 @@ def test_a_bad_certification_is_explained(world, client_for):
 def test_removing_certification_and_ending_listing(world, client_for):
     client = client_for(world.official_2)
     client.post(f"/certifications/{world.certification_b.id}/delete", data={"confirmed": "1"})
-    client.post(f"/listings/{world.listing_b.id}/end")
+    client.post(f"/listings/{world.listing_b.id}/end", data={"confirmed": "1"})
     assert db.session.get(Certification, world.certification_b.id) is None
     db.session.expire_all()
     assert db.session.get(Listing, world.listing_b.id).delisted_on is not None
@@ -74,6 +74,23 @@ def test_deleting_a_product_or_a_certification_asks_first_and_says_what_happens(
     response = client.post(f"/products/{world.product_b.id}/delete", data={"confirmed": "1"})
     assert response.status_code == 302
     assert db.session.get(Product, world.product_b.id) is None
+
+
+def test_ending_a_listing_asks_first_and_says_what_happens(world, client_for):
+    client = client_for(world.trainer_y)
+    path = f"/listings/{world.listing_b.id}/end"
+    first = client.post(path)
+    page = first.text
+    assert first.status_code == 200 and "Vui lòng xác nhận" in page
+    assert "Ghi nhận “Mật ong Yên Thành” rời sàn Postmart?" in page
+    assert "không tự gỡ sản phẩm khỏi sàn Postmart" in page and "có thể hoàn tác" in page
+    for bad in ({"confirmed": "0"}, {"confirmed": "true"}):
+        assert client.post(path, data=bad).status_code == 200
+    db.session.expire_all()
+    assert db.session.get(Listing, world.listing_b.id).is_listed
+    assert client.post(path, data={"confirmed": "1"}).status_code == 302
+    db.session.expire_all()
+    assert not db.session.get(Listing, world.listing_b.id).is_listed
 
 
 def test_an_official_cannot_touch_another_communes_products(world, client_for):
