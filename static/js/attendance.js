@@ -2,7 +2,10 @@
 // plain form: "Everyone present" saves everyone present, the search box reloads the roster
 // filtered by the server.
 // - "Everyone present" ticks "present" for every household not marked yet, without a round
-//   trip; the trainer then taps the exceptions and saves once.
+//   trip; the trainer then taps the exceptions and saves once. Each tick is announced as a
+//   tap would be (a change event), so offline.js keeps it in the draft with its time. Until
+//   this script has run the button is the plain form's (it saves everyone present at once);
+//   once it has, the button is type="button" and never posts.
 // - The search box filters the rows as one types (diacritics and case ignored, as the
 //   server does); hidden rows stay in the form, so saving saves every row.
 document.addEventListener("DOMContentLoaded", () => {
@@ -12,10 +15,13 @@ document.addEventListener("DOMContentLoaded", () => {
       event.preventDefault();
       for (const group of document.querySelectorAll(".roster fieldset")) {
         if (!group.querySelector("input[type=radio]:checked")) {
-          group.querySelector("input[value=present]").checked = true;
+          const present = group.querySelector("input[value=present]");
+          present.checked = true;
+          present.dispatchEvent(new Event("change", { bubbles: true }));
         }
       }
     });
+    button.type = "button";
   }
   const fold = (text) =>
     text.toLowerCase().replace(/đ/g, "d").normalize("NFD").replace(/[\u0300-\u036f]/g, "")
