@@ -255,6 +255,7 @@ def run(scenario: str, rows: int, url: str | None) -> None:
         size = path.stat().st_size / 2**20
         print(f"{scenario}: {rows:,} rows, {size:.1f} MB, {db.engine.dialect.name}")
         time_import(path, goal, openpyxl_floor(path))
+        db.session.close()  # its open transaction would hold drop_all's locks on PostgreSQL
         db.drop_all()
 
 
