@@ -30,7 +30,7 @@ from lms.core.origin import request_origin
 from lms.core.permissions import ASSISTERS, OFFICIALS, can_assist, require
 from lms.core.scope import get_or_404, role_required
 from lms.courses import services as courses
-from lms.courses.forms import QuizForm
+from lms.courses.forms import QuizForm, chosen_answers
 from lms.courses.models import QuizAttempt
 from lms.households.models import Household
 
@@ -162,10 +162,7 @@ def quiz(slug: str) -> Response | tuple[str, int]:
     assist = _assisting()
     offer = _offer(assist, slug)
     form = QuizForm()
-    chosen = {
-        q.position: [int(v) for v in request.form.getlist(f"q{q.position}") if v.isdigit()]
-        for q in offer.version.questions
-    }
+    chosen = chosen_answers(offer.version.questions)
     if form.validate_on_submit():
         try:
             attempt = services.submit_quiz(

@@ -18,7 +18,7 @@ from lms.core.models import utcnow
 from lms.core.origin import request_origin
 from lms.core.scope import get_or_404, role_required
 from lms.courses import services
-from lms.courses.forms import ProgrammeForm, QuizForm
+from lms.courses.forms import ProgrammeForm, QuizForm, chosen_answers
 from lms.courses.models import Course, CourseVersion, LessonImage, Programme, QuizAttempt
 from lms.extensions import db
 from lms.offline.services import DeviceClock, finish_lesson_offline, is_prefetch
@@ -154,10 +154,7 @@ def quiz(slug: str) -> Response | tuple[str, int]:
     offer = _offer(slug)
     household = current_user.household
     form = QuizForm()
-    chosen = {
-        q.position: [int(v) for v in request.form.getlist(f"q{q.position}") if v.isdigit()]
-        for q in offer.version.questions
-    }
+    chosen = chosen_answers(offer.version.questions)
     if form.validate_on_submit():
         try:
             attempt = services.submit_quiz(
