@@ -4,7 +4,7 @@ screens, so demo data obeys every rule."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from importlib import resources
 
 from sqlalchemy import select
@@ -78,12 +78,17 @@ def _add_products(households: list[Household]) -> None:
     """A few real Nghệ An products: rated, certified (one expired), listed, and not."""
     days = timedelta(days=1)
     postmart = db.session.scalar(select(Marketplace).where(Marketplace.code == "postmart"))
+    # its OCOP rating, decided almost three years ago, ends in 44 days: the household's
+    # message box warns about it (lms/messages/demo.py)
+    ends = today() + 45 * days
+    decided_on = date(ends.year - 3, ends.month, min(ends.day, 28))
     tea = Product(
         household=households[0],
         name="Chè xanh Diễn Châu",
         category="chè",
         ocop_stars=3,
-        ocop_year=2024,
+        ocop_year=decided_on.year,
+        ocop_decided_on=decided_on,
         ocop_decision="2456/QĐ-UBND",
     )
     honey = Product(household=households[3], name="Mật ong rừng Yên Thành", category="mật ong")

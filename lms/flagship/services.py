@@ -36,10 +36,10 @@ from lms.extensions import db
 from lms.flagship.models import FlagshipProduct, FlagshipStory, FlagshipStoryVersion
 from lms.households.models import Household
 from lms.products.models import CERTIFICATION_LABELS, Listing, Marketplace, Product
-from lms.products.services import eligible_clause, is_eligible
+from lms.products.services import eligible_clause, is_eligible, ocop_valid_until
 
-#: an OCOP rating holds for 36 months from its decision; the registry keeps only its year,
-#: so a rating counts as current until the end of the second year after it (never longer
+#: an OCOP rating holds for 36 months from its decision; when the registry keeps only its
+#: year, a rating counts as current until the end of the second year after it (never longer
 #: than it may really hold)
 OCOP_VALID_YEARS = 2
 
@@ -249,6 +249,11 @@ class Facts:
 
 
 def is_rating_current(product: Product, on: date) -> bool:
+    """With its decision date, until the rating's last day (``ocop_valid_until``); with
+    only its year, the cautious year rule above."""
+    until = ocop_valid_until(product)
+    if until is not None:
+        return bool(product.ocop_stars) and until >= on
     return bool(
         product.ocop_stars and product.ocop_year and on.year <= product.ocop_year + OCOP_VALID_YEARS
     )

@@ -1,7 +1,8 @@
 """The demo's messages and consents (``flask demo load``): a class tomorrow in Xã Diễn Châu
 with the demo household on its roster and its reminder in the household's message box (on
 Zalo and SMS "not sent: channel not configured" until credentials are set), the demo
-household's consent given on its phone, and a paper consent a trainer recorded at a class."""
+household's consent given on its phone, a paper consent a trainer recorded at a class, and
+the warning that the OCOP rating of the demo household's listed tea ends within 60 days."""
 
 from __future__ import annotations
 
@@ -50,3 +51,4 @@ def add_demo_messages() -> None:
     yes = {ConsentPurpose.DATA: "yes", ConsentPurpose.SMS: "yes", ConsentPurpose.ZALO: "no"}
     services.record_paper_consents(trainer, live, neighbour, yes, "Không dùng Zalo")
     services.enqueue_class_reminders()
+    services.enqueue_expiry_warnings()  # the demo household's tea: its OCOP rating ends

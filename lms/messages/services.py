@@ -405,13 +405,20 @@ def enqueue_class_reminders(now: datetime | None = None) -> int:
 
 
 def enqueue_expiry_warnings(day: date | None = None) -> int:
-    """A certification expiring within MESSAGES_EXPIRY_WARNING_DAYS of a product listed
-    now, after which the product would no longer be eligible to list (below 3 OCOP stars,
-    no other certification valid beyond it): a warning to its household, once per expiry
-    date. (The registry keeps an OCOP rating's year, not its expiry: ratings are not
-    warned about.) Commits; the number written."""
+    """What keeps a product listed now eligible to list, ending within
+    MESSAGES_EXPIRY_WARNING_DAYS, after which the product would no longer be eligible: a
+    warning to its household, once per end date. Two ends are watched: a certification's
+    expiry (no OCOP rating or other certification valid beyond it), and an OCOP rating of 3
+    stars or more whose decision date is known, 36 months after it (``ocop_valid_until``;
+    no certification valid beyond it). A rating known only by its year has no known end
+    and is not warned about. Commits; the number written."""
     from lms.products.models import CERTIFICATION_LABELS, Certification, Listing, Product
-    from lms.products.services import MIN_OCOP_STARS, is_eligible
+    from lms.products.services import (
+        MIN_OCOP_STARS,
+        earliest_valid_decision,
+        is_eligible,
+        ocop_valid_until,
+    )
 
     day = day or today()
     horizon = day + timedelta(days=current_app.config["MESSAGES_EXPIRY_WARNING_DAYS"])
@@ -422,7 +429,8 @@ def enqueue_expiry_warnings(day: date | None = None) -> int:
         .where(
             Certification.expires_on >= day,
             Certification.expires_on <= horizon,
-            Product.ocop_stars < MIN_OCOP_STARS,
+            # a rating without its date never ends: the product stays eligible
+            or_(Product.ocop_stars < MIN_OCOP_STARS, Product.ocop_decided_on.is_not(None)),
             Product.id.in_(listed),
         )
     ).all()
@@ -442,6 +450,32 @@ def enqueue_expiry_warnings(day: date | None = None) -> int:
                 "ngay_het_han": certification.expires_on.strftime("%d/%m/%Y"),
             },
             occasion=certification.expires_on.isoformat(),
+        )
+        written += bool(rows)
+    ending_ratings = db.session.scalars(
+        select(Product).where(
+            Product.ocop_stars >= MIN_OCOP_STARS,
+            # its last day between today and the horizon
+            Product.ocop_decided_on >= earliest_valid_decision(day),
+            Product.ocop_decided_on < earliest_valid_decision(horizon + timedelta(days=1)),
+            Product.id.in_(listed),
+        )
+    ).all()
+    for product in ending_ratings:
+        until = ocop_valid_until(product)
+        if until is None or is_eligible(product, until + timedelta(days=1)):
+            continue
+        rows = enqueue(
+            product.household,
+            "ocop_rating_expiring",
+            product,
+            {
+                "ho": product.household.head_name,
+                "san_pham": product.name,
+                "sao": product.ocop_stars,
+                "ngay_het_han": until.strftime("%d/%m/%Y"),
+            },
+            occasion=until.isoformat(),
         )
         written += bool(rows)
     db.session.commit()

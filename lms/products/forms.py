@@ -37,6 +37,7 @@ class ProductForm(FlaskForm):
     ocop_year = IntegerField(
         _l("Year of the OCOP rating"), validators=[Optional(), NumberRange(min=2018, max=2100)]
     )
+    ocop_decided_on = DateField(_l("Date of the OCOP decision"), validators=[Optional()])
 
 
 class CertificationForm(FlaskForm):

@@ -116,6 +116,9 @@ class Product(TimestampMixin, Base):
     #: the OCOP decision that gave the rating, e.g. "1234/QĐ-UBND"
     ocop_decision: Mapped[str] = mapped_column(String(60), default="")
     ocop_year: Mapped[int | None]
+    #: the date of that decision: the rating holds 36 months from it (None: only the year
+    #: is known, and the rating's end is unknown)
+    ocop_decided_on: Mapped[date | None]
     #: where the product's record came from
     source: Mapped[ProductSource] = mapped_column(
         str_enum(ProductSource), default=ProductSource.REGISTRY, server_default="registry"

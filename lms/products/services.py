@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, exists, or_, select
+from sqlalchemy import ColumnElement, and_, exists, or_, select
 
 from lms.auth.models import User
 from lms.core.audit import record_event, snapshot
@@ -28,13 +28,60 @@ from lms.products.models import (
 
 #: OCOP stars from which a product may be listed
 MIN_OCOP_STARS = 3
-PRODUCT_FIELDS = ("name", "category", "ocop_stars", "ocop_decision", "ocop_year")
+PRODUCT_FIELDS = (
+    "name",
+    "category",
+    "ocop_stars",
+    "ocop_decision",
+    "ocop_year",
+    "ocop_decided_on",
+)
+#: an OCOP certificate is valid for 36 months from its decision (Decision 148/QĐ-TTg of
+#: 24/02/2023, as 1048/QĐ-TTg of 2019 before it)
+OCOP_VALID_YEARS = 3
+
+
+def _years_later(day: date, years: int) -> date:
+    """The same date ``years`` later (or earlier); 29 February becomes 1 March."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return date(day.year + years, 3, 1)
+
+
+def ocop_valid_until(product: Product) -> date | None:
+    """The last day the product's OCOP rating holds: the day before the same date three
+    years after its decision (decided 15/03/2024: until 14/03/2027; 29/02/2024: until
+    28/02/2027). None when only the rating's year is known: its end is unknown, and the
+    rating keeps counting (a shop is never closed on a guess)."""
+    if product.ocop_decided_on is None:
+        return None
+    return _years_later(product.ocop_decided_on, OCOP_VALID_YEARS) - timedelta(days=1)
+
+
+def is_ocop_rating_valid(product: Product, on: date | None = None) -> bool:
+    """OCOP 3 stars or more that has not run out on ``on`` (today)."""
+    on = on or today()
+    until = ocop_valid_until(product)
+    return product.ocop_stars >= MIN_OCOP_STARS and (until is None or until >= on)
+
+
+def earliest_valid_decision(on: date) -> date:
+    """The earliest decision date whose rating still holds on ``on``: a rating holds on
+    ``on`` exactly when it was decided on or after it (``ocop_valid_until`` never goes
+    down as the decision date goes up). The bound of ``eligible_clause``: plain date
+    comparison, the same on SQLite and PostgreSQL."""
+    decided = _years_later(on, -OCOP_VALID_YEARS) - timedelta(days=3)
+    while _years_later(decided, OCOP_VALID_YEARS) - timedelta(days=1) < on:
+        decided += timedelta(days=1)
+    return decided
 
 
 def is_eligible(product: Product, on: date | None = None) -> bool:
-    """Eligible to list: OCOP 3 stars or more, or a certification that has not expired."""
+    """Eligible to list: an OCOP rating of 3 stars or more that still holds
+    (``ocop_valid_until``), or a certification that has not expired."""
     on = on or today()
-    return product.ocop_stars >= MIN_OCOP_STARS or any(
+    return is_ocop_rating_valid(product, on) or any(
         certification.is_valid_on(on) for certification in product.certifications
     )
 
@@ -46,7 +93,14 @@ def eligible_clause(on: date | None = None) -> ColumnElement[bool]:
         Certification.product_id == Product.id,
         or_(Certification.expires_on.is_(None), Certification.expires_on >= on),
     )
-    return or_(Product.ocop_stars >= MIN_OCOP_STARS, valid_certification)
+    valid_rating = and_(
+        Product.ocop_stars >= MIN_OCOP_STARS,
+        or_(
+            Product.ocop_decided_on.is_(None),
+            Product.ocop_decided_on >= earliest_valid_decision(on),
+        ),
+    )
+    return or_(valid_rating, valid_certification)
 
 
 def marketplaces() -> list[Marketplace]:
@@ -63,7 +117,8 @@ def save_product(
     """Create (``product`` is None) or edit a product of a household.
 
     Rules: the actor may change the household (``can_edit_household``); a name; OCOP stars
-    from 0 to 5; an OCOP rating of 1 star or more needs its year.
+    from 0 to 5; an OCOP rating of 1 star or more needs its year; its decision date (not
+    required) is not in the future and falls in that year (without a year, it gives it).
     """
     check_can_edit_household(actor, household)
     before = snapshot(product, PRODUCT_FIELDS) if product else None
@@ -74,7 +129,10 @@ def save_product(
     product.category = clean(fields.get("category"))
     product.ocop_stars = fields.get("ocop_stars") or 0
     product.ocop_decision = clean(fields.get("ocop_decision"))
-    product.ocop_year = fields.get("ocop_year")
+    product.ocop_decided_on = fields.get("ocop_decided_on")
+    product.ocop_year = fields.get("ocop_year") or (
+        product.ocop_decided_on.year if product.ocop_decided_on else None
+    )
     if not product.name:
         raise RuleViolation(_l("Please enter the product's name."), field="name")
     if not 0 <= product.ocop_stars <= 5:
@@ -83,6 +141,14 @@ def save_product(
         raise RuleViolation(_l("Please enter the year of the OCOP rating."), field="ocop_year")
     if product.ocop_year and not 2018 <= product.ocop_year <= today().year:
         raise RuleViolation(_l("The OCOP programme rates products since 2018."), field="ocop_year")
+    if product.ocop_decided_on:
+        if product.ocop_decided_on > today():
+            raise RuleViolation(_l("The date cannot be in the future."), field="ocop_decided_on")
+        if product.ocop_decided_on.year != product.ocop_year:
+            raise RuleViolation(
+                _l("The date of the OCOP decision must fall in the year of the rating."),
+                field="ocop_decided_on",
+            )
     db.session.flush()
     action = "product.update" if before else "product.create"
     record_event(actor, action, product, before=before, after=snapshot(product, PRODUCT_FIELDS))

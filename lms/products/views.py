@@ -60,6 +60,7 @@ def _save(household: Household, product: Product | None) -> Response | tuple[str
         certification=CertificationForm(),
         listing=_listing_form(),
         eligible=product is not None and services.is_eligible(product),
+        ocop_until=product is not None and services.ocop_valid_until(product),
     ), status
 
 

@@ -132,3 +132,16 @@ def test_officials_see_the_producers_of_their_scope_with_training_and_shops(worl
     assert all(not r.attended and r.certified_on is None for r in rows)
     assert services.producers(world.official_2, tea) == []
     assert services.producers(make_user(), tea)  # an admin sees all
+
+
+def test_a_rating_is_current_until_its_last_day_when_its_decision_date_is_known(app):
+    from datetime import date
+
+    from lms.products.models import Product
+
+    dated = Product(ocop_stars=3, ocop_year=2024, ocop_decided_on=date(2024, 3, 15))
+    assert services.is_rating_current(dated, date(2027, 3, 14))
+    assert not services.is_rating_current(dated, date(2027, 3, 15))
+    undated = Product(ocop_stars=3, ocop_year=2024)  # the year rule: to the end of 2026
+    assert services.is_rating_current(undated, date(2026, 12, 31))
+    assert not services.is_rating_current(undated, date(2027, 1, 1))

@@ -1,4 +1,4 @@
-"""After ``make run``, the demo shows a class reminder and consents."""
+"""After ``make run``, the demo shows a class reminder, an OCOP rating ending, and consents."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ def test_the_demo_has_a_reminder_and_consents(app):
     household = db.session.scalar(db.select(Household).where(Household.phone == "0912345678"))
     titles = [item.title for item in services.inbox(household)]
     assert "Nhắc lịch buổi tập huấn ngày mai" in titles
+    assert "Công nhận OCOP của sản phẩm sắp hết hiệu lực" in titles  # its listed tea
     assert services.current_consent(household.id, ConsentPurpose.ZALO).is_given
     neighbour = db.session.scalar(db.select(Household).where(Household.phone == "0987654321"))
     paper = services.current_consent(neighbour.id, ConsentPurpose.SMS)

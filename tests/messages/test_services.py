@@ -352,6 +352,36 @@ def test_an_expiring_certification_of_a_listed_product_is_warned_about_once(worl
     assert "VietGAP" in item.body
 
 
+def test_an_ending_ocop_rating_of_a_listed_product_is_warned_about_once(world):
+    from lms.products.services import earliest_valid_decision, ocop_valid_until
+
+    decided_on = earliest_valid_decision(today() + timedelta(days=30))  # ends in 30 days
+    ending = make_product(
+        household=world.household_a, name="Nhút Thanh Chương", ocop_stars=4,
+        ocop_year=decided_on.year, ocop_decided_on=decided_on,
+    )  # fmt: skip
+    make_listing(product=ending)
+    covered = make_product(household=world.household_a, ocop_stars=3, ocop_decided_on=decided_on)
+    make_certification(product=covered, expires_on=today() + timedelta(days=400))
+    make_listing(product=covered)
+    undated = make_product(household=world.household_a, ocop_stars=3, ocop_year=2019)
+    make_listing(product=undated)
+    make_product(household=world.household_a, ocop_stars=3, ocop_decided_on=decided_on)
+    db.session.commit()
+    assert services.enqueue_expiry_warnings() == 1
+    assert services.enqueue_expiry_warnings() == 0
+    [item] = services.inbox(world.household_a)
+    assert item.title == "Công nhận OCOP của sản phẩm sắp hết hiệu lực"
+    until = ocop_valid_until(ending)
+    assert "Nhút Thanh Chương" in item.body and "4 sao" in item.body
+    assert f"{until:%d/%m/%Y}" in item.body
+    # a day past the warning window, another rating: not yet
+    later = earliest_valid_decision(today() + timedelta(days=61))
+    ending.ocop_decided_on, ending.ocop_year = later, later.year
+    db.session.commit()
+    assert services.enqueue_expiry_warnings() == 0
+
+
 def test_a_certificate_issued_tells_its_serial_and_verification_link(
     courses, world, app, monkeypatch
 ):

@@ -104,3 +104,20 @@ def test_a_household_sees_its_products_but_cannot_edit_them(world, client_for):
     page = client.get(f"/households/{world.household_b.id}").get_data(as_text=True)
     assert "Mật ong Yên Thành" in page and f"/products/{world.product_b.id}" not in page
     assert client.get(f"/products/{world.product_b.id}").status_code == 403
+
+
+def test_the_ocop_decision_date_is_refused_in_vietnamese_when_it_cannot_be(world, client_for):
+    client = client_for(world.official_1)
+    url = f"/households/{world.household_a.id}/products/new"
+    base = {"name": "Nhút mít", "ocop_stars": "3", "ocop_year": "2024"}
+    future = client.post(url, data={**base, "ocop_decided_on": "2099-01-01"})
+    assert future.status_code == 400 and "Ngày không thể ở tương lai." in future.text
+    other_year = client.post(url, data={**base, "ocop_decided_on": "2023-06-01"})
+    assert other_year.status_code == 400
+    assert "Ngày quyết định công nhận OCOP phải thuộc năm công nhận OCOP." in other_year.text
+    assert db.session.scalar(select(Product).where(Product.name == "Nhút mít")) is None
+    client.post(url, data={**base, "ocop_decided_on": "2024-06-01"})
+    product = db.session.scalar(select(Product).where(Product.name == "Nhút mít"))
+    assert product.ocop_decided_on.isoformat() == "2024-06-01"
+    page = client.get(f"/products/{product.id}").text
+    assert "Xếp hạng OCOP có hiệu lực đến 31/05/2027" in page
