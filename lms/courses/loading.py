@@ -487,20 +487,31 @@ def _checksum(folder: Path) -> str:
 # ---------------------------------------------------------------- writing versions
 
 
+def next_version(model: type, slug: str, checksum: str) -> tuple[Any, int] | None:
+    """The record of ``slug`` (a course, a flagship story; created when new) and the number
+    of its next version, or None when its latest version has this ``checksum``: its files
+    are unchanged. Flushes only."""
+    record = db.session.scalar(select(model).where(model.slug == slug))
+    if record is None:
+        record = model(slug=slug)
+        db.session.add(record)
+        db.session.flush()
+    latest = record.versions[-1] if record.versions else None
+    if latest is not None and latest.checksum == checksum:
+        return None
+    return record, latest.version + 1 if latest else 1
+
+
 def _write(parsed: ParsedCourse) -> int | None:
     """Write a new version of the course unless its files are unchanged; flushes only."""
-    course = db.session.scalar(select(Course).where(Course.slug == parsed.slug))
-    if course is None:
-        course = Course(slug=parsed.slug)
-        db.session.add(course)
-        db.session.flush()
-    latest = course.versions[-1] if course.versions else None
-    if latest is not None and latest.checksum == parsed.checksum:
+    found = next_version(Course, parsed.slug, parsed.checksum)
+    if found is None:
         return None
+    course, number = found
     manifest = parsed.manifest
     version = CourseVersion(
         course=course,
-        version=latest.version + 1 if latest else 1,
+        version=number,
         checksum=parsed.checksum,
         title=manifest["title"].strip(),
         title_en=manifest["title_en"].strip(),

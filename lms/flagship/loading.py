@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from lms.courses.loading import (
     EXTERNAL,
@@ -35,6 +34,7 @@ from lms.courses.loading import (
     _read_text,
     _render,
     markdown,
+    next_version,
 )
 from lms.extensions import db
 from lms.flagship.models import FlagshipImage, FlagshipStory, FlagshipStoryVersion
@@ -218,18 +218,14 @@ def _parse_text(path: Path, images, used: set[str], problem) -> tuple[list, int]
 
 def _write(parsed: ParsedStory) -> int | None:
     """Write a new version of the story unless its files are unchanged; flushes only."""
-    story = db.session.scalar(select(FlagshipStory).where(FlagshipStory.slug == parsed.slug))
-    if story is None:
-        story = FlagshipStory(slug=parsed.slug)
-        db.session.add(story)
-        db.session.flush()
-    latest = story.versions[-1] if story.versions else None
-    if latest is not None and latest.checksum == parsed.checksum:
+    found = next_version(FlagshipStory, parsed.slug, parsed.checksum)
+    if found is None:
         return None
+    story, number = found
     manifest = parsed.manifest
     version = FlagshipStoryVersion(
         story=story,
-        version=latest.version + 1 if latest else 1,
+        version=number,
         checksum=parsed.checksum,
         title=manifest["title"].strip(),
         title_en=manifest["title_en"].strip(),
