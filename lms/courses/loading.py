@@ -322,21 +322,7 @@ def _parse_lesson(
             problem(
                 path, number, _("No links to other websites: a lesson loads from this site only.")
             )
-        for alt, target in IMAGE.findall(line):
-            name = target.removeprefix("images/")
-            if not target.startswith("images/") or name not in images:
-                problem(
-                    path,
-                    number,
-                    _("The image “%(target)s” is not in the images folder.", target=target),
-                )
-            elif not alt.strip():
-                problem(
-                    path,
-                    number,
-                    _("Describe the image for people who cannot see it: ![description](…)."),
-                )
-            used.add(name)
+        check_images(path, number, line, images, used, problem)
     words = len(re.findall(r"\w+", "\n".join(lines[1:])))
     if words not in WORDS_PER_LESSON:
         problem(
@@ -473,6 +459,26 @@ def _check_bank(path: Path, manifest, lessons, questions, problem, warning) -> N
                 single=single,
             ),
         )
+
+
+def check_images(path: Path, number: int, line: str, images, used: set[str], problem) -> None:
+    """Each picture of a Markdown line is a file of the folder's images and has a
+    description; the names it uses are added to ``used``."""
+    for alt, target in IMAGE.findall(line):
+        name = target.removeprefix("images/")
+        if not target.startswith("images/") or name not in images:
+            problem(
+                path,
+                number,
+                _("The image “%(target)s” is not in the images folder.", target=target),
+            )
+        elif not alt.strip():
+            problem(
+                path,
+                number,
+                _("Describe the image for people who cannot see it: ![description](…)."),
+            )
+        used.add(name)
 
 
 def _checksum(folder: Path) -> str:

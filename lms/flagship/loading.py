@@ -22,7 +22,6 @@ from flask_babel import gettext as _
 
 from lms.courses.loading import (
     EXTERNAL,
-    IMAGE,
     RAW_HTML,
     SLUG,
     LoadReport,
@@ -33,6 +32,7 @@ from lms.courses.loading import (
     _parse_toml,
     _read_text,
     _render,
+    check_images,
     markdown,
     next_version,
 )
@@ -193,21 +193,7 @@ def _parse_text(path: Path, images, used: set[str], problem) -> tuple[list, int]
         if EXTERNAL.search(line):
             problem(path, number, _("No links to other websites: the page links to the listings."))
         _check_claims(path, number, line, problem)
-        for alt, target in IMAGE.findall(line):
-            name = target.removeprefix("images/")
-            if not target.startswith("images/") or name not in images:
-                problem(
-                    path,
-                    number,
-                    _("The image “%(target)s” is not in the images folder.", target=target),
-                )
-            elif not alt.strip():
-                problem(
-                    path,
-                    number,
-                    _("Describe the image for people who cannot see it: ![description](…)."),
-                )
-            used.add(name)
+        check_images(path, number, line, images, used, problem)
     if sections not in SECTIONS:
         problem(path, None, _("A story has 3 to 6 sections (“## ”), not %(n)d.", n=sections))
     words = len(re.findall(r"\w+", text))
