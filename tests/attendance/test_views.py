@@ -171,7 +171,8 @@ def test_attendance_export_for_a_session_and_a_date_range(running, world, client
     assert rows[0][:3] == ("Buổi tập huấn", "Mô tả", "Địa điểm")
     assert {r[9] for r in rows[1:4]} == {"Nguyễn Thị Hương", "Hộ Diễn Châu 1", "Hộ Diễn Châu 2"}
     assert rows[-1][3:6] == (3, 3, 0)  # enrolled, present, late
-    day = utcnow().astimezone(PROGRAMME_TIMEZONE).date()
+    # the day it started in Vietnam: run just after midnight there, that is yesterday
+    day = running.starts_at.astimezone(PROGRAMME_TIMEZONE).date()
     ranged = client_for(world.official_province).get(
         f"/sessions/attendance.xlsx?first={day}&last={day}"
     )
