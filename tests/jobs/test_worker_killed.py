@@ -1,8 +1,9 @@
 """A worker killed with SIGKILL in the middle of an import's commit: nothing of it is written,
 the job is sent again (``flask jobs requeue``) and another worker writes the import once.
 
-The first worker is a real ``celery worker`` process on the embedded broker, sharing the
-test's database and instance folder; the second is the suite's worker in a thread."""
+The first worker is a real ``celery worker`` process, sharing the test's database and
+instance folder; the second is the suite's worker in a thread. Both brokers: the embedded one
+(``make run``) and Redis (several machines), on a queue of the test's own."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from lms.core.audit import AuditEvent
@@ -22,6 +25,7 @@ from lms.households import importing, tasks
 from lms.households.models import Household
 from lms.jobs.models import Job, JobState
 from lms.jobs.services import start_job
+from lms.jobs.worker import celery_init_app
 from tests.jobs_worker import _worker, wait_for
 
 ROWS = 3000
@@ -35,13 +39,39 @@ def _names():
                 yield f"Hộ {first}{second.lower()} {third}ăn"
 
 
-def _worker_process(app) -> subprocess.Popen:
+@pytest.fixture(params=["embedded", "redis"])
+def broker(request, app):
+    """The Celery settings the worker process is given (none: the embedded broker), with the
+    application's jobs sent to the same broker and queue."""
+    if request.param == "embedded":
+        yield {}
+        return
+    embedded = app.extensions["celery"]
+    settings = {
+        "LMS_CELERY_BROKER_URL": request.getfixturevalue("redis_url"),
+        "LMS_CELERY_QUEUE": f"lms-test-{uuid.uuid4().hex[:12]}",
+    }
+    celery_init_app(
+        app,
+        broker_url=settings["LMS_CELERY_BROKER_URL"],
+        task_default_queue=settings["LMS_CELERY_QUEUE"],
+    )
+    try:
+        yield settings
+    finally:
+        app.extensions["celery"] = embedded
+        embedded.set_default()
+        embedded.set_current()
+
+
+def _worker_process(app, broker: dict[str, str]) -> subprocess.Popen:
     env = {
         **os.environ,
         "LMS_ENV": "testing",
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
         "SECRET_KEY": app.config["SECRET_KEY"],
         "LMS_INSTANCE_PATH": app.instance_path,
+        **broker,
     }
     celery = Path(sys.executable).with_name("celery")
     return subprocess.Popen(
@@ -54,7 +84,7 @@ def _worker_process(app) -> subprocess.Popen:
 
 
 def test_a_worker_killed_mid_commit_leaves_nothing_and_the_job_is_written_once(
-    world, app, monkeypatch
+    world, app, monkeypatch, broker
 ):
     names = _names()
     lines = [f"{next(names)},09{n:08d},Diễn Châu" for n in range(ROWS)]
@@ -63,7 +93,7 @@ def test_a_worker_killed_mid_commit_leaves_nothing_and_the_job_is_written_once(
     assert analysis.counts["new"] == ROWS
     before = db.session.scalar(select(func.count()).select_from(Household))
 
-    process = _worker_process(app)
+    process = _worker_process(app, broker)
     try:
         job = start_job(world.official_1, "households.import_commit",
                         {"import_id": record.id}, tasks.commit,
