@@ -13,6 +13,7 @@ from flask import current_app
 from flask_babel import format_time
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.areas.models import Area, AreaLevel
@@ -110,7 +111,8 @@ def user_for_session(session_id: str) -> User | None:
     user_id, _, version = session_id.partition(":")
     if not (user_id.isdigit() and version.isdigit()):
         return None
-    user = db.session.get(User, int(user_id))
+    # a household member's pages all need the household: read with the user, one statement
+    user = db.session.get(User, int(user_id), options=[joinedload(User.household)])
     if user is None or not user.is_active or user.session_version != int(version):
         return None
     return user

@@ -13,19 +13,20 @@ from lms.extensions import db
 from tests.builders import make_programme
 from tests.courses.test_loading import write_course
 
-#: a repeat view: the logged-in user, the programme's key, the household, its progress row
-REPEAT_VIEW_BUDGET = 4
+#: a repeat view: the logged-in user with the household, the programme's key, the progress row
+REPEAT_VIEW_BUDGET = 3
 
 
-def test_a_repeat_lesson_view_keeps_to_four_statements_and_writes_nothing(
+def test_a_repeat_lesson_view_keeps_to_three_statements_and_writes_nothing(
     courses, world, client_for, queries
 ):
     client = client_for(world.member_a)
-    url = f"/learn/{courses[0].slug}/2"
+    url, title = f"/learn/{courses[0].slug}/2", courses[0].current.lessons[1].title
     client.get(url)  # the first view starts the reading clock
+    db.session.expunge_all()  # as a web process's request: nothing of the user in memory yet
     with queries() as seen:
         response = client.get(url)
-    assert response.status_code == 200 and courses[0].current.lessons[1].title in response.text
+    assert response.status_code == 200 and title in response.text
     assert len(seen) <= REPEAT_VIEW_BUDGET, "\n".join(seen)
     assert not [s for s in seen if not s.lstrip().upper().startswith("SELECT")], seen
 
