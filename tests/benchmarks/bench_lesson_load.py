@@ -29,7 +29,7 @@ import flask_migrate
 from sqlalchemy import select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_load import BARE_APP, RATE_LIMITS, ROOT, THREADS, WORKERS, log_in, serve
+from bench_load import BARE_APP, RATE_LIMITS, ROOT, THREADS, USER_AGENT, WORKERS, log_in, serve
 
 from lms import create_app
 from lms.areas.models import Area, AreaLevel
@@ -95,8 +95,9 @@ def prepare(database_url: str) -> str:
 
 def drive(url: str, script: Path, seconds: int, cookie: str | None = None) -> dict[str, float]:
     command = ["wrk", "-t", "2", "-c", str(CONNECTIONS), "-d", f"{seconds}s", "--timeout", "10s"]
+    command += ["-H", f"User-Agent: {USER_AGENT}"]  # the browser that logged in
     if cookie:
-        command += ["-H", f"Cookie: session={cookie}"]
+        command += ["-H", f"Cookie: {cookie}"]
     output = subprocess.run(
         [*command, "-s", str(script), url], capture_output=True, text=True, check=True
     ).stdout

@@ -70,6 +70,9 @@ RATE_LIMITS = {
     "LMS_RATELIMIT_KEY_PREFIX": f"bench-load-{os.getpid()}",
 }
 
+#: the browser of every simulated phone: the log-in and wrk's requests send the same one
+USER_AGENT = "Mozilla/5.0 (Linux; Android 10; SM-A105F) AppleWebKit/537.36 Chrome/120 Mobile"
+
 LUA_COMMON = r"""
 local users = {}
 errors = 0  -- a global: done() reads it from every thread
@@ -105,13 +108,13 @@ end
 
 local function form(user, path, body)
   return wrk.format("POST", path, {
-    ["Cookie"] = "session=" .. user[1],
+    ["Cookie"] = user[1],
     ["Content-Type"] = "application/x-www-form-urlencoded",
   }, "csrf_token=" .. user[2] .. body)
 end
 
 local function page(user, path)
-  return wrk.format("GET", path, {["Cookie"] = "session=" .. user[1]})
+  return wrk.format("GET", path, {["Cookie"] = user[1]})
 end
 
 -- each phone's first request is the stylesheet, as a browser's is: then it thinks like the
@@ -299,20 +302,22 @@ def csrf_token(page: str) -> str:
 
 
 def log_in(url: str, path: str, fields: dict[str, str], form_path: str) -> tuple[str, str]:
-    """The session cookie after logging in, and a CSRF token of that session."""
+    """The ``Cookie`` header a browser sends after logging in (the session and the device
+    id), and a CSRF token of that session. The log-in is made with ``USER_AGENT``, which wrk
+    sends too: Flask-Login would rewrite the cookie of a session whose browser changed."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]
     token = csrf_token(opener.open(url + path).read().decode())
     opener.open(url + path, urllib.parse.urlencode({"csrf_token": token, **fields}).encode())
     token = csrf_token(opener.open(url + form_path).read().decode())
-    cookie = next(c.value for c in jar if c.name == "session")
-    return cookie, token
+    return "; ".join(f"{c.name}={c.value}" for c in jar), token
 
 
 def wrk(url: str, script: str, users: Path, connections: int, seconds: int) -> subprocess.Popen:
     return subprocess.Popen(
         ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s",
-         "-s", script, url, "--", str(users)],
+         "-H", f"User-Agent: {USER_AGENT}", "-s", script, url, "--", str(users)],
         stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
 
