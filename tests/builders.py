@@ -291,7 +291,10 @@ def build_world() -> World:
         trainer_x=trainer_x,
         trainer_y=trainer_y,
         team_1=make_user(
-            Role.DIGITAL_TEAM, full_name="Tổ CNS Diễn Châu", email="cns.1@example.vn", area=commune_1
+            Role.DIGITAL_TEAM,
+            full_name="Tổ CNS Diễn Châu",
+            email="cns.1@example.vn",
+            area=commune_1,
         ),
         household_a=household_a,
         household_b=household_b,

@@ -538,9 +538,24 @@ MATRIX = [
         lambda w: "/certificates/bundle.pdf",
         {"anonymous": LOGIN, "trainer_x": 302, "official_1": 302, "official_2": 302, "admin": 302},
     ),
-    ("jobs.index", "GET", lambda w: "/jobs/", {"anonymous": LOGIN, **dict.fromkeys(ACTORS[1:], 200)}),
-    ("jobs.detail", "GET", lambda w: "/jobs/999999", {"anonymous": LOGIN, **dict.fromkeys(ACTORS[1:], 404)}),
-    ("jobs.status", "GET", lambda w: "/jobs/999999.json", {"anonymous": LOGIN, **dict.fromkeys(ACTORS[1:], 404)}),
+    (
+        "jobs.index",
+        "GET",
+        lambda w: "/jobs/",
+        {"anonymous": LOGIN, **dict.fromkeys(ACTORS[1:], 200)},
+    ),
+    (
+        "jobs.detail",
+        "GET",
+        lambda w: "/jobs/999999",
+        {"anonymous": LOGIN, **dict.fromkeys(ACTORS[1:], 404)},
+    ),
+    (
+        "jobs.status",
+        "GET",
+        lambda w: "/jobs/999999.json",
+        {"anonymous": LOGIN, **dict.fromkeys(ACTORS[1:], 404)},
+    ),
     (
         "jobs.download",
         "GET",
@@ -724,7 +739,12 @@ MATRIX = [
     # messages and consent (issue #22): the household's box and consent, a trainer's paper
     # consent for its session's roster, the officials' delivery screen
     ("messages.mine", "GET", lambda w: "/messages/", {"anonymous": LOGIN, "member_a": 200}),
-    ("messages.consent", "GET", lambda w: "/messages/consent", {"anonymous": LOGIN, "member_a": 200}),
+    (
+        "messages.consent",
+        "GET",
+        lambda w: "/messages/consent",
+        {"anonymous": LOGIN, "member_a": 200},
+    ),
     (
         "messages.consent_post",
         "POST",
@@ -790,13 +810,17 @@ MATRIX = [
     (
         "outreach.announcement",
         "GET",
-        lambda w: f"/radio/announcement?area_id={w.commune_2.id}&date_from=2026-12-01&date_to=2026-12-20",
+        lambda w: (
+            f"/radio/announcement?area_id={w.commune_2.id}&date_from=2026-12-01&date_to=2026-12-20"
+        ),
         {"anonymous": LOGIN, "official_1": 404, "official_2": 200, "admin": 200},
     ),
     (
         "outreach.announcement_text",
         "GET",
-        lambda w: f"/radio/announcement.txt?area_id={w.commune_2.id}&date_from=2026-12-01&date_to=2026-12-20",
+        lambda w: (
+            f"/radio/announcement.txt?area_id={w.commune_2.id}&date_from=2026-12-01&date_to=2026-12-20"
+        ),
         {"anonymous": LOGIN, "official_1": 404, "official_2": 200, "admin": 200},
     ),
     ("outreach.record", "GET", lambda w: "/radio/broadcasts/new", OFFICIALS_OK),

@@ -187,6 +187,7 @@ def visible_messages(user: User) -> Clause:
         return true()
     return Message.household_id.in_(select(Household.id).where(visible_households(user)))
 
+
 SCOPES: dict[type, Callable[[User], Clause]] = {
     Area: visible_areas,
     Household: visible_households,

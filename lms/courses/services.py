@@ -458,9 +458,7 @@ def reading_seconds(lesson: Lesson) -> int:
     return round(lesson.words * 60 / WORDS_PER_MINUTE * share)
 
 
-def finish_lesson(
-    household: Household, lesson: Lesson, assisted_by: User | None = None
-) -> None:
+def finish_lesson(household: Household, lesson: Lesson, assisted_by: User | None = None) -> None:
     """Mark a lesson as read ("Đã học xong"); finishing it again changes nothing.
 
     Rule: the lesson counts as read only once its page was served to the household at
