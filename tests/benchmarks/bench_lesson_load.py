@@ -13,6 +13,11 @@ wrk drives each with 50 connections as fast as it answers (closed loop), the two
 turns for ``--rounds`` rounds so that a neighbour's load on this shared machine falls on
 both. Any answer but 200 (a redirect to the login page too) is an error. Printed: req/s,
 p50, p99 and errors per round and overall, and the ratio lesson / hello.
+
+A third page shows the application's own floor: ``/offline``, which reads no database and
+renders the base layout for an anonymous visitor (every extension and hook of the app, no
+query). A lesson page cannot be faster than it; its ratio says how much of the gap is the
+lesson's own work and how much is serving any page of this application.
 """
 
 from __future__ import annotations
@@ -148,7 +153,7 @@ def main() -> None:
     }
     lesson_server, lesson_url = serve("wsgi:app", ROOT, environment)
     bare_server, bare_url = serve("bare:app", folder, RATE_LIMITS)
-    figures: dict[str, list[dict[str, float]]] = {"hello": [], "lesson": []}
+    figures: dict[str, list[dict[str, float]]] = {"hello": [], "no-db page": [], "lesson": []}
     try:
         cookie, _token = log_in(lesson_url, "/login", {"phone": PHONE, "pin": PIN}, path)
         drive(lesson_url + path, script, 2, cookie)  # warm: every worker copies the programme
@@ -156,6 +161,7 @@ def main() -> None:
         for n in range(1, options.rounds + 1):
             for name, url, session in (
                 ("hello", bare_url + "/", None),
+                ("no-db page", lesson_url + "/offline", None),
                 ("lesson", lesson_url + path, cookie),
             ):
                 figures[name].append(drive(url, script, options.seconds, session))
@@ -166,13 +172,16 @@ def main() -> None:
             server.wait()
 
     hello, lesson = summary(figures["hello"]), summary(figures["lesson"])
+    floor = summary(figures["no-db page"])
     ratio = lesson["rate"] / hello["rate"] if hello["rate"] else 0.0
     print(
         f"gunicorn: {WORKERS} workers × {THREADS} threads on {os.cpu_count()} cores, "
         f"{CONNECTIONS} connections, {database_url.split(':')[0]}, {path}"
     )
     print(line("bare hello", hello))
+    print(line("no-db page", floor))
     print(line("lesson", lesson))
+    print(f"ratio no-db page / hello: {floor['rate'] / hello['rate']:.2f} x (the app's floor)")
     print(f"ratio lesson / hello: {ratio:.2f} x")
     met = ratio >= 0.5 and lesson["p99"] < 100 and lesson["errors"] == 0
     print(f"goal (>= 0.5 x, p99 < 100 ms, 0 errors): {'met' if met else 'NOT met'}")
