@@ -86,7 +86,8 @@ def _authenticate(identifier: str, user: User | None, secret: str, wrong_message
         raise LoginLocked(_locked_message(attempt.lock_minutes))
 
     stored_hash = user.password_hash if user is not None else _dummy_hash()
-    if check_password_hash(stored_hash, secret or "") and user is not None and user.is_active:
+    right_secret = check_password_hash(stored_hash, secret or "") and user is not None
+    if right_secret and user.is_active:
         throttle.clear(key)
         user.last_login_at = utcnow()
         db.session.commit()
@@ -94,7 +95,9 @@ def _authenticate(identifier: str, user: User | None, secret: str, wrong_message
 
     if attempt.lock_minutes:
         raise LoginLocked(_locked_message(attempt.lock_minutes))
-    if user is not None and not user.is_active:
+    # only the account's own secret learns that it was deactivated: a wrong one is told what
+    # an unknown phone or e-mail is told, so guessing reveals no account
+    if right_secret:
         raise RuleViolation(
             _l("This account has been deactivated. Please contact the administrator.")
         )

@@ -92,6 +92,16 @@ def test_a_deactivated_account_cannot_log_in(app):
     assert "đã bị khóa" in str(refused.value.message)
 
 
+def test_a_wrong_password_does_not_tell_that_a_deactivated_account_exists(app):
+    make_user(Role.ADMIN, email="old@example.vn", is_active=False)
+    messages = []
+    for email in ("old@example.vn", "nobody@example.vn"):
+        with pytest.raises(RuleViolation) as refused:
+            services.authenticate_staff(email, "wrong-password")
+        messages.append(str(refused.value.message))
+    assert messages[0] == messages[1] and "đã bị khóa" not in messages[0]
+
+
 def test_create_user_checks_the_role_rules(app):
     admin = make_user(Role.ADMIN)
     with pytest.raises(RuleViolation) as no_area:
