@@ -36,6 +36,8 @@ class HouseholdForm(FlaskForm):
         validators=[Optional(), Length(max=20)],
         render_kw={"inputmode": "numeric", "autocomplete": "off"},
     )
+    #: shown when the household has a CCCD: a wrong one can be removed, not only replaced
+    remove_national_id = BooleanField(_l("Remove the stored national ID (CCCD)"))
     area_id = SelectField(_l("Commune"), coerce=optional_id)
     village = StringField(_l("Village"), validators=[Optional(), Length(max=120)])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=255)])

@@ -222,7 +222,14 @@ def _household_fields(form: HouseholdForm) -> dict:
     )
     fields = {name: getattr(form, name).data for name in names}
     if form.national_id.typed is not None:  # left empty, the stored CCCD stays
+        if form.remove_national_id.data:
+            raise RuleViolation(
+                _("Either type a new national ID (CCCD) or remove the stored one, not both."),
+                field="national_id",
+            )
         fields["national_id"] = form.national_id.typed
+    elif form.remove_national_id.data:
+        fields["national_id"] = None
     return fields
 
 

@@ -10,6 +10,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
+from lms.core.audit import AuditEvent
 from lms.extensions import db
 from lms.households.models import Household, HouseholdImport, OutreachEvent
 
@@ -147,6 +148,35 @@ def test_saving_without_typing_a_cccd_keeps_it_and_typing_one_replaces_it(world,
     assert client.post(edit, data={**form, "national_id": "040 186 009 999"}).status_code == 302
     db.session.expire_all()
     assert world.household_a.national_id == "040186009999"
+
+
+def test_a_wrong_cccd_can_be_removed_and_the_removal_is_in_the_trail(world, client_for):
+    client = client_for(world.official_1)
+    edit = f"/households/{world.household_a.id}/edit"
+    assert "Xóa số CCCD đang lưu" in client.get(edit).get_data(as_text=True)
+    form = {
+        "head_name": world.household_a.head_name,
+        "phone": world.household_a.phone,
+        "area_id": str(world.commune_1.id),
+        "remove_national_id": "y",
+    }
+    both = client.post(edit, data={**form, "national_id": "040186009999"})
+    assert both.status_code == 400
+    assert "Hãy nhập số CCCD mới hoặc xóa số đang lưu, không làm cả hai." in both.text
+    db.session.expire_all()
+    assert world.household_a.national_id == "040186001234"  # nothing changed
+    assert client.post(edit, data={**form, "national_id": ""}).status_code == 302
+    db.session.expire_all()
+    assert world.household_a.national_id is None
+    event = db.session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "household.update",
+            AuditEvent.target_id == world.household_a.id,
+        )
+    ).all()[-1]
+    assert event.before["national_id"] and event.after["national_id"] is None
+    # with nothing stored, there is nothing to remove
+    assert "Xóa số CCCD đang lưu" not in client.get(edit).get_data(as_text=True)
 
 
 def test_detail_shows_problems_products_and_eligibility(world, client_for):
