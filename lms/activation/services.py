@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, case, or_, select, update
@@ -41,8 +41,8 @@ from lms.core.text import (
 )
 from lms.extensions import db
 from lms.households.models import Household
-from lms.products.models import Listing, Marketplace, PartnerKind, Product
-from lms.products.services import MIN_OCOP_STARS, is_eligible
+from lms.products.models import CERTIFICATION_LABELS, Listing, Marketplace, PartnerKind, Product
+from lms.products.services import MIN_OCOP_STARS, is_eligible, ocop_valid_until
 
 Status = ActivationStatus
 
@@ -93,7 +93,39 @@ def refusal_reasons(household: Household, partner: Marketplace) -> list[str]:
                 stars=MIN_OCOP_STARS,
             )
         )
+        reasons.extend(_lapsed(household.products))
     return reasons
+
+
+def _lapsed(products: list[Product]) -> list[str]:
+    """What made a product eligible once and has ended (an OCOP rating past its 36 months, a
+    certification past its expiry), said by name: the household knows which paper to renew."""
+    on = today()
+    lapsed = []
+    for product in products:
+        until = ocop_valid_until(product)
+        if product.ocop_stars >= MIN_OCOP_STARS and until is not None and until < on:
+            lapsed.append(
+                _(
+                    "The OCOP rating of “%(product)s” (%(stars)d stars) ended on %(day)s, "
+                    "36 months after its decision: ask the commune office to record the "
+                    "new decision.",
+                    product=product.name,
+                    stars=product.ocop_stars,
+                    day=format_date(until, "dd/MM/yyyy"),
+                )
+            )
+        for certification in product.certifications:
+            if certification.expires_on is not None and certification.expires_on < on:
+                lapsed.append(
+                    _(
+                        "The %(kind)s certification of “%(product)s” expired on %(day)s.",
+                        kind=CERTIFICATION_LABELS[certification.kind],
+                        product=product.name,
+                        day=format_date(certification.expires_on, "dd/MM/yyyy"),
+                    )
+                )
+    return lapsed
 
 
 def _certificate_reason(household: Household) -> str:

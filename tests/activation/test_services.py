@@ -60,14 +60,35 @@ def test_no_eligible_product_is_refused_for_a_marketplace_only(ready):
     make_certificate(household)
     db.session.commit()
     reasons = services.refusal_reasons(household, marketplace("voso"))
-    assert reasons == [services.refusal_reasons(household, marketplace("postmart"))[0]]
+    assert reasons == services.refusal_reasons(household, marketplace("postmart"))
     assert reasons[0].startswith("Chưa có sản phẩm đủ điều kiện đưa lên sàn")
     assert "OCOP từ 3 sao" in reasons[0] and "VietGAP" in reasons[0]
+    # and which paper ended, by name
+    product = ready.certification_b.product.name
+    assert reasons[1:] == [f"Chứng nhận VietGAP của “{product}” đã hết hạn ngày 01/01/2020."]
     # a payment account needs only the certificate: VNPost's PostPay, ViettelPost's offer
     for code in ("postpay", "viettelmoney"):
         assert services.refusal_reasons(household, payment_service(code)) == []
     request = services.request_activation(ready.trainer_y, household, payment_service())
     assert request.status is Status.REQUESTED
+
+
+def test_an_ocop_rating_past_its_36_months_is_named_in_the_refusal(world):
+    make_certificate(world.household_a)
+    make_product(
+        household=world.household_a,
+        name="Nhút Thanh Chương",
+        ocop_stars=4,
+        ocop_year=2020,
+        ocop_decided_on=date(2020, 5, 4),
+    )
+    db.session.commit()
+    reasons = services.refusal_reasons(world.household_a, marketplace())
+    assert reasons[0].startswith("Chưa có sản phẩm đủ điều kiện đưa lên sàn")
+    assert reasons[1] == (
+        "Xếp hạng OCOP của “Nhút Thanh Chương” (4 sao) đã hết hiệu lực ngày 03/05/2023, "
+        "sau 36 tháng kể từ ngày quyết định: hãy nhờ cán bộ xã ghi nhận quyết định mới."
+    )
 
 
 def test_everything_in_order_is_approved_then_activated(ready):
