@@ -93,14 +93,21 @@ def eligible_clause(on: date | None = None) -> ColumnElement[bool]:
         Certification.product_id == Product.id,
         or_(Certification.expires_on.is_(None), Certification.expires_on >= on),
     )
-    valid_rating = and_(
+    return or_(ocop_rating_clause(on), valid_certification)
+
+
+def ocop_rating_clause(on: date | None = None) -> ColumnElement[bool]:
+    """The same rule as ``is_ocop_rating_valid``, in SQL: OCOP 3★+ still holding on ``on``
+    (today). Officials count OCOP products with it too: a rating past its 36 months is not
+    an OCOP product any more, in the figures as at the gate."""
+    on = on or today()
+    return and_(
         Product.ocop_stars >= MIN_OCOP_STARS,
         or_(
             Product.ocop_decided_on.is_(None),
             Product.ocop_decided_on >= earliest_valid_decision(on),
         ),
     )
-    return or_(valid_rating, valid_certification)
 
 
 def marketplaces() -> list[Marketplace]:

@@ -48,7 +48,7 @@ from lms.households.models import Household
 from lms.households.services import QUALITY_CHECKS, HouseholdFilter, QualityCheck, is_standardised
 from lms.organisations.models import Organisation
 from lms.products.models import Listing, Marketplace, PartnerKind, Product
-from lms.products.services import MIN_OCOP_STARS, eligible_clause
+from lms.products.services import eligible_clause, ocop_rating_clause
 
 Clause = ColumnElement[bool]
 
@@ -98,11 +98,12 @@ def _current_listing(marketplace_id: int | None = None, until: date | None = Non
 def has_ocop_product(
     listed: bool, marketplace_id: int | None = None, until: date | None = None
 ) -> Clause:
-    """SQL: the household has an OCOP 3★+ product that is listed now (or is not)."""
+    """SQL: the household has an OCOP 3★+ product, its rating in force, that is listed now
+    (or is not); as of ``until`` when given."""
     listing = _current_listing(marketplace_id, until)
     return exists().where(
         Product.household_id == Household.id,
-        Product.ocop_stars >= MIN_OCOP_STARS,
+        ocop_rating_clause(until),
         listing if listed else not_(listing),
     )
 
@@ -611,14 +612,15 @@ def _sort_key(area: Area | None) -> tuple:
 
 
 def _ocop_query(user: User, filters: TargetFilter) -> Select:
-    """Per area: OCOP 3★+ products listed now on a marketplace, and all OCOP 3★+ products;
-    read from those products (a few percent, materialised) to their households."""
+    """Per area: OCOP 3★+ products listed now on a marketplace, and all OCOP 3★+ products,
+    their ratings in force (on ``until``, else today); read from those products (a few
+    percent, materialised) to their households."""
     products = (
         select(
             Product.household_id,
             _current_listing(filters.marketplace_id, filters.until).label("listed"),
         )
-        .where(Product.ocop_stars >= MIN_OCOP_STARS)
+        .where(ocop_rating_clause(filters.until))
         .where(Product.created_at < end_of(filters.until) if filters.until is not None else true())
         .cte("ocop_products")
         .prefix_with("MATERIALIZED")

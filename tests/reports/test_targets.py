@@ -5,7 +5,7 @@ households with no product, a shop without a listing, a delisted product."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -20,6 +20,7 @@ from lms.households.models import (
     Household,
 )
 from lms.products.models import PartnerKind
+from lms.products.services import is_ocop_rating_valid
 from lms.reports import targets
 from lms.reports.targets import TargetFilter
 from tests.builders import (
@@ -103,7 +104,7 @@ def python_figures(households: list[Household], marketplace_id=None) -> dict:
         for code, (part, whole) in facts.items():
             p, w = c.get(code, (0, 0))
             c[code] = (p + int(part), w + int(whole))
-        ocop = [p for p in h.products if p.ocop_stars >= 3]
+        ocop = [p for p in h.products if is_ocop_rating_valid(p)]
         p, w = c.get("ocop", (0, 0))
         c["ocop"] = (p + sum(listed_product(x) for x in ocop), w + len(ocop))
         c["listed_not_trained"] = c.get("listed_not_trained", 0) + int(
@@ -164,6 +165,29 @@ def test_the_figures_hold_the_edge_cases(province):
     assert board.total.households == 7
     assert board.total.shares["trained"].part == 3
     assert board.total.shares["trained"].percent == pytest.approx(300 / 7)
+
+
+def test_an_ocop_rating_past_its_36_months_is_no_ocop_product_in_the_figures(province):
+    ended = make_product(
+        household=province.households["nothing"],
+        ocop_stars=4,
+        ocop_year=2020,
+        ocop_decided_on=date(2020, 5, 4),  # held until 03/05/2023
+    )
+    ended.created_at = datetime(2021, 1, 1, tzinfo=UTC)
+    db.session.commit()
+    now = targets.dashboard(province.official, TargetFilter()).total.ocop
+    assert now.whole == 3  # the three in force of the edge cases, not this one
+    households = list(db.session.scalars(select(Household)))
+    assert _normalise(sql_figures(targets.dashboard(province.official, TargetFilter()))) == (
+        _normalise(python_figures(households))
+    )
+    missing = targets.list_households(province.official, TargetFilter(), "ocop_missing", 1)
+    assert province.households["nothing"].id not in {h.id for h in missing.items}
+    # as the figures stood while it held, it counted
+    then = targets.dashboard(province.official, TargetFilter(as_of=date(2023, 5, 3))).total.ocop
+    after = targets.dashboard(province.official, TargetFilter(as_of=date(2023, 5, 4))).total.ocop
+    assert then.whole == after.whole + 1
 
 
 def test_a_filter_by_marketplace_counts_its_listings_and_shops_only(province):
