@@ -219,14 +219,20 @@ def revoke_certificate(
 
 
 def reissue_certificate(actor: User, certificate: Certificate, reason: str) -> Certificate:
-    """Re-issue after a correction (the household's name, say): revoke, issue anew, link them."""
-    revoke_certificate(actor, certificate, reason, RevocationCategory.CORRECTION)
+    """Re-issue after a correction (the household's name, say): revoke, issue anew, link them.
+
+    Rule: a household that no longer meets the completion rule (the programme changed since)
+    keeps its certificate: the re-issue is refused before anything is revoked."""
     household = certificate.household
     completion = completion_for(household)
     if not completion.complete:
         raise RuleViolation(
-            _l("The household no longer meets the completion rule; nothing was re-issued.")
+            _l(
+                "The household no longer meets the completion rule, so no new certificate "
+                "can be issued; the current one stays valid."
+            )
         )
+    revoke_certificate(actor, certificate, reason, RevocationCategory.CORRECTION)
     new = issue_certificate(household, completion)
     certificate.replaced_by_id = new.id
     record_event(actor, "certificate.reissue", certificate, after={"replaced_by": new.serial})

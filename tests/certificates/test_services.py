@@ -17,6 +17,7 @@ from lms.core.errors import RuleViolation
 from lms.core.models import today, utcnow
 from lms.courses.models import Programme
 from lms.extensions import db
+from tests.builders import make_certificate
 from tests.courses.helpers import read_course, take_quiz
 
 
@@ -246,6 +247,21 @@ def test_the_household_keeps_the_day_of_its_valid_certificate(courses, world):
     services.revoke_certificate(world.admin, certificate, "Cấp nhầm")
     assert certified_on(world.household_a) is None
     assert certified_on(world.household_b) is None
+
+
+def test_a_household_that_no_longer_completes_keeps_its_certificate_when_reissue_is_refused(
+    courses, world
+):
+    """The programme gained courses since it was certified: the name's correction cannot be
+    re-issued, and nothing is revoked on the way."""
+    old = make_certificate(world.household_a)
+    db.session.commit()
+    with pytest.raises(RuleViolation) as refused:
+        services.reissue_certificate(world.admin, old, "Sửa tên chủ hộ theo CCCD")
+    assert "giấy chứng nhận hiện tại vẫn còn hiệu lực" in str(refused.value.message)
+    db.session.expire_all()
+    assert certificates() == [old] and old.is_valid and old.revoked_at is None
+    assert certified_on(world.household_a) is not None
 
 
 def test_a_reissued_certificate_keeps_the_household_certified(courses, world):
