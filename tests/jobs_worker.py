@@ -19,6 +19,9 @@ from lms.jobs.worker import celery_init_app
 
 
 def _worker(celery_app):
+    """A worker for ``celery_app``; its queue emptied first: a message an earlier test left
+    (a job queued with no worker running) names a job id the emptied tables gave again."""
+    celery_app.control.purge()
     return start_worker(
         celery_app,
         pool="solo",

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from celery import current_task
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -176,6 +177,12 @@ def run_job(job_id: int, work: Callable[[JobContext], str | None]) -> str:
     job = db.session.get(Job, job_id)
     if job is None:
         return "missing"
+    running = getattr(current_task, "name", None)  # None outside a worker
+    if running is not None and job.params.get("task") not in (None, running):
+        # a message about another job that had this id (a database restored from a backup):
+        # never run one job's row with another task's work
+        log.warning("job %s is for %s, not %s: message ignored", job_id, job.kind, running)
+        return "another task's job"
     if job.is_finished:
         return "already finished"
     job.state = JobState.RUNNING

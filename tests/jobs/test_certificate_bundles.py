@@ -170,6 +170,21 @@ def test_a_finished_job_is_not_run_again_and_a_rerun_writes_its_file_once(
     assert len(zipfile.ZipFile(f"{folder}/{job.result_path}").namelist()) == 2
 
 
+def test_a_message_naming_another_tasks_job_never_runs_it(two_certified, client_for, app):
+    """A message for job 1 of an import analysis, met after the jobs table started again (a
+    database restored from a backup): job 1 is now a bundle, and it is not run as an import."""
+    from lms.certificates import tasks
+    from lms.households import tasks as household_tasks
+
+    job_id = start(client_for(two_certified.official_province), "zip")  # no worker: queued
+    app.extensions["celery"].control.purge()  # this test delivers the messages itself
+    assert household_tasks.analyse.apply(args=[job_id]).get() == "another task's job"
+    db.session.expire_all()
+    job = db.session.get(Job, job_id)
+    assert (job.state, job.attempts, job.error) == (JobState.QUEUED, 0, None)
+    assert tasks.bundle.apply(args=[job_id]).get() == "done"
+
+
 def test_a_job_whose_worker_died_is_sent_again(two_certified, client_for, app, job_worker):
     """A worker killed mid-way took the message with it (the embedded broker marks a message
     taken when it is fetched): the job, silent for JOB_STALE_MINUTES, is sent again."""
