@@ -17,7 +17,8 @@ from tests.e2e.conftest import PHONE
 from tests.test_access import MATRIX
 from tests.tools import need_file
 
-pytestmark = pytest.mark.browser
+#: what axe reads is the page's markup: the same on every database (run on SQLite)
+pytestmark = [pytest.mark.browser, pytest.mark.database_independent]
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules/axe-core/axe.min.js"
 #: who opens a page: the first of these the matrix lets read it

@@ -131,6 +131,7 @@ def test_reading_and_knowing_completes_the_programme_and_earns_the_certificate(
         expect(card).to_contain_text("Đã hoàn thành")
 
 
+@pytest.mark.database_independent  # the lessons' layout
 def test_every_lesson_fits_five_phone_screens(courses, world, server_url, page: Page):
     """About five minutes on a phone: a lesson's text and pictures take at most five screens
     of a 360×740 phone (the page's header and buttons aside)."""

@@ -18,7 +18,8 @@ from tests.conftest import login_as
 from tests.e2e.conftest import PHONE
 from tests.test_access import MATRIX, TWINS
 
-pytestmark = pytest.mark.browser
+#: a page's layout: the same on every database (run on SQLite)
+pytestmark = [pytest.mark.browser, pytest.mark.database_independent]
 
 READERS = ("member_a", "trainer_x", "trainer_y", "anonymous")
 #: read at a desk: only where their page starts is measured, on their first page
