@@ -99,7 +99,9 @@ def start_job(
         if existing is None:
             raise
         return existing
-    task.delay(job.id)
+    # through this application's own Celery, as requeue_stale: ``task.delay`` goes to the
+    # process's default Celery, which is the last application made (another's broker)
+    current_app.extensions["celery"].send_task(task.name, args=[job.id])
     return job
 
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 import io
 import os
 import re
+import sqlite3
 import zipfile
+from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 
@@ -168,6 +170,34 @@ def test_a_finished_job_is_not_run_again_and_a_rerun_writes_its_file_once(
     names = sorted(p.name for p in Path(folder).iterdir())
     assert names.count(job.result_path) == 1 and f"{job.id}.part" not in names
     assert len(zipfile.ZipFile(f"{folder}/{job.result_path}").namelist()) == 2
+
+
+def test_a_job_goes_to_its_own_applications_broker_whatever_app_was_made_last(
+    two_certified, client_for, app, tmp_path_factory
+):
+    """Making another application (a test, a CLI in the same process) makes its Celery the
+    process's default: a job is still sent to the broker of the application that started it
+    (a CI run waited 300 s for a message sent to another test application's broker)."""
+    from tests.conftest import make_test_app
+
+    def waiting(flask_app) -> int:
+        broker = Path(flask_app.instance_path) / "celery-broker.sqlite3"
+        if not broker.exists():
+            return 0
+        with closing(sqlite3.connect(broker)) as connection:
+            return connection.execute(
+                "SELECT count(*) FROM kombu_message WHERE visible"
+            ).fetchone()[0]
+
+    app.extensions["celery"].control.purge()
+    other = make_test_app(tmp_path_factory)
+    try:
+        start(client_for(two_certified.official_province), "zip")
+        assert (waiting(app), waiting(other)) == (1, 0)
+    finally:
+        app.extensions["celery"].set_default()
+        app.extensions["celery"].set_current()
+        app.extensions["celery"].control.purge()
 
 
 def test_a_message_naming_another_tasks_job_never_runs_it(two_certified, client_for, app):
