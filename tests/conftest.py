@@ -33,11 +33,17 @@ from tests.builders import World, build_world
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
 
+def pytest_report_header(config) -> str | None:
+    if (TEST_DATABASE_URL or "").startswith("postgresql"):
+        return "PostgreSQL run: tests marked database_independent are deselected (run on SQLite)"
+    return None
+
+
 def pytest_collection_modifyitems(config, items) -> None:
     """On PostgreSQL, leave out the tests marked ``database_independent`` (a page's layout
     and accessibility in Chromium, the CI script's own checks): nothing of theirs reads the
-    database differently, and CI has just run them on SQLite. Deselected, said in the
-    summary, never skipped."""
+    database differently, and CI has just run them on SQLite. Deselected (the run's header
+    says so), never skipped."""
     if not (TEST_DATABASE_URL or "").startswith("postgresql"):
         return
     left = [item for item in items if item.get_closest_marker("database_independent")]
